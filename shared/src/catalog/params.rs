@@ -1,0 +1,193 @@
+//! Rule parameters: the knobs a deployment sets on the checks, validated once per invocation.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::catalog::{CHECKS, Check, find_check};
+
+/// Validated parameters.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    /// Only these checks run; `None` runs every check that covers the resource type.
+    pub checks: Option<Vec<&'static Check>>,
+    /// When set, TLS-only bucket policies must also deny TLS versions below this one.
+    pub minimum_tls_version: Option<TlsVersion>,
+}
+
+/// A TLS version a policy can require with `aws:TLSVersion`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TlsVersion {
+    /// TLS 1.2.
+    V1_2,
+    /// TLS 1.3.
+    V1_3,
+}
+
+impl TlsVersion {
+    /// `1.2` or `1.3`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsVersion::V1_2 => "1.2",
+            TlsVersion::V1_3 => "1.3",
+        }
+    }
+
+    /// Parses `1.2` or `1.3`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "1.2" => Some(TlsVersion::V1_2),
+            "1.3" => Some(TlsVersion::V1_3),
+            _ => None,
+        }
+    }
+}
+
+/// A rule parameter was not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamError {
+    /// `ruleParameters` is not a JSON object of strings.
+    #[error("ruleParameters is not a JSON object: {0}")]
+    NotAnObject(String),
+    /// A parameter this suite does not know.
+    #[error("unknown rule parameter {name:?}; known parameters: checks, minimumTlsVersion")]
+    Unknown {
+        /// The parameter's name.
+        name: String,
+    },
+    /// A known parameter with a bad value.
+    #[error("rule parameter {name:?} has an invalid value {value:?}: {why}")]
+    Invalid {
+        /// The parameter's name.
+        name: &'static str,
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        why: String,
+    },
+}
+
+impl Params {
+    /// Validates the `ruleParameters` JSON text of a Config rule event (absent or empty means
+    /// defaults). Values may be strings (as the Config console writes them) or lists.
+    pub fn from_rule_parameters(text: Option<&str>) -> Result<Self, ParamError> {
+        let text = match text.map(str::trim) {
+            None | Some("") => return Ok(Self::default()),
+            Some(t) => t,
+        };
+        let map: BTreeMap<String, Value> =
+            serde_json::from_str(text).map_err(|e| ParamError::NotAnObject(e.to_string()))?;
+        let mut params = Self::default();
+        for (name, value) in map {
+            match name.as_str() {
+                "checks" => params.checks = Some(parse_checks(&value)?),
+                "minimumTlsVersion" => {
+                    let text = value.as_str().unwrap_or_default();
+                    let version = TlsVersion::parse(text).ok_or_else(|| ParamError::Invalid {
+                        name: "minimumTlsVersion",
+                        value: value.to_string(),
+                        why: "expected \"1.2\" or \"1.3\"".into(),
+                    })?;
+                    params.minimum_tls_version = Some(version);
+                }
+                _ => return Err(ParamError::Unknown { name }),
+            }
+        }
+        Ok(params)
+    }
+
+    /// The checks to run on a resource of this type.
+    pub fn checks_for(
+        &self,
+        resource_type: crate::domain::resource::ResourceType,
+    ) -> Vec<&'static Check> {
+        let chosen: Vec<&'static Check> = match &self.checks {
+            Some(list) => list.clone(),
+            None => CHECKS.to_vec(),
+        };
+        chosen
+            .into_iter()
+            .filter(|c| c.resource_type() == resource_type)
+            .collect()
+    }
+}
+
+fn parse_checks(value: &Value) -> Result<Vec<&'static Check>, ParamError> {
+    let invalid = |why: String| ParamError::Invalid {
+        name: "checks",
+        value: value.to_string(),
+        why,
+    };
+    let ids: Vec<String> = match value {
+        Value::String(s) => s
+            .split(',')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| invalid("list items must be strings".into()))
+            })
+            .collect::<Result<_, _>>()?,
+        _ => {
+            return Err(invalid(
+                "expected a comma-separated string of check ids".into(),
+            ));
+        }
+    };
+    if ids.is_empty() {
+        return Err(invalid("names no check".into()));
+    }
+    ids.iter()
+        .map(|id| find_check(id).ok_or_else(|| invalid(format!("no check has id {id:?}"))))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_or_empty_parameters_mean_defaults() {
+        assert!(Params::from_rule_parameters(None).unwrap().checks.is_none());
+        assert!(
+            Params::from_rule_parameters(Some("{}"))
+                .unwrap()
+                .checks
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn checks_parameter_selects_checks_by_id() {
+        let p = Params::from_rule_parameters(Some(
+            r#"{"checks":"s3_bucket_tls_only, s3_bucket_default_encryption_kms"}"#,
+        ))
+        .unwrap();
+        let ids: Vec<_> = p.checks.unwrap().iter().map(|c| c.id).collect();
+        assert_eq!(
+            ids,
+            ["s3_bucket_tls_only", "s3_bucket_default_encryption_kms"]
+        );
+    }
+
+    #[test]
+    fn bad_parameters_are_errors_that_name_the_parameter() {
+        let e = Params::from_rule_parameters(Some(r#"{"checks":"no_such_check"}"#)).unwrap_err();
+        assert!(
+            e.to_string().contains("\"checks\"") && e.to_string().contains("no_such_check"),
+            "{e}"
+        );
+        let e = Params::from_rule_parameters(Some(r#"{"minimumTlsVersion":"1.1"}"#)).unwrap_err();
+        assert!(e.to_string().contains("minimumTlsVersion"), "{e}");
+        let e = Params::from_rule_parameters(Some(r#"{"maxAge":"30"}"#)).unwrap_err();
+        assert!(e.to_string().contains("maxAge"), "{e}");
+        assert!(matches!(
+            Params::from_rule_parameters(Some("not json")),
+            Err(ParamError::NotAnObject(_))
+        ));
+    }
+}

@@ -1,0 +1,7 @@
+//! The pure domain: resources, policies, outcomes and findings. No SDK type and no IO here.
+
+pub mod finding;
+pub mod outcome;
+pub mod policy;
+pub mod resource;
+pub mod time;

@@ -1,0 +1,718 @@
+//! The AWS Config custom rule trigger.
+//!
+//! Config invokes the function with a `ConfigEvent` whose `invokingEvent` and `ruleParameters`
+//! are JSON *strings*. Three message types are acted on:
+//! - `ConfigurationItemChangeNotification`: the item is in the event;
+//! - `OversizedConfigurationItemChangeNotification`: only a summary is; the item is fetched with
+//!   `GetResourceConfigHistory` (limit 1);
+//! - `ScheduledNotification`: every recorded resource of a type the selected checks read is
+//!   re-evaluated from its current item (`ListDiscoveredResources` + `BatchGetResourceConfig`).
+//!
+//! `ConfigurationSnapshotDeliveryCompleted` is acknowledged and ignored.
+
+use std::collections::BTreeMap;
+
+use aws_lambda_events::event::config::ConfigEvent;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::adapters::config_api::{self, PlannedEvaluation};
+use crate::adapters::config_item::{ConfigurationItem, Decoded, ItemError, decode};
+use crate::catalog::Params;
+use crate::catalog::params::ParamError;
+use crate::domain::outcome::Verdict;
+use crate::domain::resource::{ResourceRef, ResourceType};
+use crate::domain::time::Timestamp;
+use crate::error::{AwsError, AwsErrorKind};
+use crate::evaluate::{Subject, SubjectState, applicable_checks, evaluate};
+use crate::sinks::config_evaluations::fold;
+use crate::sinks::{EvidenceSink, SinkReport};
+
+/// Evaluations sent with this result token are validated by Config but not stored (`TestMode`),
+/// the convention of the AWS RDK for local runs.
+pub const TEST_MODE_TOKEN: &str = "TESTMODE";
+/// At most this many findings are listed in a summary; the counts cover all of them.
+pub const MAX_LISTED_FINDINGS: usize = 200;
+
+/// A parsed, validated Config rule invocation.
+#[derive(Debug, Clone)]
+pub struct RuleEvent {
+    /// `configRuleName`.
+    pub rule_name: String,
+    /// `resultToken`.
+    pub result_token: String,
+    /// `eventLeftScope`.
+    pub event_left_scope: bool,
+    /// `ruleParameters`, validated.
+    pub params: Params,
+    /// `notificationCreationTime`.
+    pub notification_time: Timestamp,
+    /// What the invoking event carries.
+    pub message: Message,
+}
+
+/// The invoking event's message.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A change with its configuration item.
+    Change(Box<ConfigurationItem>),
+    /// A change too large to carry its item.
+    Oversized {
+        /// `resourceType`.
+        resource_type: String,
+        /// `resourceId`.
+        resource_id: String,
+        /// `ARN`, if sent.
+        arn: Option<String>,
+        /// `awsAccountId`.
+        account_id: String,
+        /// `awsRegion`.
+        region: String,
+        /// `configurationItemCaptureTime`.
+        capture_time: Timestamp,
+        /// `configurationItemStatus`.
+        status: String,
+    },
+    /// A periodic trigger.
+    Scheduled {
+        /// `awsAccountId`.
+        account_id: String,
+    },
+    /// A snapshot delivery: nothing to evaluate.
+    SnapshotDelivered,
+}
+
+impl Message {
+    /// The message type as Config names it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Message::Change(_) => "ConfigurationItemChangeNotification",
+            Message::Oversized { .. } => "OversizedConfigurationItemChangeNotification",
+            Message::Scheduled { .. } => "ScheduledNotification",
+            Message::SnapshotDelivered => "ConfigurationSnapshotDeliveryCompleted",
+        }
+    }
+}
+
+/// The event is not a usable Config rule event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// The payload is not JSON.
+    #[error("event is not JSON: {0}")]
+    NotJson(String),
+    /// The payload is JSON but not a Config rule event.
+    #[error("event is not an AWS Config rule event: {0}")]
+    NotConfigEvent(String),
+    /// A field the contract requires is missing.
+    #[error("event has no {0}")]
+    Missing(&'static str),
+    /// `invokingEvent` is present but not a string.
+    #[error(
+        "invokingEvent must be a JSON string (Config sends the invoking event serialised), found {0}"
+    )]
+    InvokingEventNotString(&'static str),
+    /// `invokingEvent` is a string that is not a JSON object.
+    #[error("invokingEvent is not a JSON object: {0}")]
+    InvokingEventNotJson(String),
+    /// A message type this rule does not handle.
+    #[error("unknown messageType {0:?}")]
+    UnknownMessageType(String),
+    /// A change notification without its configuration item.
+    #[error("{0} has no configurationItem")]
+    MissingItem(&'static str),
+    /// The configuration item is malformed.
+    #[error(transparent)]
+    Item(#[from] ItemError),
+    /// A rule parameter is bad.
+    #[error(transparent)]
+    Param(#[from] ParamError),
+}
+
+/// Parses the event's JSON text.
+pub fn parse_event_text(text: &str) -> Result<RuleEvent, EventError> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| EventError::NotJson(e.to_string()))?;
+    parse_event(&value)
+}
+
+/// Parses and validates a Config rule event.
+pub fn parse_event(value: &Value) -> Result<RuleEvent, EventError> {
+    let object = value.as_object().ok_or_else(|| {
+        EventError::NotConfigEvent(format!("expected an object, found {}", kind(value)))
+    })?;
+    match object.get("invokingEvent") {
+        None | Some(Value::Null) => return Err(EventError::Missing("invokingEvent")),
+        Some(Value::String(_)) => (),
+        Some(other) => return Err(EventError::InvokingEventNotString(kind(other))),
+    }
+    if let Some(params) = object
+        .get("ruleParameters")
+        .filter(|v| !v.is_string() && !v.is_null())
+    {
+        return Err(ParamError::NotAnObject(format!(
+            "ruleParameters must be a JSON string, found {}",
+            kind(params)
+        ))
+        .into());
+    }
+    let event: ConfigEvent = serde_json::from_value(value.clone())
+        .map_err(|e| EventError::NotConfigEvent(e.to_string()))?;
+    let invoking_text = event.invoking_event.as_deref().unwrap_or_default();
+    let invoking: Value = serde_json::from_str(invoking_text)
+        .map_err(|e| EventError::InvokingEventNotJson(e.to_string()))?;
+    if !invoking.is_object() {
+        return Err(EventError::InvokingEventNotJson(format!(
+            "found {}",
+            kind(&invoking)
+        )));
+    }
+    let result_token = event
+        .result_token
+        .clone()
+        .filter(|t| !t.is_empty())
+        .ok_or(EventError::Missing("resultToken"))?;
+    let params = Params::from_rule_parameters(event.rule_parameters.as_deref())?;
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+    let message_type =
+        text(&invoking, "messageType").ok_or(EventError::Missing("invokingEvent.messageType"))?;
+    let notification_time = match text(&invoking, "notificationCreationTime") {
+        Some(t) => {
+            Timestamp::parse(&t).map_err(|e| EventError::InvokingEventNotJson(e.to_string()))?
+        }
+        None => Timestamp::now(),
+    };
+    let message = match message_type.as_str() {
+        "ConfigurationItemChangeNotification" => {
+            let item = invoking
+                .get("configurationItem")
+                .filter(|v| !v.is_null())
+                .ok_or(EventError::MissingItem(
+                    "ConfigurationItemChangeNotification",
+                ))?;
+            Message::Change(Box::new(ConfigurationItem::from_notification(item)?))
+        }
+        "OversizedConfigurationItemChangeNotification" => {
+            let summary = invoking
+                .get("configurationItemSummary")
+                .filter(|v| v.is_object())
+                .ok_or(EventError::MissingItem(
+                    "OversizedConfigurationItemChangeNotification",
+                ))?;
+            let required = |key: &'static str| text(summary, key).ok_or(EventError::Missing(key));
+            let capture = required("configurationItemCaptureTime")?;
+            Message::Oversized {
+                resource_type: required("resourceType")?,
+                resource_id: required("resourceId")?,
+                arn: text(summary, "ARN"),
+                account_id: text(summary, "awsAccountId").unwrap_or_default(),
+                region: text(summary, "awsRegion").unwrap_or_default(),
+                capture_time: Timestamp::parse(&capture).map_err(|e| ItemError(e.to_string()))?,
+                status: text(summary, "configurationItemStatus").unwrap_or_else(|| "OK".into()),
+            }
+        }
+        "ScheduledNotification" => Message::Scheduled {
+            account_id: text(&invoking, "awsAccountId")
+                .or(event.account_id.clone())
+                .unwrap_or_default(),
+        },
+        "ConfigurationSnapshotDeliveryCompleted" => Message::SnapshotDelivered,
+        other => return Err(EventError::UnknownMessageType(other.to_owned())),
+    };
+    Ok(RuleEvent {
+        rule_name: event.config_rule_name.clone().unwrap_or_default(),
+        result_token,
+        event_left_scope: event.event_left_scope,
+        params,
+        notification_time,
+        message,
+    })
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The invocation failed as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    /// The event is malformed: retrying will not help.
+    #[error("invalid Config rule event: {0}")]
+    InvalidEvent(#[from] EventError),
+    /// An AWS call the whole invocation depends on failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}
+
+impl HandlerError {
+    /// A stable `errorType` for the Lambda error response.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            HandlerError::InvalidEvent(_) => "InvalidEvent",
+            HandlerError::Aws(e) if e.is_retryable() => "Retryable",
+            HandlerError::Aws(_) => "AwsError",
+        }
+    }
+}
+
+/// What the invocation did, returned to the caller (and printed by a local invoke).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// The rule's name.
+    pub rule: String,
+    /// The message type handled.
+    pub message_type: &'static str,
+    /// Resources looked at.
+    pub resources: usize,
+    /// Findings by verdict.
+    pub verdicts: BTreeMap<Verdict, usize>,
+    /// The findings (at most [`MAX_LISTED_FINDINGS`]).
+    pub findings: Vec<FindingLine>,
+    /// Findings not listed.
+    pub findings_omitted: usize,
+    /// The reply to Config.
+    pub config: ConfigReply,
+    /// What each evidence sink did.
+    pub evidence: Vec<SinkReport>,
+}
+
+/// One finding, briefly.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingLine {
+    /// The check.
+    pub check: &'static str,
+    /// Its framework controls.
+    pub controls: Vec<&'static str>,
+    /// The resource type.
+    pub resource_type: String,
+    /// The resource id.
+    pub resource_id: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// What was observed.
+    pub observed: String,
+}
+
+/// The evaluations sent to Config.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigReply {
+    /// Whether they were sent in TestMode (validated, not stored).
+    pub test_mode: bool,
+    /// The evaluations.
+    pub evaluations: Vec<PlannedEvaluation>,
+    /// Those Config reported as failed.
+    pub failed: Vec<PlannedEvaluation>,
+    /// Why none were sent, if the call failed for good.
+    pub error: Option<String>,
+}
+
+/// The config-rule function's logic, with its clients built once per container.
+pub struct ConfigRuleHandler {
+    config: aws_sdk_config::Client,
+    sinks: Vec<Box<dyn EvidenceSink>>,
+}
+
+impl ConfigRuleHandler {
+    /// A handler that reads and answers Config with `config` and files evidence into `sinks`.
+    pub fn new(config: aws_sdk_config::Client, sinks: Vec<Box<dyn EvidenceSink>>) -> Self {
+        Self { config, sinks }
+    }
+
+    /// Handles one invocation.
+    pub async fn handle(&self, payload: &Value) -> Result<Summary, HandlerError> {
+        let event = parse_event(payload)?;
+        let now = Timestamp::now();
+        tracing::info!(rule = %event.rule_name, message_type = event.message.type_name(), "config rule invoked");
+        let subjects = self.collect(&event).await?;
+
+        let mut findings = Vec::new();
+        let mut evaluations = Vec::with_capacity(subjects.len());
+        for subject in &subjects {
+            let found = evaluate(subject, &event.params, now);
+            let ordering = match event.message {
+                Message::Scheduled { .. } => event.notification_time,
+                _ => subject.observed_at,
+            };
+            let why_none = if ResourceType::from_cfn_type(&subject.resource.resource_type).is_none()
+            {
+                format!(
+                    "no genai-evidence check reads {}",
+                    subject.resource.resource_type
+                )
+            } else if applicable_checks(subject, &event.params).is_empty() {
+                format!(
+                    "the checks selected by the rule's parameters do not read {}",
+                    subject.resource.resource_type
+                )
+            } else {
+                String::new()
+            };
+            evaluations.push(fold(
+                &subject.resource,
+                ordering,
+                &found.iter().collect::<Vec<_>>(),
+                &why_none,
+            ));
+            findings.extend(found);
+        }
+
+        let test_mode = event.result_token == TEST_MODE_TOKEN;
+        let mut config = ConfigReply {
+            test_mode,
+            evaluations,
+            ..ConfigReply::default()
+        };
+        if !config.evaluations.is_empty() {
+            match config_api::put_evaluations(
+                &self.config,
+                &event.result_token,
+                test_mode,
+                &config.evaluations,
+            )
+            .await
+            {
+                Ok(failed) => config.failed = failed,
+                // Nothing is filed yet: let Lambda retry the whole invocation rather than file
+                // evidence that Config never heard of.
+                Err(e) if e.is_retryable() => return Err(e.into()),
+                Err(e) => {
+                    tracing::error!(error = %e, "Config rejected the evaluations");
+                    config.error = Some(e.to_string());
+                }
+            }
+        }
+
+        let mut evidence = Vec::with_capacity(self.sinks.len());
+        for sink in &self.sinks {
+            evidence.push(sink.file(&findings).await);
+        }
+
+        let mut verdicts = BTreeMap::new();
+        for f in &findings {
+            *verdicts.entry(f.outcome.verdict).or_insert(0) += 1;
+        }
+        let lines: Vec<FindingLine> = findings
+            .iter()
+            .take(MAX_LISTED_FINDINGS)
+            .map(|f| FindingLine {
+                check: f.check.id,
+                controls: f.check.controls.iter().map(|c| c.id).collect(),
+                resource_type: f.resource.resource_type.clone(),
+                resource_id: f.resource.resource_id.clone(),
+                verdict: f.outcome.verdict,
+                observed: f.outcome.observed.clone(),
+            })
+            .collect();
+        Ok(Summary {
+            rule: event.rule_name,
+            message_type: event.message.type_name(),
+            resources: subjects.len(),
+            verdicts,
+            findings_omitted: findings.len() - lines.len(),
+            findings: lines,
+            config,
+            evidence,
+        })
+    }
+
+    async fn collect(&self, event: &RuleEvent) -> Result<Vec<Subject>, HandlerError> {
+        let subject = match &event.message {
+            Message::SnapshotDelivered => return Ok(Vec::new()),
+            Message::Change(item) => from_item(
+                item,
+                event.event_left_scope,
+                "AWS Config configuration item",
+            ),
+            Message::Oversized {
+                resource_type,
+                resource_id,
+                arn,
+                account_id,
+                region,
+                capture_time,
+                status,
+            } => {
+                let resource = ResourceRef {
+                    resource_type: resource_type.clone(),
+                    resource_id: resource_id.clone(),
+                    arn: arn.clone(),
+                    account_id: account_id.clone(),
+                    region: region.clone(),
+                };
+                let gone = gone_reason(status, event.event_left_scope);
+                let via =
+                    "AWS Config configuration item (oversized; read with GetResourceConfigHistory)";
+                if let Some(why) = gone {
+                    Subject {
+                        resource,
+                        observed_at: *capture_time,
+                        observed_via: via,
+                        state: SubjectState::Gone(why),
+                    }
+                } else if ResourceType::from_cfn_type(resource_type).is_none() {
+                    // No check reads this type: no need to fetch the item.
+                    Subject {
+                        resource,
+                        observed_at: *capture_time,
+                        observed_via: via,
+                        state: SubjectState::Gone(String::new()),
+                    }
+                } else {
+                    match config_api::latest_item(&self.config, resource_type, resource_id).await {
+                        Ok(item) => from_item(&item, event.event_left_scope, via),
+                        Err(e) if e.kind == AwsErrorKind::Invalid => return Err(e.into()),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "oversized item could not be read");
+                            Subject {
+                                resource,
+                                observed_at: *capture_time,
+                                observed_via: via,
+                                state: SubjectState::Unreadable(e.to_string()),
+                            }
+                        }
+                    }
+                }
+            }
+            Message::Scheduled { .. } => {
+                let types: Vec<&str> = ResourceType::ALL
+                    .iter()
+                    .filter(|t| !event.params.checks_for(**t).is_empty())
+                    .map(|t| t.cfn_type())
+                    .collect();
+                let (items, unprocessed) = config_api::recorded_items(&self.config, &types).await?;
+                let via = "AWS Config configuration item (periodic re-evaluation)";
+                let mut subjects: Vec<Subject> = items
+                    .iter()
+                    .map(|item| from_item(item, false, via))
+                    .collect();
+                subjects.extend(unprocessed.into_iter().map(|u| Subject {
+                    resource: ResourceRef {
+                        resource_type: u.resource_type,
+                        resource_id: u.resource_id,
+                        arn: None,
+                        account_id: String::new(),
+                        region: String::new(),
+                    },
+                    observed_at: event.notification_time,
+                    observed_via: via,
+                    state: SubjectState::Unreadable(u.reason),
+                }));
+                return Ok(subjects);
+            }
+        };
+        Ok(vec![subject])
+    }
+}
+
+fn gone_reason(status: &str, left_scope: bool) -> Option<String> {
+    if left_scope {
+        return Some("the resource left the rule's scope".into());
+    }
+    match status {
+        "OK" | "ResourceDiscovered" => None,
+        "ResourceDeleted" | "ResourceDeletedNotRecorded" => {
+            Some(format!("the resource was deleted ({status})"))
+        }
+        "ResourceNotRecorded" => {
+            Some("AWS Config no longer records the resource (ResourceNotRecorded)".into())
+        }
+        other => Some(format!(
+            "configuration item status {other} describes no live resource"
+        )),
+    }
+}
+
+fn from_item(item: &ConfigurationItem, left_scope: bool, via: &'static str) -> Subject {
+    let state = match gone_reason(item.status.as_str(), left_scope) {
+        Some(why) => SubjectState::Gone(why),
+        None => match decode(item) {
+            Decoded::Resource(resource) => SubjectState::Live(resource),
+            Decoded::UnsupportedType => SubjectState::Gone(String::new()),
+            Decoded::Unreadable(u) => SubjectState::Unreadable(u.reason),
+        },
+    };
+    Subject {
+        resource: item.resource_ref(),
+        observed_at: item.capture_time,
+        observed_via: via,
+        state,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHANGE: &str = include_str!("../../../events/config-s3-bucket-compliant.json");
+    const OVERSIZED: &str = include_str!("../../../events/config-oversized-s3-bucket.json");
+    const SCHEDULED: &str = include_str!("../../../events/config-scheduled.json");
+    const DELETED: &str = include_str!("../../../events/config-s3-bucket-deleted.json");
+
+    fn with(base: &str, edit: impl FnOnce(&mut Value)) -> Value {
+        let mut v: Value = serde_json::from_str(base).unwrap();
+        edit(&mut v);
+        v
+    }
+
+    fn with_invoking(base: &str, edit: impl FnOnce(&mut Value)) -> Value {
+        with(base, |v| {
+            let mut inv: Value =
+                serde_json::from_str(v["invokingEvent"].as_str().unwrap()).unwrap();
+            edit(&mut inv);
+            v["invokingEvent"] = Value::String(inv.to_string());
+        })
+    }
+
+    #[test]
+    fn the_sample_events_parse_into_their_message_types() {
+        assert!(matches!(
+            parse_event_text(CHANGE).unwrap().message,
+            Message::Change(_)
+        ));
+        assert!(matches!(
+            parse_event_text(OVERSIZED).unwrap().message,
+            Message::Oversized { .. }
+        ));
+        assert!(matches!(
+            parse_event_text(SCHEDULED).unwrap().message,
+            Message::Scheduled { .. }
+        ));
+        let deleted = parse_event_text(DELETED).unwrap();
+        let Message::Change(item) = deleted.message else {
+            panic!("not a change")
+        };
+        assert_eq!(item.status.as_str(), "ResourceDeleted");
+    }
+
+    #[test]
+    fn text_that_is_not_json_is_a_clear_error() {
+        let e = parse_event_text("configurationItem=bucket").unwrap_err();
+        assert!(matches!(e, EventError::NotJson(_)), "{e}");
+        assert!(e.to_string().starts_with("event is not JSON"));
+    }
+
+    #[test]
+    fn json_that_is_not_an_object_is_a_clear_error() {
+        let e = parse_event(&serde_json::json!(["not", "an", "event"])).unwrap_err();
+        assert!(matches!(e, EventError::NotConfigEvent(_)), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_message_type_is_a_clear_error() {
+        let v = with_invoking(CHANGE, |inv| {
+            inv["messageType"] = "ConfigurationItemTeleported".into()
+        });
+        let e = parse_event(&v).unwrap_err();
+        assert_eq!(
+            e,
+            EventError::UnknownMessageType("ConfigurationItemTeleported".into())
+        );
+    }
+
+    #[test]
+    fn a_change_without_its_configuration_item_is_a_clear_error() {
+        let v = with_invoking(CHANGE, |inv| {
+            inv.as_object_mut().unwrap().remove("configurationItem");
+        });
+        assert_eq!(
+            parse_event(&v).unwrap_err(),
+            EventError::MissingItem("ConfigurationItemChangeNotification")
+        );
+        let v = with_invoking(OVERSIZED, |inv| {
+            inv["configurationItemSummary"] = Value::Null
+        });
+        assert!(matches!(
+            parse_event(&v).unwrap_err(),
+            EventError::MissingItem(_)
+        ));
+    }
+
+    #[test]
+    fn an_invoking_event_that_is_not_a_json_string_is_a_clear_error() {
+        let v = with(CHANGE, |v| {
+            let inner: Value = serde_json::from_str(v["invokingEvent"].as_str().unwrap()).unwrap();
+            v["invokingEvent"] = inner;
+        });
+        let e = parse_event(&v).unwrap_err();
+        assert_eq!(e, EventError::InvokingEventNotString("an object"));
+        assert!(e.to_string().contains("must be a JSON string"));
+        let v = with(CHANGE, |v| v["invokingEvent"] = "{not json".into());
+        assert!(matches!(
+            parse_event(&v).unwrap_err(),
+            EventError::InvokingEventNotJson(_)
+        ));
+        let v = with(CHANGE, |v| {
+            v.as_object_mut().unwrap().remove("invokingEvent");
+        });
+        assert_eq!(
+            parse_event(&v).unwrap_err(),
+            EventError::Missing("invokingEvent")
+        );
+    }
+
+    #[test]
+    fn a_missing_result_token_is_a_clear_error() {
+        let v = with(CHANGE, |v| {
+            v.as_object_mut().unwrap().remove("resultToken");
+        });
+        assert_eq!(
+            parse_event(&v).unwrap_err(),
+            EventError::Missing("resultToken")
+        );
+    }
+
+    #[test]
+    fn a_bad_rule_parameter_is_an_error_naming_it() {
+        let v = with(CHANGE, |v| {
+            v["ruleParameters"] = r#"{"checks":"s3_bucket_nope"}"#.into()
+        });
+        let e = parse_event(&v).unwrap_err();
+        assert!(
+            matches!(e, EventError::Param(_)) && e.to_string().contains("\"checks\""),
+            "{e}"
+        );
+        let v = with(CHANGE, |v| {
+            v["ruleParameters"] = serde_json::json!({"checks": "s3_bucket_tls_only"})
+        });
+        assert!(matches!(parse_event(&v).unwrap_err(), EventError::Param(_)));
+    }
+
+    #[test]
+    fn a_malformed_configuration_item_is_a_clear_error() {
+        let v = with_invoking(CHANGE, |inv| {
+            inv["configurationItem"]["configurationItemCaptureTime"] = "last tuesday".into()
+        });
+        assert!(matches!(parse_event(&v).unwrap_err(), EventError::Item(_)));
+    }
+
+    #[test]
+    fn gone_reasons_cover_deleted_unrecorded_and_out_of_scope() {
+        assert!(gone_reason("OK", false).is_none());
+        assert!(gone_reason("ResourceDiscovered", false).is_none());
+        assert!(gone_reason("OK", true).unwrap().contains("scope"));
+        assert!(
+            gone_reason("ResourceDeleted", false)
+                .unwrap()
+                .contains("deleted")
+        );
+        assert!(
+            gone_reason("ResourceDeletedNotRecorded", false)
+                .unwrap()
+                .contains("deleted")
+        );
+        assert!(
+            gone_reason("ResourceNotRecorded", false)
+                .unwrap()
+                .contains("no longer records")
+        );
+    }
+}

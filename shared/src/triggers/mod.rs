@@ -1,0 +1,3 @@
+//! Triggers: parse one kind of Lambda event, run collect → evaluate → sink, and summarise.
+
+pub mod config_rule;
