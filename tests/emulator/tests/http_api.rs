@@ -1,0 +1,1247 @@
+//! End-to-end tests: the emulator is started in-process and spoken to over real HTTP.
+// `allow-unwrap-in-tests` covers `#[test]` functions only, not this file's helpers.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use aws_emulator::{
+    AssessmentStatus, DEMO_ASSESSMENT_ID, Emulator, INACTIVE_ASSESSMENT_ID, Seed, SeedAssessment,
+    SeedControl, SeedControlSet, control_uuid,
+};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{HeaderMap, Method, Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+
+/// An answer, with the body parsed as JSON (`Value::Null` when it is not JSON).
+struct Answer {
+    status: u16,
+    headers: HeaderMap,
+    raw: Bytes,
+    body: Value,
+}
+
+impl Answer {
+    fn error_type(&self) -> &str {
+        self.headers
+            .get("x-amzn-ErrorType")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+async fn send(
+    addr: SocketAddr,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Answer {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    let mut builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", addr.to_string());
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    let resp = sender
+        .send_request(builder.body(Full::new(Bytes::from(body))).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let raw = resp.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    Answer {
+        status,
+        headers,
+        raw,
+        body,
+    }
+}
+
+async fn get(emu: &Emulator, path: &str) -> Answer {
+    send(emu.local_addr(), Method::GET, path, &[], Vec::new()).await
+}
+
+async fn import(
+    emu: &Emulator,
+    assessment: &str,
+    set: &str,
+    control: &str,
+    items: Value,
+) -> Answer {
+    let path = format!("/assessments/{assessment}/controlSets/{set}/controls/{control}/evidence");
+    let body = serde_json::to_vec(&json!({ "manualEvidence": items })).unwrap();
+    send(
+        emu.local_addr(),
+        Method::POST,
+        &path,
+        &[("content-type", "application/json")],
+        body,
+    )
+    .await
+}
+
+async fn config(emu: &Emulator, op: &str, body: Value) -> Answer {
+    let target = format!("StarlingDoveService.{op}");
+    send(
+        emu.local_addr(),
+        Method::POST,
+        "/",
+        &[
+            ("x-amz-target", target.as_str()),
+            ("content-type", "application/x-amz-json-1.1"),
+        ],
+        serde_json::to_vec(&body).unwrap(),
+    )
+    .await
+}
+
+fn texts(n: usize, prefix: &str) -> Value {
+    Value::Array(
+        (0..n)
+            .map(|i| json!({ "textResponse": format!("{prefix} {i}") }))
+            .collect(),
+    )
+}
+
+async fn start() -> Emulator {
+    Emulator::start(Seed::default_genai(), None).await.unwrap()
+}
+
+/// The id of a control of the demo assessment.
+fn control_id(emu: &Emulator, set: &str, name: &str) -> String {
+    emu.seed()
+        .assessment(DEMO_ASSESSMENT_ID)
+        .unwrap()
+        .control(set, name)
+        .unwrap()
+        .id
+        .clone()
+}
+
+/// Total manual evidence stored for a control, read back through the folder API.
+async fn stored_count(emu: &Emulator, set: &str, control: &str) -> u64 {
+    let path = format!(
+        "/assessments/{DEMO_ASSESSMENT_ID}/evidenceFolders-by-assessment-control/{set}/{control}"
+    );
+    let a = get(emu, &path).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    a.body["evidenceFolders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["totalEvidence"].as_u64().unwrap())
+        .sum()
+}
+
+// ---------------------------------------------------------------- Audit Manager
+
+#[tokio::test]
+async fn account_status_is_active() {
+    let emu = start().await;
+    let a = get(&emu, "/account/status").await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body, json!({"status": "ACTIVE"}));
+    assert_eq!(emu.calls("GetAccountStatus"), 1);
+}
+
+#[tokio::test]
+async fn get_assessment_returns_the_seeded_genai_assessment() {
+    let emu = start().await;
+    let a = get(&emu, &format!("/assessments/{DEMO_ASSESSMENT_ID}")).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.headers["content-type"], "application/json");
+    assert!(a.headers.contains_key("x-amzn-requestid"));
+    let assessment = &a.body["assessment"];
+    assert_eq!(assessment["metadata"]["id"], DEMO_ASSESSMENT_ID);
+    assert_eq!(
+        assessment["metadata"]["name"],
+        "GenAI best practices (demo)"
+    );
+    assert_eq!(assessment["metadata"]["status"], "ACTIVE");
+    assert_eq!(assessment["awsAccount"]["id"], "123456789012");
+    assert_eq!(
+        assessment["framework"]["metadata"]["name"],
+        "AWS Generative AI Best Practices Framework v2"
+    );
+    let sets = assessment["framework"]["controlSets"].as_array().unwrap();
+    let ids: Vec<&str> = sets.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "Responsible",
+            "Safe",
+            "Fair",
+            "Sustainable",
+            "Resilience",
+            "Privacy",
+            "Accuracy",
+            "Secure"
+        ]
+    );
+    let secure = sets.iter().find(|s| s["id"] == "Secure").unwrap();
+    let names: Vec<&str> = secure["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Least Privilege"));
+    assert!(names.contains(&"SECAI3.3 Data Encryption At Rest"));
+    let first = &secure["controls"][0];
+    assert_eq!(first["status"], "UNDER_REVIEW");
+    assert_eq!(first["response"], "MANUAL");
+    assert_eq!(first["evidenceCount"], 0);
+    assert!(
+        first["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("0b7a1c2d-0000-4000-8000-")
+    );
+    assert_eq!(a.body["userRole"]["roleType"], "PROCESS_OWNER");
+    assert!(a.body["assessment"]["metadata"]["creationTime"].is_number());
+}
+
+#[tokio::test]
+async fn get_assessment_rejects_malformed_ids_and_reports_unknown_ones() {
+    let emu = start().await;
+    let a = get(&emu, "/assessments/9F1C7C55-3B2A-4C1E-9D7E-5A0B6C2D8E41").await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    assert_eq!(a.body["reason"], "fieldValidationFailed");
+    assert_eq!(a.body["fields"][0]["name"], "assessmentId");
+    let a = get(&emu, "/assessments/00000000-0000-4000-8000-000000000000").await;
+    assert_eq!(
+        (a.status, a.error_type()),
+        (404, "ResourceNotFoundException")
+    );
+    assert_eq!(a.body["resourceId"], "00000000-0000-4000-8000-000000000000");
+    assert!(a.body["resourceType"].is_string());
+}
+
+#[tokio::test]
+async fn list_assessments_filters_by_status_and_paginates_with_opaque_tokens() {
+    let emu = start().await;
+    let a = get(&emu, "/assessments?maxResults=1").await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["assessmentMetadata"].as_array().unwrap().len(), 1);
+    assert_eq!(a.body["assessmentMetadata"][0]["id"], DEMO_ASSESSMENT_ID);
+    let token = a.body["nextToken"].as_str().unwrap().to_owned();
+    assert_ne!(token, "1", "the token is opaque, not a bare offset");
+    let a = get(
+        &emu,
+        &format!("/assessments?maxResults=1&nextToken={token}"),
+    )
+    .await;
+    assert_eq!(
+        a.body["assessmentMetadata"][0]["id"],
+        INACTIVE_ASSESSMENT_ID
+    );
+    assert!(a.body.get("nextToken").is_none());
+
+    let a = get(&emu, "/assessments?status=ACTIVE").await;
+    let items = a.body["assessmentMetadata"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["status"], "ACTIVE");
+    assert!(a.body.get("nextToken").is_none());
+
+    for bad in [
+        "maxResults=0",
+        "maxResults=1001",
+        "maxResults=x",
+        "status=DONE",
+        "nextToken=forged",
+    ] {
+        let a = get(&emu, &format!("/assessments?{bad}")).await;
+        assert_eq!(
+            (a.status, a.error_type()),
+            (400, "ValidationException"),
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn imported_text_evidence_comes_back_through_folders_and_evidence() {
+    let emu = start().await;
+    let control = control_id(&emu, "Secure", "SECAI3.3 Data Encryption At Rest");
+    let a = import(
+        &emu,
+        DEMO_ASSESSMENT_ID,
+        "Secure",
+        &control,
+        json!([{"textResponse": "SECAI3.3 COMPLIANT"}, {"textResponse": "SECAI3.3 NON_COMPLIANT"}]),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body, json!({"errors": []}));
+
+    let path = format!(
+        "/assessments/{DEMO_ASSESSMENT_ID}/evidenceFolders-by-assessment-control/Secure/{control}"
+    );
+    let a = get(&emu, &path).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let folders = a.body["evidenceFolders"].as_array().unwrap();
+    assert_eq!(folders.len(), 1);
+    let folder = &folders[0];
+    assert_eq!(folder["totalEvidence"], 2);
+    assert_eq!(folder["evidenceByTypeManualCount"], 2);
+    assert_eq!(folder["dataSource"], "Manual");
+    assert_eq!(folder["controlName"], "SECAI3.3 Data Encryption At Rest");
+    assert_eq!(folder["controlSetId"], "Secure");
+    assert_eq!(folder["controlId"], control.as_str());
+    let name = folder["name"].as_str().unwrap();
+    assert_eq!(name.len(), 10, "folder name is the UTC day: {name}");
+    assert!(folder["date"].is_number());
+
+    let folder_id = folder["id"].as_str().unwrap();
+    let path = format!(
+        "/assessments/{DEMO_ASSESSMENT_ID}/controlSets/Secure/evidenceFolders/{folder_id}/evidence"
+    );
+    let a = get(&emu, &path).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let evidence = a.body["evidence"].as_array().unwrap();
+    let texts: Vec<&str> = evidence
+        .iter()
+        .map(|e| e["attributes"]["textResponse"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["SECAI3.3 COMPLIANT", "SECAI3.3 NON_COMPLIANT"]);
+    assert_eq!(evidence[0]["evidenceByType"], "Manual");
+    assert_eq!(evidence[0]["evidenceFolderId"], folder_id);
+    assert_eq!(evidence[0]["awsAccountId"], "123456789012");
+    assert!(evidence[0]["time"].is_number());
+
+    let a = get(&emu, &format!("/assessments/{DEMO_ASSESSMENT_ID}")).await;
+    let secure = a.body["assessment"]["framework"]["controlSets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "Secure")
+        .unwrap()
+        .clone();
+    assert_eq!(secure["manualEvidenceCount"], 2);
+    let c = secure["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == control.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(c["evidenceCount"], 2);
+}
+
+#[tokio::test]
+async fn s3_and_file_evidence_are_recorded_in_attributes_and_resources() {
+    let emu = start().await;
+    let control = control_id(&emu, "Accuracy", "Error analysis");
+    let a = import(
+        &emu,
+        DEMO_ASSESSMENT_ID,
+        "Accuracy",
+        &control,
+        json!([{"s3ResourcePath": "s3://evidence/run-1.json"}, {"evidenceFileName": "report.pdf"}]),
+    )
+    .await;
+    assert_eq!(a.body, json!({"errors": []}));
+    let path = format!(
+        "/assessments/{DEMO_ASSESSMENT_ID}/evidenceFolders-by-assessment-control/Accuracy/{control}"
+    );
+    let folder = get(&emu, &path).await.body["evidenceFolders"][0].clone();
+    assert_eq!(folder["evidenceResourcesIncludedCount"], 1);
+    let path = format!(
+        "/assessments/{DEMO_ASSESSMENT_ID}/controlSets/Accuracy/evidenceFolders/{}/evidence",
+        folder["id"].as_str().unwrap()
+    );
+    let evidence = get(&emu, &path).await.body["evidence"].clone();
+    assert_eq!(
+        evidence[0]["resourcesIncluded"],
+        json!([{"value": "s3://evidence/run-1.json"}])
+    );
+    assert_eq!(
+        evidence[0]["attributes"]["s3ResourcePath"],
+        "s3://evidence/run-1.json"
+    );
+    assert_eq!(evidence[1]["attributes"]["evidenceFileName"], "report.pdf");
+    assert_eq!(evidence[1]["resourcesIncluded"], json!([]));
+}
+
+#[tokio::test]
+async fn evidence_by_folder_paginates() {
+    let emu = start().await;
+    let control = control_id(&emu, "Safe", "Guardrails for harmful content");
+    import(&emu, DEMO_ASSESSMENT_ID, "Safe", &control, texts(5, "t")).await;
+    let path = format!(
+        "/assessments/{DEMO_ASSESSMENT_ID}/evidenceFolders-by-assessment-control/Safe/{control}"
+    );
+    let folder_id = get(&emu, &path).await.body["evidenceFolders"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let base = format!(
+        "/assessments/{DEMO_ASSESSMENT_ID}/controlSets/Safe/evidenceFolders/{folder_id}/evidence"
+    );
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let path = match &token {
+            None => format!("{base}?maxResults=2"),
+            Some(t) => format!("{base}?maxResults=2&nextToken={t}"),
+        };
+        let a = get(&emu, &path).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        for e in a.body["evidence"].as_array().unwrap() {
+            seen.push(e["attributes"]["textResponse"].as_str().unwrap().to_owned());
+        }
+        match a.body.get("nextToken").and_then(Value::as_str) {
+            Some(t) => token = Some(t.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["t 0", "t 1", "t 2", "t 3", "t 4"]);
+    assert_eq!(emu.calls("GetEvidenceByEvidenceFolder"), 3);
+}
+
+#[tokio::test]
+async fn fifty_one_items_are_a_validation_exception_and_store_nothing() {
+    let emu = start().await;
+    let control = control_id(&emu, "Secure", "Least Privilege");
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, texts(51, "x")).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    assert_eq!(a.body["fields"][0]["name"], "manualEvidence");
+    assert_eq!(stored_count(&emu, "Secure", &control).await, 0);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, texts(50, "x")).await;
+    assert_eq!(a.status, 200);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, json!([])).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+}
+
+#[tokio::test]
+async fn an_item_with_two_fields_is_a_validation_exception() {
+    let emu = start().await;
+    let control = control_id(&emu, "Secure", "Least Privilege");
+    let items = json!([{"textResponse": "a"}, {"textResponse": "b", "s3ResourcePath": "s3://b/k"}]);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, items).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, json!([{}])).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    assert_eq!(stored_count(&emu, "Secure", &control).await, 0);
+}
+
+#[tokio::test]
+async fn text_longer_than_1000_characters_is_a_validation_exception() {
+    let emu = start().await;
+    let control = control_id(&emu, "Secure", "Least Privilege");
+    let too_long = json!([{ "textResponse": "ü".repeat(1001) }]);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, too_long).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    // 1000 characters are fine even though they are 2000 bytes.
+    let max = json!([{ "textResponse": "ü".repeat(1000) }]);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, max).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let empty = json!([{ "textResponse": "" }]);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, empty).await;
+    assert_eq!(a.status, 400);
+}
+
+#[tokio::test]
+async fn malformed_bodies_paths_and_s3_paths_are_validation_exceptions() {
+    let emu = start().await;
+    let control = control_id(&emu, "Secure", "Least Privilege");
+    let addr = emu.local_addr();
+    let path =
+        format!("/assessments/{DEMO_ASSESSMENT_ID}/controlSets/Secure/controls/{control}/evidence");
+    let a = send(addr, Method::POST, &path, &[], b"not json".to_vec()).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    let a = send(addr, Method::POST, &path, &[], b"{}".to_vec()).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+
+    let bad_s3 = json!([{"s3ResourcePath": "https://bucket/key"}]);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, bad_s3).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    let bad_file = json!([{"evidenceFileName": "dir/file.pdf"}]);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, bad_file).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+
+    let upper = control.to_uppercase();
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &upper, texts(1, "x")).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "", &control, texts(1, "x")).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    let long_set = "s".repeat(301);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, &long_set, &control, texts(1, "x")).await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    assert_eq!(stored_count(&emu, "Secure", &control).await, 0);
+}
+
+#[tokio::test]
+async fn unknown_control_set_or_control_is_resource_not_found() {
+    let emu = start().await;
+    let control = control_id(&emu, "Secure", "Least Privilege");
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Nope", &control, texts(1, "x")).await;
+    assert_eq!(
+        (a.status, a.error_type()),
+        (404, "ResourceNotFoundException")
+    );
+    // A control that exists, but in another control set.
+    let a = import(
+        &emu,
+        DEMO_ASSESSMENT_ID,
+        "Accuracy",
+        &control,
+        texts(1, "x"),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.error_type()),
+        (404, "ResourceNotFoundException")
+    );
+    let a = import(
+        &emu,
+        "00000000-0000-4000-8000-000000000000",
+        "Secure",
+        &control,
+        texts(1, "x"),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.error_type()),
+        (404, "ResourceNotFoundException")
+    );
+}
+
+#[tokio::test]
+async fn import_into_an_inactive_assessment_is_a_validation_exception() {
+    let emu = start().await;
+    let control = control_uuid(1);
+    let a = import(
+        &emu,
+        INACTIVE_ASSESSMENT_ID,
+        "Responsible",
+        &control,
+        texts(1, "x"),
+    )
+    .await;
+    assert_eq!((a.status, a.error_type()), (400, "ValidationException"));
+    assert!(a.body["message"].as_str().unwrap().contains("inactive"));
+    let path = format!(
+        "/assessments/{INACTIVE_ASSESSMENT_ID}/evidenceFolders-by-assessment-control/Responsible/{control}"
+    );
+    let a = get(&emu, &path).await;
+    assert_eq!(a.body["evidenceFolders"], json!([]));
+    let a = get(&emu, &format!("/assessments/{INACTIVE_ASSESSMENT_ID}")).await;
+    assert_eq!(a.body["assessment"]["metadata"]["status"], "INACTIVE");
+}
+
+#[tokio::test]
+async fn the_daily_quota_stores_exactly_100_items_per_control() {
+    let emu = start().await;
+    let control = control_id(&emu, "Responsible", "RESPAI3.9 Develop AI RACI");
+    let other = control_id(&emu, "Responsible", "RESPAI3.15: Ethical Guidelines");
+    for (n, prefix) in [(50, "a"), (40, "b")] {
+        let a = import(
+            &emu,
+            DEMO_ASSESSMENT_ID,
+            "Responsible",
+            &control,
+            texts(n, prefix),
+        )
+        .await;
+        assert_eq!(a.body, json!({"errors": []}));
+    }
+    let a = import(
+        &emu,
+        DEMO_ASSESSMENT_ID,
+        "Responsible",
+        &control,
+        texts(11, "c"),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let errors = a.body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["errorCode"], "400");
+    assert_eq!(errors[0]["manualEvidence"], json!({"textResponse": "c 10"}));
+    assert!(
+        errors[0]["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("quota")
+    );
+    assert_eq!(stored_count(&emu, "Responsible", &control).await, 100);
+
+    // The quota is per control ...
+    let a = import(
+        &emu,
+        DEMO_ASSESSMENT_ID,
+        "Responsible",
+        &other,
+        texts(1, "o"),
+    )
+    .await;
+    assert_eq!(a.body, json!({"errors": []}));
+    // ... and per UTC day: the next day gets a new folder and a fresh quota.
+    emu.faults().advance_clock(86_400);
+    let a = import(
+        &emu,
+        DEMO_ASSESSMENT_ID,
+        "Responsible",
+        &control,
+        texts(1, "d"),
+    )
+    .await;
+    assert_eq!(a.body, json!({"errors": []}));
+    let path = format!(
+        "/assessments/{DEMO_ASSESSMENT_ID}/evidenceFolders-by-assessment-control/Responsible/{control}"
+    );
+    let folders = get(&emu, &path).await.body["evidenceFolders"].clone();
+    assert_eq!(folders.as_array().unwrap().len(), 2);
+    assert_eq!(folders[0]["totalEvidence"], 100);
+    assert_eq!(folders[1]["totalEvidence"], 1);
+    assert_ne!(folders[0]["name"], folders[1]["name"]);
+}
+
+#[tokio::test]
+async fn throttled_imports_get_429_and_store_nothing() {
+    let emu = start().await;
+    let control = control_id(&emu, "Secure", "SECAI3.15: Access Logging");
+    emu.faults().throttle_next_imports(2);
+    for _ in 0..2 {
+        let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, texts(3, "x")).await;
+        assert_eq!((a.status, a.error_type()), (429, "ThrottlingException"));
+    }
+    assert_eq!(stored_count(&emu, "Secure", &control).await, 0);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, texts(3, "x")).await;
+    assert_eq!(a.status, 200);
+    assert_eq!(stored_count(&emu, "Secure", &control).await, 3);
+    assert_eq!(emu.calls("BatchImportEvidenceToAssessmentControl"), 3);
+}
+
+#[tokio::test]
+async fn injected_item_failures_are_reported_and_not_stored() {
+    let emu = start().await;
+    let control = control_id(&emu, "Secure", "SECAI3.8: Periodic Reviews");
+    emu.faults().fail_next_items(3);
+    let a = import(
+        &emu,
+        DEMO_ASSESSMENT_ID,
+        "Secure",
+        &control,
+        texts(2, "first"),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body["errors"].as_array().unwrap().len(), 2);
+    let a = import(
+        &emu,
+        DEMO_ASSESSMENT_ID,
+        "Secure",
+        &control,
+        texts(2, "second"),
+    )
+    .await;
+    let errors = a.body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "the failures are counted across calls");
+    assert_eq!(errors[0]["errorCode"], "500");
+    assert_eq!(
+        errors[0]["errorMessage"],
+        "InternalServerException: injected"
+    );
+    assert_eq!(
+        errors[0]["manualEvidence"],
+        json!({"textResponse": "second 0"})
+    );
+    assert_eq!(stored_count(&emu, "Secure", &control).await, 1);
+}
+
+#[tokio::test]
+async fn deny_all_makes_every_audit_manager_call_access_denied() {
+    let emu = start().await;
+    emu.faults().deny_all(true);
+    let a = get(&emu, "/account/status").await;
+    assert_eq!((a.status, a.error_type()), (403, "AccessDeniedException"));
+    let a = get(&emu, &format!("/assessments/{DEMO_ASSESSMENT_ID}")).await;
+    assert_eq!((a.status, a.error_type()), (403, "AccessDeniedException"));
+    emu.faults().deny_all(false);
+    assert_eq!(get(&emu, "/account/status").await.status, 200);
+}
+
+#[tokio::test]
+async fn unknown_routes_are_unknown_operation_exceptions() {
+    let emu = start().await;
+    let a = get(&emu, "/controls").await;
+    assert_eq!(
+        (a.status, a.error_type()),
+        (404, "UnknownOperationException")
+    );
+    let a = send(
+        emu.local_addr(),
+        Method::DELETE,
+        "/account/status",
+        &[],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(
+        (a.status, a.error_type()),
+        (404, "UnknownOperationException")
+    );
+}
+
+#[tokio::test]
+async fn percent_encoded_control_set_names_and_a_custom_seed_work() {
+    let ambiguous_a = control_uuid(0xa1);
+    let ambiguous_b = control_uuid(0xa2);
+    let seed = Seed::new("210987654321", "eu-west-1").with_assessment(
+        SeedAssessment::new(DEMO_ASSESSMENT_ID, "Custom", AssessmentStatus::Active)
+            .with_control_set(SeedControlSet::new(
+                "Data & Model Security",
+                vec![
+                    SeedControl::new(&ambiguous_a, "SECAI3.3 Data Encryption At Rest"),
+                    SeedControl::new(&ambiguous_b, "SECAI3.3: Encryption at rest (copy)"),
+                ],
+            )),
+    );
+    let emu = Emulator::start(seed, None).await.unwrap();
+    let set = "Data%20%26%20Model%20Security";
+    let a = import(&emu, DEMO_ASSESSMENT_ID, set, &ambiguous_b, texts(1, "x")).await;
+    assert_eq!(a.body, json!({"errors": []}));
+    let path = format!(
+        "/assessments/{DEMO_ASSESSMENT_ID}/evidenceFolders-by-assessment-control/{set}/{ambiguous_b}"
+    );
+    let a = get(&emu, &path).await;
+    assert_eq!(
+        a.body["evidenceFolders"][0]["controlSetId"],
+        "Data & Model Security"
+    );
+    let a = get(&emu, &format!("/assessments/{DEMO_ASSESSMENT_ID}")).await;
+    assert_eq!(a.body["assessment"]["awsAccount"]["id"], "210987654321");
+    assert_eq!(
+        a.body["assessment"]["framework"]["controlSets"][0]["controls"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_seed_with_invalid_ids_does_not_start() {
+    let seed = Seed::new("123456789012", "us-east-1").with_assessment(SeedAssessment::new(
+        "not-a-uuid",
+        "x",
+        AssessmentStatus::Active,
+    ));
+    assert!(Emulator::start(seed, None).await.is_err());
+}
+
+#[tokio::test]
+async fn concurrent_connections_are_served() {
+    let emu = start().await;
+    let control = control_id(&emu, "Privacy", "PII detection and redaction");
+    let addr = emu.local_addr();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let path = format!(
+            "/assessments/{DEMO_ASSESSMENT_ID}/controlSets/Privacy/controls/{control}/evidence"
+        );
+        tasks.push(tokio::spawn(async move {
+            let body =
+                serde_json::to_vec(&json!({"manualEvidence": [{"textResponse": format!("c{i}")}]}))
+                    .unwrap();
+            send(addr, Method::POST, &path, &[], body).await.status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    assert_eq!(stored_count(&emu, "Privacy", &control).await, 20);
+}
+
+#[tokio::test]
+async fn keep_alive_serves_several_requests_on_one_connection() {
+    let emu = start().await;
+    let stream = TcpStream::connect(emu.local_addr()).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    for _ in 0..3 {
+        sender.ready().await.unwrap();
+        let req = Request::get("/account/status")
+            .header("host", "x")
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let resp = sender.send_request(req).await.unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.into_body().collect().await.unwrap();
+    }
+    assert_eq!(emu.calls("GetAccountStatus"), 3);
+}
+
+#[tokio::test]
+async fn dropping_the_emulator_stops_serving() {
+    let emu = start().await;
+    let addr = emu.local_addr();
+    drop(emu);
+    for _ in 0..100 {
+        if TcpStream::connect(addr).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("still accepting connections after drop");
+}
+
+// ---------------------------------------------------------------- Fault and call endpoints
+
+#[tokio::test]
+async fn faults_and_calls_are_reachable_over_http() {
+    let emu = start().await;
+    let control = control_id(&emu, "Fair", "Bias monitoring");
+    let body = serde_json::to_vec(&json!({"throttleImports": 1, "failEvaluations": 2})).unwrap();
+    let a = send(
+        emu.local_addr(),
+        Method::POST,
+        "/_emulator/faults",
+        &[],
+        body,
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body["throttleImports"], 1);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Fair", &control, texts(1, "x")).await;
+    assert_eq!(a.status, 429);
+    let body = serde_json::to_vec(&json!({"bogus": 1})).unwrap();
+    let a = send(
+        emu.local_addr(),
+        Method::POST,
+        "/_emulator/faults",
+        &[],
+        body,
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    let body = serde_json::to_vec(&json!({"denyAll": true})).unwrap();
+    send(
+        emu.local_addr(),
+        Method::POST,
+        "/_emulator/faults",
+        &[],
+        body,
+    )
+    .await;
+    assert_eq!(get(&emu, "/account/status").await.status, 403);
+
+    let a = get(&emu, "/_emulator/calls").await;
+    assert_eq!(a.body["BatchImportEvidenceToAssessmentControl"], 1);
+    assert_eq!(a.body["GetAccountStatus"], 1);
+    assert!(
+        a.body
+            .get("GetEvidenceFoldersByAssessmentControl")
+            .is_none()
+    );
+}
+
+// ---------------------------------------------------------------- AWS Config
+
+fn evaluation(resource: &str, compliance: &str, ts: f64) -> Value {
+    json!({
+        "ComplianceResourceType": "AWS::S3::Bucket",
+        "ComplianceResourceId": resource,
+        "ComplianceType": compliance,
+        "Annotation": format!("{compliance} at {ts}"),
+        "OrderingTimestamp": ts,
+    })
+}
+
+async fn results(emu: &Emulator, rule: &str) -> Vec<Value> {
+    let a = config(
+        emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": rule}),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    a.body["EvaluationResults"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn put_evaluations_rejects_insufficient_data() {
+    let emu = start().await;
+    for bad in ["INSUFFICIENT_DATA", "compliant", "MAYBE"] {
+        let a = config(
+            &emu,
+            "PutEvaluations",
+            json!({"Evaluations": [evaluation("b", bad, 1.0)], "ResultToken": "rule.1"}),
+        )
+        .await;
+        assert_eq!(a.status, 400);
+        assert_eq!(a.body["__type"], "InvalidParameterValueException", "{bad}");
+    }
+    assert!(results(&emu, "rule").await.is_empty());
+    assert_eq!(emu.calls("PutEvaluations"), 3);
+}
+
+#[tokio::test]
+async fn put_evaluations_validates_sizes_and_the_result_token() {
+    let emu = start().await;
+    let many: Vec<Value> = (0..101)
+        .map(|i| evaluation(&format!("b{i}"), "COMPLIANT", 1.0))
+        .collect();
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": many, "ResultToken": "r.1"}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "ValidationException");
+    let mut long = evaluation("b", "COMPLIANT", 1.0);
+    long["Annotation"] = json!("a".repeat(257));
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [long], "ResultToken": "r.1"}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "ValidationException");
+    let a = config(&emu, "PutEvaluations", json!({"Evaluations": []})).await;
+    assert_eq!(a.body["__type"], "InvalidParameterValueException");
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [], "ResultToken": ""}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "InvalidParameterValueException");
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [], "ResultToken": "nodot"}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "InvalidResultTokenException");
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [], "ResultToken": "r.1"}),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body, json!({"FailedEvaluations": []}));
+    assert_eq!(a.headers["content-type"], "application/x-amz-json-1.1");
+}
+
+#[tokio::test]
+async fn the_newest_ordering_timestamp_wins() {
+    let emu = start().await;
+    let put = |evals: Vec<Value>| {
+        config(
+            &emu,
+            "PutEvaluations",
+            json!({"Evaluations": evals, "ResultToken": "secai33-kms.token-1"}),
+        )
+    };
+    put(vec![evaluation("bucket", "NON_COMPLIANT", 1_000.0)]).await;
+    put(vec![evaluation("bucket", "COMPLIANT", 2_000.5)]).await;
+    let a = put(vec![evaluation("bucket", "NON_COMPLIANT", 1_500.0)]).await;
+    assert_eq!(
+        a.body,
+        json!({"FailedEvaluations": []}),
+        "an older evaluation is ignored, not failed"
+    );
+    let r = results(&emu, "secai33-kms").await;
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0]["ComplianceType"], "COMPLIANT");
+    assert_eq!(r[0]["Annotation"], "COMPLIANT at 2000.5");
+    assert_eq!(
+        r[0]["EvaluationResultIdentifier"]["OrderingTimestamp"],
+        2_000.5
+    );
+    let q = &r[0]["EvaluationResultIdentifier"]["EvaluationResultQualifier"];
+    assert_eq!(q["ConfigRuleName"], "secai33-kms");
+    assert_eq!(q["ResourceType"], "AWS::S3::Bucket");
+    assert_eq!(q["ResourceId"], "bucket");
+    assert_eq!(r[0]["ResultToken"], "secai33-kms.token-1");
+    assert!(r[0]["ResultRecordedTime"].is_number());
+    assert!(results(&emu, "other-rule").await.is_empty());
+}
+
+#[tokio::test]
+async fn test_mode_validates_but_stores_nothing() {
+    let emu = start().await;
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [evaluation("b", "COMPLIANT", 1.0)], "ResultToken": "TESTMODE", "TestMode": true}),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body, json!({"FailedEvaluations": []}));
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [evaluation("b", "INSUFFICIENT_DATA", 1.0)], "ResultToken": "TESTMODE", "TestMode": true}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "InvalidParameterValueException");
+    assert!(results(&emu, "TESTMODE").await.is_empty());
+}
+
+#[tokio::test]
+async fn injected_evaluation_failures_come_back_in_failed_evaluations() {
+    let emu = start().await;
+    emu.faults().fail_next_evaluations(1);
+    let evals = vec![
+        evaluation("a", "COMPLIANT", 1.0),
+        evaluation("b", "NON_COMPLIANT", 1.0),
+    ];
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": evals.clone(), "ResultToken": "r.x"}),
+    )
+    .await;
+    assert_eq!(a.body["FailedEvaluations"], json!([evals[0]]));
+    let r = results(&emu, "r").await;
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        r[0]["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"],
+        "b"
+    );
+}
+
+#[tokio::test]
+async fn compliance_details_are_sorted_filtered_and_paginated() {
+    let emu = start().await;
+    let evals = vec![
+        evaluation("c", "COMPLIANT", 1.0),
+        evaluation("a", "NON_COMPLIANT", 1.0),
+        evaluation("b", "COMPLIANT", 1.0),
+    ];
+    config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": evals, "ResultToken": "r.x"}),
+    )
+    .await;
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "r", "Limit": 2}),
+    )
+    .await;
+    let ids = |v: &Value| -> Vec<String> {
+        v["EvaluationResults"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(ids(&a.body), ["a", "b"]);
+    let token = a.body["NextToken"].as_str().unwrap();
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "r", "Limit": 2, "NextToken": token}),
+    )
+    .await;
+    assert_eq!(ids(&a.body), ["c"]);
+    assert!(a.body.get("NextToken").is_none());
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "r", "ComplianceTypes": ["NON_COMPLIANT"]}),
+    )
+    .await;
+    assert_eq!(ids(&a.body), ["a"]);
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "r", "Limit": 101}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "ValidationException");
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "r", "NextToken": "forged"}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "InvalidNextTokenException");
+}
+
+#[tokio::test]
+async fn other_config_operations_without_an_upstream_are_unknown() {
+    let emu = start().await;
+    let a = config(&emu, "DescribeConfigRules", json!({})).await;
+    assert_eq!(a.status, 400);
+    assert_eq!(a.body["__type"], "UnknownOperationException");
+    assert_eq!(emu.calls("DescribeConfigRules"), 1);
+}
+
+/// A one-route upstream that echoes what it received.
+async fn echo_upstream() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|req: Request<Incoming>| async move {
+                    let method = req.method().to_string();
+                    let uri = req.uri().to_string();
+                    let target = req
+                        .headers()
+                        .get("x-amz-target")
+                        .map(|v| v.to_str().unwrap().to_owned());
+                    let auth = req
+                        .headers()
+                        .get("authorization")
+                        .map(|v| v.to_str().unwrap().to_owned());
+                    let body = req.into_body().collect().await.unwrap().to_bytes();
+                    let echo = json!({
+                        "method": method,
+                        "uri": uri,
+                        "target": target,
+                        "authorization": auth,
+                        "body": String::from_utf8_lossy(&body),
+                    });
+                    let resp = Response::builder()
+                        .status(202)
+                        .header("content-type", "application/x-amz-json-1.1")
+                        .header("x-upstream", "moto-stand-in")
+                        .body(Full::new(Bytes::from(serde_json::to_vec(&echo).unwrap())))
+                        .unwrap();
+                    Ok::<_, Infallible>(resp)
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn other_config_operations_are_forwarded_verbatim_to_the_upstream() {
+    let upstream = echo_upstream().await;
+    let emu = Emulator::start(Seed::default_genai(), Some(format!("http://{upstream}")))
+        .await
+        .unwrap();
+    let body = br#"{"ConfigRuleNames":["secai33-kms"]}"#.to_vec();
+    let a = send(
+        emu.local_addr(),
+        Method::POST,
+        "/?x=1",
+        &[
+            ("x-amz-target", "StarlingDoveService.DescribeConfigRules"),
+            ("authorization", "AWS4-HMAC-SHA256 Credential=test"),
+            ("content-type", "application/x-amz-json-1.1"),
+        ],
+        body,
+    )
+    .await;
+    assert_eq!(a.status, 202, "{}", String::from_utf8_lossy(&a.raw));
+    assert_eq!(a.headers["x-upstream"], "moto-stand-in");
+    assert_eq!(a.body["method"], "POST");
+    assert_eq!(a.body["uri"], "/?x=1");
+    assert_eq!(a.body["target"], "StarlingDoveService.DescribeConfigRules");
+    assert_eq!(a.body["authorization"], "AWS4-HMAC-SHA256 Credential=test");
+    assert_eq!(a.body["body"], r#"{"ConfigRuleNames":["secai33-kms"]}"#);
+    assert_eq!(emu.calls("DescribeConfigRules"), 1);
+
+    // The two operations the emulator implements itself are not forwarded.
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [], "ResultToken": "r.1"}),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert!(a.headers.get("x-upstream").is_none());
+}
+
+#[tokio::test]
+async fn an_unreachable_upstream_is_a_bad_gateway() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let emu = Emulator::start(
+        Seed::default_genai(),
+        Some(format!("http://127.0.0.1:{port}")),
+    )
+    .await
+    .unwrap();
+    let a = config(&emu, "DescribeConfigRules", json!({})).await;
+    assert_eq!(a.status, 502);
+    assert_eq!(a.body["__type"], "InternalFailure");
+}
+
+// ---------------------------------------------------------------- The binary
+
+#[test]
+fn the_binary_prints_its_endpoint_and_exits_on_stdin_eof() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aws-emulator"))
+        .args(["--port", "0", "--exit-on-stdin-eof"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let endpoint = line
+        .trim_end()
+        .strip_prefix("listening on http://")
+        .unwrap()
+        .to_owned();
+    let addr: SocketAddr = endpoint.parse().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let a = rt.block_on(send(
+        addr,
+        Method::GET,
+        &format!("/assessments/{DEMO_ASSESSMENT_ID}"),
+        &[],
+        Vec::new(),
+    ));
+    assert_eq!(a.status, 200);
+    drop(child.stdin.take());
+    for _ in 0..200 {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success());
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    panic!("the emulator did not exit after stdin closed");
+}
