@@ -4,7 +4,6 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// What kind of failure an AWS call had.
@@ -73,13 +72,13 @@ impl AwsError {
                 operation,
                 kind: AwsErrorKind::Transient,
                 code: None,
-                message: DisplayErrorContext(&err).to_string(),
+                message: source_chain(&err),
             },
             _ => Self {
                 operation,
                 kind: AwsErrorKind::Other,
                 code: None,
-                message: DisplayErrorContext(&err).to_string(),
+                message: source_chain(&err),
             },
         }
     }
@@ -88,6 +87,21 @@ impl AwsError {
     pub fn is_retryable(&self) -> bool {
         matches!(self.kind, AwsErrorKind::Throttled | AwsErrorKind::Transient)
     }
+}
+
+/// The error and its sources as one line. Unlike `DisplayErrorContext`, it never prints the raw
+/// HTTP response, whose body can hold customer configuration that must not reach the logs.
+fn source_chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(source) = next {
+        let text = source.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        next = source.source();
+    }
+    parts.join(": ")
 }
 
 /// Maps an AWS error code to a kind. Codes are matched exactly; unknown ones are `Other`.

@@ -19,6 +19,12 @@ use crate::error::AwsError;
 use crate::sinks::text::evidence_text;
 use crate::sinks::{BoxFuture, Delivery, EvidenceSink, SinkReport, Undelivered};
 
+/// The IAM actions this sink calls (granted on the one assessment in `template.yaml`).
+pub const REQUIRED_ACTIONS: &[&str] = &[
+    "auditmanager:GetAssessment",
+    "auditmanager:BatchImportEvidenceToAssessmentControl",
+];
+
 /// BatchImportEvidenceToAssessmentControl takes 1 to 50 items per call.
 pub const MAX_ITEMS_PER_IMPORT: usize = 50;
 

@@ -28,6 +28,14 @@ use crate::evaluate::{Subject, SubjectState, applicable_checks, evaluate};
 use crate::sinks::config_evaluations::fold;
 use crate::sinks::{EvidenceSink, SinkReport};
 
+/// The IAM actions the trigger calls on AWS Config (its evidence sinks declare their own).
+pub const REQUIRED_ACTIONS: &[&str] = &[
+    "config:PutEvaluations",
+    "config:GetResourceConfigHistory",
+    "config:ListDiscoveredResources",
+    "config:BatchGetResourceConfig",
+];
+
 /// Evaluations sent with this result token are validated by Config but not stored (`TestMode`),
 /// the convention of the AWS RDK for local runs.
 pub const TEST_MODE_TOKEN: &str = "TESTMODE";

@@ -1,0 +1,470 @@
+//! The config-rule function end to end: a Config rule event in; evaluations stored in the
+//! emulator's Config and evidence in the emulator's assessment, both read back through the APIs.
+
+use std::collections::BTreeMap;
+
+use aws_emulator::{DEMO_ASSESSMENT_ID, INACTIVE_ASSESSMENT_ID, Seed};
+use genai_evidence::domain::outcome::Verdict;
+use genai_evidence::triggers::config_rule::{EventError, HandlerError};
+use serde_json::{Value, json};
+
+use crate::support::{Harness, event_for, unique};
+
+const ENCRYPTION_AT_REST: (&str, &str) = ("Secure", "SECAI3.3 Data Encryption At Rest");
+const ENCRYPTION_IN_TRANSIT: (&str, &str) = ("Secure", "SECAI3.2: Data Encryption In Transit");
+
+#[tokio::test]
+async fn compliant_bucket_change_files_compliant_evaluation_and_evidence() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-train-secure");
+    let summary = h
+        .handler
+        .handle(&event_for("config-s3-bucket-compliant", &bucket))
+        .await
+        .unwrap();
+
+    assert_eq!(summary.verdicts.get(&Verdict::Compliant), Some(&2));
+    assert_eq!(h.evaluations().await[&bucket].0, "COMPLIANT");
+    let at_rest = h.evidence(ENCRYPTION_AT_REST.0, ENCRYPTION_AT_REST.1).await;
+    assert_eq!(at_rest.len(), 1);
+    assert!(
+        at_rest[0].contains("SECAI3.3 Data Encryption At Rest | COMPLIANT"),
+        "{}",
+        at_rest[0]
+    );
+    assert!(at_rest[0].contains(&format!("arn:aws:s3:::{bucket}")));
+    assert!(at_rest[0].contains("check s3_bucket_default_encryption_kms v1"));
+    let in_transit = h
+        .evidence(ENCRYPTION_IN_TRANSIT.0, ENCRYPTION_IN_TRANSIT.1)
+        .await;
+    assert_eq!(in_transit.len(), 1);
+    assert!(
+        in_transit[0].contains("SECAI3.2 Data Encryption In Transit | COMPLIANT"),
+        "{}",
+        in_transit[0]
+    );
+}
+
+#[tokio::test]
+async fn noncompliant_bucket_change_files_noncompliant_evidence_under_both_controls() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-train-legacy");
+    h.handler
+        .handle(&event_for("config-s3-bucket-noncompliant", &bucket))
+        .await
+        .unwrap();
+
+    let (compliance, annotation) = h.evaluations().await[&bucket].clone();
+    assert_eq!(compliance, "NON_COMPLIANT");
+    assert!(
+        annotation.contains("AES256") && annotation.chars().count() <= 256,
+        "{annotation}"
+    );
+    let at_rest = h.evidence(ENCRYPTION_AT_REST.0, ENCRYPTION_AT_REST.1).await;
+    assert!(
+        at_rest[0].contains("NON_COMPLIANT") && at_rest[0].contains("SSE-S3 (AES256)"),
+        "{}",
+        at_rest[0]
+    );
+    let in_transit = h
+        .evidence(ENCRYPTION_IN_TRANSIT.0, ENCRYPTION_IN_TRANSIT.1)
+        .await;
+    assert!(
+        in_transit[0].contains("NON_COMPLIANT") && in_transit[0].contains("no bucket policy"),
+        "{}",
+        in_transit[0]
+    );
+}
+
+#[tokio::test]
+async fn notebook_changes_file_encryption_at_rest_evidence() {
+    let h = Harness::start().await;
+    let with_key = unique("genai-research-nb");
+    let without_key = unique("genai-sandbox-nb");
+    h.handler
+        .handle(&event_for("config-notebook-with-kms", &with_key))
+        .await
+        .unwrap();
+    h.handler
+        .handle(&event_for("config-notebook-without-kms", &without_key))
+        .await
+        .unwrap();
+
+    let evaluations = h.evaluations().await;
+    assert_eq!(evaluations[&with_key].0, "COMPLIANT");
+    assert_eq!(evaluations[&without_key].0, "NON_COMPLIANT");
+    let texts = h.evidence(ENCRYPTION_AT_REST.0, ENCRYPTION_AT_REST.1).await;
+    assert_eq!(texts.len(), 2);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains(&with_key) && t.contains("| COMPLIANT"))
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains(&without_key) && t.contains("| NON_COMPLIANT"))
+    );
+}
+
+#[tokio::test]
+async fn oversized_notification_reads_the_item_from_config_history() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-invocation-logs");
+    rig::seed::bucket(&h.s3, &bucket, Some(rig::seed::KEY_ARN), false)
+        .await
+        .unwrap();
+
+    let summary = h
+        .handler
+        .handle(&event_for("config-oversized-s3-bucket", &bucket))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        summary.message_type,
+        "OversizedConfigurationItemChangeNotification"
+    );
+    let (compliance, annotation) = h.evaluations().await[&bucket].clone();
+    assert_eq!(
+        compliance, "NON_COMPLIANT",
+        "KMS-encrypted but no TLS-only policy"
+    );
+    assert!(annotation.contains("s3_bucket_tls_only"), "{annotation}");
+    let at_rest = h.evidence(ENCRYPTION_AT_REST.0, ENCRYPTION_AT_REST.1).await;
+    assert!(
+        at_rest[0].contains("| COMPLIANT") && at_rest[0].contains(rig::seed::KEY_ARN),
+        "{}",
+        at_rest[0]
+    );
+    assert!(at_rest[0].contains("oversized; read with GetResourceConfigHistory"));
+    assert_eq!(
+        h.emulator.calls("GetResourceConfigHistory"),
+        1,
+        "the emulator forwarded the read to moto"
+    );
+}
+
+#[tokio::test]
+async fn oversized_notification_for_an_unrecorded_resource_could_not_evaluate() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-never-recorded");
+    h.handler
+        .handle(&event_for("config-oversized-s3-bucket", &bucket))
+        .await
+        .unwrap();
+
+    let (compliance, annotation) = h.evaluations().await[&bucket].clone();
+    assert_eq!(
+        compliance, "NOT_APPLICABLE",
+        "could-not-evaluate is never sent as (non-)compliant"
+    );
+    assert!(
+        annotation.starts_with("COULD NOT EVALUATE")
+            && annotation.contains("ResourceNotDiscoveredException"),
+        "{annotation}"
+    );
+    let texts = h.evidence(ENCRYPTION_AT_REST.0, ENCRYPTION_AT_REST.1).await;
+    assert!(texts[0].contains("| COULD_NOT_EVALUATE"), "{}", texts[0]);
+}
+
+#[tokio::test]
+async fn deleted_resource_is_not_applicable() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-scratch-old");
+    let summary = h
+        .handler
+        .handle(&event_for("config-s3-bucket-deleted", &bucket))
+        .await
+        .unwrap();
+
+    assert_eq!(summary.verdicts.get(&Verdict::NotApplicable), Some(&2));
+    let (compliance, annotation) = h.evaluations().await[&bucket].clone();
+    assert_eq!(compliance, "NOT_APPLICABLE");
+    assert!(annotation.contains("deleted"), "{annotation}");
+    assert!(
+        h.evidence(ENCRYPTION_AT_REST.0, ENCRYPTION_AT_REST.1).await[0]
+            .contains("| NOT_APPLICABLE")
+    );
+}
+
+#[tokio::test]
+async fn resource_that_left_the_rule_scope_is_not_applicable() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-left-scope");
+    let mut event = event_for("config-s3-bucket-noncompliant", &bucket);
+    event["eventLeftScope"] = Value::Bool(true);
+    h.handler.handle(&event).await.unwrap();
+
+    let (compliance, annotation) = h.evaluations().await[&bucket].clone();
+    assert_eq!(compliance, "NOT_APPLICABLE");
+    assert!(annotation.contains("scope"), "{annotation}");
+}
+
+#[tokio::test]
+async fn unsupported_resource_type_is_not_applicable_without_evidence() {
+    let h = Harness::start().await;
+    let summary = h
+        .handler
+        .handle(&rig::event("config-unsupported-type"))
+        .await
+        .unwrap();
+
+    assert!(summary.findings.is_empty());
+    let (compliance, annotation) = h.evaluations().await["i-0abcd1234ef567890"].clone();
+    assert_eq!(compliance, "NOT_APPLICABLE");
+    assert!(annotation.contains("AWS::EC2::Instance"), "{annotation}");
+    assert_eq!(
+        h.emulator.calls("BatchImportEvidenceToAssessmentControl"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn scheduled_notification_reevaluates_every_recorded_bucket() {
+    let h = Harness::start().await;
+    let good = unique("genai-sched-good");
+    let bad = unique("genai-sched-bad");
+    rig::seed::bucket(&h.s3, &good, Some(rig::seed::KEY_ARN), true)
+        .await
+        .unwrap();
+    rig::seed::bucket(&h.s3, &bad, None, false).await.unwrap();
+
+    let summary = h
+        .handler
+        .handle(&rig::event("config-scheduled"))
+        .await
+        .unwrap();
+
+    assert_eq!(summary.message_type, "ScheduledNotification");
+    let evaluations = h.evaluations().await;
+    assert_eq!(evaluations[&good].0, "COMPLIANT");
+    assert_eq!(evaluations[&bad].0, "NON_COMPLIANT");
+    let texts = h
+        .evidence(ENCRYPTION_IN_TRANSIT.0, ENCRYPTION_IN_TRANSIT.1)
+        .await;
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains(&good) && t.contains("periodic re-evaluation"))
+    );
+}
+
+#[tokio::test]
+async fn test_mode_token_validates_but_stores_no_evaluations() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-testmode");
+    let mut event = event_for("config-s3-bucket-compliant", &bucket);
+    event["resultToken"] = json!("TESTMODE");
+    let summary = h.handler.handle(&event).await.unwrap();
+
+    assert!(summary.config.test_mode);
+    assert_eq!(h.emulator.calls("PutEvaluations"), 1);
+    assert!(h.evaluations().await.is_empty());
+}
+
+#[tokio::test]
+async fn evaluations_config_rejects_twice_are_reported_not_dropped() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-rejected");
+    h.emulator.faults().fail_next_evaluations(2);
+    let summary = h
+        .handler
+        .handle(&event_for("config-s3-bucket-compliant", &bucket))
+        .await
+        .unwrap();
+
+    assert_eq!(summary.config.failed.len(), 1);
+    assert_eq!(summary.config.failed[0].resource_id, bucket);
+    assert_eq!(
+        h.emulator.calls("PutEvaluations"),
+        2,
+        "one retry of the failed evaluation"
+    );
+}
+
+#[tokio::test]
+async fn an_evaluation_config_rejects_once_is_retried_and_stored() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-rejected-once");
+    h.emulator.faults().fail_next_evaluations(1);
+    let summary = h
+        .handler
+        .handle(&event_for("config-s3-bucket-compliant", &bucket))
+        .await
+        .unwrap();
+
+    assert!(summary.config.failed.is_empty());
+    assert_eq!(h.evaluations().await[&bucket].0, "COMPLIANT");
+}
+
+#[tokio::test]
+async fn throttled_import_still_delivers_every_item_exactly_once() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-throttled");
+    h.emulator.faults().throttle_next_imports(4);
+    let summary = h
+        .handler
+        .handle(&event_for("config-s3-bucket-noncompliant", &bucket))
+        .await
+        .unwrap();
+
+    assert!(
+        summary.evidence[0].undelivered.is_empty(),
+        "{:?}",
+        summary.evidence[0].undelivered
+    );
+    assert_eq!(summary.evidence[0].delivered.len(), 2);
+    assert_eq!(
+        h.evidence(ENCRYPTION_AT_REST.0, ENCRYPTION_AT_REST.1)
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        h.evidence(ENCRYPTION_IN_TRANSIT.0, ENCRYPTION_IN_TRANSIT.1)
+            .await
+            .len(),
+        1
+    );
+    assert!(
+        h.emulator.calls("BatchImportEvidenceToAssessmentControl") >= 6,
+        "4 throttled + 2 delivered"
+    );
+}
+
+#[tokio::test]
+async fn partially_failing_import_still_delivers_every_item_exactly_once() {
+    let h = Harness::start().await;
+    let one = unique("genai-partial-a");
+    let two = unique("genai-partial-b");
+    h.handler
+        .handle(&event_for("config-notebook-with-kms", &one))
+        .await
+        .unwrap();
+    h.emulator.faults().fail_next_items(1);
+    let summary = h
+        .handler
+        .handle(&event_for("config-notebook-without-kms", &two))
+        .await
+        .unwrap();
+
+    assert!(
+        summary.evidence[0].undelivered.is_empty(),
+        "{:?}",
+        summary.evidence[0].undelivered
+    );
+    let texts = h.evidence(ENCRYPTION_AT_REST.0, ENCRYPTION_AT_REST.1).await;
+    assert_eq!(texts.iter().filter(|t| t.contains(&one)).count(), 1);
+    assert_eq!(
+        texts.iter().filter(|t| t.contains(&two)).count(),
+        1,
+        "retried once, stored once"
+    );
+}
+
+#[tokio::test]
+async fn an_inactive_assessment_keeps_findings_in_the_summary() {
+    let h = Harness::build(
+        Seed::default_genai(),
+        INACTIVE_ASSESSMENT_ID,
+        BTreeMap::new(),
+    )
+    .await;
+    let bucket = unique("genai-inactive");
+    let summary = h
+        .handler
+        .handle(&event_for("config-s3-bucket-compliant", &bucket))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        h.evaluations().await[&bucket].0,
+        "COMPLIANT",
+        "Config still hears the verdict"
+    );
+    let report = &summary.evidence[0];
+    assert!(report.delivered.is_empty());
+    assert_eq!(report.undelivered.len(), 2);
+    assert!(
+        report.undelivered[0].reason.contains("INACTIVE"),
+        "{}",
+        report.undelivered[0].reason
+    );
+    assert_eq!(
+        h.emulator.calls("BatchImportEvidenceToAssessmentControl"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn the_assessment_is_read_once_per_container() {
+    let h = Harness::start().await;
+    for name in ["genai-once-a", "genai-once-b"] {
+        h.handler
+            .handle(&event_for("config-s3-bucket-compliant", &unique(name)))
+            .await
+            .unwrap();
+    }
+    assert_eq!(h.emulator.calls("GetAssessment"), 1);
+}
+
+#[tokio::test]
+async fn malformed_events_are_clear_errors_not_panics() {
+    let h = Harness::start().await;
+    for (payload, expected) in [
+        (json!("just a string"), "not an AWS Config rule event"),
+        (
+            json!({"invokingEvent": {"messageType": "ScheduledNotification"}, "eventLeftScope": false}),
+            "must be a JSON string",
+        ),
+        (
+            json!({"invokingEvent": "{\"messageType\":\"Nope\"}", "resultToken": "t.1", "eventLeftScope": false}),
+            "unknown messageType",
+        ),
+    ] {
+        let err = h.handler.handle(&payload).await.unwrap_err();
+        assert!(matches!(err, HandlerError::InvalidEvent(_)), "{err}");
+        assert_eq!(err.error_type(), "InvalidEvent");
+        assert!(err.to_string().contains(expected), "{err}");
+    }
+    assert!(matches!(
+        genai_evidence::triggers::config_rule::parse_event_text("<xml/>"),
+        Err(EventError::NotJson(_))
+    ));
+    assert_eq!(h.emulator.calls("PutEvaluations"), 0);
+}
+
+#[tokio::test]
+async fn evidence_lands_in_the_demo_assessment() {
+    let h = Harness::start().await;
+    let out = h
+        .auditmanager
+        .get_assessment()
+        .assessment_id(DEMO_ASSESSMENT_ID)
+        .send()
+        .await
+        .unwrap();
+    let sets: Vec<_> = out
+        .assessment()
+        .unwrap()
+        .framework()
+        .unwrap()
+        .control_sets()
+        .iter()
+        .filter_map(|s| s.id())
+        .collect();
+    assert_eq!(
+        sets,
+        [
+            "Responsible",
+            "Safe",
+            "Fair",
+            "Sustainable",
+            "Resilience",
+            "Privacy",
+            "Accuracy",
+            "Secure"
+        ]
+    );
+}

@@ -1,0 +1,18 @@
+//! The one integration test binary. Every test talks to 127.0.0.1 only: moto (one process for the
+//! binary, started from the project's venv) and the project's emulator (one per test).
+//!
+//! - `config_rule`: the config-rule function end to end, event in, evaluations and evidence read
+//!   back through the real Config and Audit Manager APIs.
+//! - `auditmanager_sink`: batching, retries and the control mapping of the evidence sink.
+//! - `template`: `template.yaml` grants what the code calls, and no more.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a broken fixture or emulator must fail the test"
+)]
+
+mod auditmanager_sink;
+mod config_rule;
+mod support;
+mod template;

@@ -1,0 +1,201 @@
+//! Test harness: a fresh emulator over the shared moto, the config-rule handler wired to both,
+//! and readers that fetch results back through the public APIs.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_emulator::{DEMO_ASSESSMENT_ID, Emulator, Seed};
+use genai_evidence::sinks::auditmanager::{AuditManagerSink, ControlTarget, RetryPolicy};
+use genai_evidence::triggers::config_rule::ConfigRuleHandler;
+use serde_json::Value;
+
+pub(crate) const RULE: &str = "genai-evidence-controls";
+
+pub(crate) struct Harness {
+    pub(crate) emulator: Emulator,
+    pub(crate) handler: ConfigRuleHandler,
+    pub(crate) auditmanager: aws_sdk_auditmanager::Client,
+    pub(crate) config: aws_sdk_config::Client,
+    pub(crate) s3: aws_sdk_s3::Client,
+}
+
+pub(crate) fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        attempts: 4,
+        base_delay: Duration::from_millis(10),
+    }
+}
+
+impl Harness {
+    pub(crate) async fn start() -> Self {
+        Self::build(Seed::default_genai(), DEMO_ASSESSMENT_ID, BTreeMap::new()).await
+    }
+
+    pub(crate) async fn build(
+        seed: Seed,
+        assessment_id: &str,
+        overrides: BTreeMap<String, ControlTarget>,
+    ) -> Self {
+        let moto = rig::shared_moto();
+        let emulator = Emulator::start(seed, Some(moto.endpoint().to_owned()))
+            .await
+            .expect("emulator starts");
+        let emulator_aws = rig::sdk_config(&emulator.endpoint(), 3).await;
+        let moto_aws = rig::sdk_config(moto.endpoint(), 3).await;
+        let auditmanager = aws_sdk_auditmanager::Client::new(&emulator_aws);
+        let config = aws_sdk_config::Client::new(&emulator_aws);
+        let sink = AuditManagerSink::new(
+            auditmanager.clone(),
+            assessment_id.to_owned(),
+            overrides,
+            fast_retries(),
+        );
+        let handler = ConfigRuleHandler::new(config.clone(), vec![Box::new(sink)]);
+        Self {
+            emulator,
+            handler,
+            auditmanager,
+            config,
+            s3: rig::s3_client(&moto_aws),
+        }
+    }
+
+    /// Every evidence text filed on the control named `control_name` in `control_set`.
+    pub(crate) async fn evidence(&self, control_set: &str, control_name: &str) -> Vec<String> {
+        let control_id = self.control_id(control_set, control_name).await;
+        let folders = self
+            .auditmanager
+            .get_evidence_folders_by_assessment_control()
+            .assessment_id(DEMO_ASSESSMENT_ID)
+            .control_set_id(control_set)
+            .control_id(&control_id)
+            .send()
+            .await
+            .expect("evidence folders");
+        let mut texts = Vec::new();
+        for folder in folders.evidence_folders() {
+            let mut pages = self
+                .auditmanager
+                .get_evidence_by_evidence_folder()
+                .assessment_id(DEMO_ASSESSMENT_ID)
+                .control_set_id(control_set)
+                .evidence_folder_id(folder.id().unwrap_or_default())
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                for evidence in page.expect("evidence page").evidence() {
+                    if let Some(text) = evidence.attributes().and_then(|a| a.get("textResponse")) {
+                        texts.push(text.clone());
+                    }
+                }
+            }
+        }
+        texts
+    }
+
+    pub(crate) async fn control_id(&self, control_set: &str, control_name: &str) -> String {
+        let out = self
+            .auditmanager
+            .get_assessment()
+            .assessment_id(DEMO_ASSESSMENT_ID)
+            .send()
+            .await
+            .expect("assessment");
+        let framework = out
+            .assessment()
+            .and_then(|a| a.framework())
+            .expect("framework");
+        framework
+            .control_sets()
+            .iter()
+            .filter(|s| s.id() == Some(control_set))
+            .flat_map(|s| s.controls())
+            .find(|c| c.name() == Some(control_name))
+            .and_then(|c| c.id())
+            .unwrap_or_else(|| panic!("no control {control_name:?} in {control_set:?}"))
+            .to_owned()
+    }
+
+    /// The rule's stored evaluations as (resource id → (compliance, annotation)).
+    pub(crate) async fn evaluations(&self) -> BTreeMap<String, (String, String)> {
+        let mut pages = self
+            .config
+            .get_compliance_details_by_config_rule()
+            .config_rule_name(RULE)
+            .into_paginator()
+            .send();
+        let mut out = BTreeMap::new();
+        while let Some(page) = pages.next().await {
+            for result in page.expect("compliance details").evaluation_results() {
+                let id = result
+                    .evaluation_result_identifier()
+                    .and_then(|i| i.evaluation_result_qualifier())
+                    .and_then(|q| q.resource_id())
+                    .unwrap_or_default()
+                    .to_owned();
+                let compliance = result
+                    .compliance_type()
+                    .map(|c| c.as_str().to_owned())
+                    .unwrap_or_default();
+                out.insert(
+                    id,
+                    (
+                        compliance,
+                        result.annotation().unwrap_or_default().to_owned(),
+                    ),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// A sample event with its resource renamed (so tests sharing one moto never collide).
+pub(crate) fn event_for(name: &str, resource_id: &str) -> Value {
+    let mut event = rig::event(name);
+    let mut invoking: Value =
+        serde_json::from_str(event["invokingEvent"].as_str().expect("string")).expect("json");
+    for key in ["configurationItem", "configurationItemSummary"] {
+        if let Some(item) = invoking.get_mut(key).filter(|i| i.is_object()) {
+            let old = item["resourceId"].as_str().unwrap_or_default().to_owned();
+            let rename = |v: &mut Value| {
+                if let Some(s) = v.as_str() {
+                    *v = Value::String(s.replace(&old, resource_id));
+                }
+            };
+            for field in ["resourceId", "resourceName", "ARN"] {
+                if let Some(v) = item.get_mut(field) {
+                    rename(v);
+                }
+            }
+            if let Some(config) = item
+                .get_mut("configuration")
+                .and_then(|c| c.as_object_mut())
+            {
+                for field in ["name", "NotebookInstanceName", "Id"] {
+                    if let Some(v) = config.get_mut(field) {
+                        rename(v);
+                    }
+                }
+            }
+            if let Some(policy) =
+                item.pointer_mut("/supplementaryConfiguration/BucketPolicy/policyText")
+            {
+                rename(policy);
+            }
+        }
+    }
+    event["invokingEvent"] = Value::String(invoking.to_string());
+    event
+}
+
+/// A bucket name unique to this test run.
+pub(crate) fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}

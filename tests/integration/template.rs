@@ -1,0 +1,146 @@
+//! `template.yaml` against the code: each function is granted exactly the IAM actions its code
+//! calls, the Config rule listens to what the trigger handles, and every function binary exists.
+//!
+//! The template is read with the SAM translator's own YAML loader (it understands `!Ref`, `!Sub`,
+//! ...), from the project's venv.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use genai_evidence::domain::resource::ResourceType;
+use serde_json::Value;
+
+fn template() -> Value {
+    let path = rig::workspace_root().join("template.yaml");
+    let out = Command::new(rig::venv_python())
+        .args([
+            "-c",
+            "import json,sys; from samtranslator.yaml_helper import yaml_parse; print(json.dumps(yaml_parse(open(sys.argv[1]).read())))",
+        ])
+        .arg(&path)
+        .output()
+        .expect("the venv's python runs (make setup)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("template JSON")
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The function's inline policy statements.
+fn statements(template: &Value, function: &str) -> Vec<Value> {
+    let policies = &template["Resources"][function]["Properties"]["Policies"];
+    policies
+        .as_array()
+        .expect("inline Policies")
+        .iter()
+        .flat_map(|p| p["Statement"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn config_rule_function_is_granted_exactly_what_its_code_calls() {
+    let t = template();
+    let granted: BTreeSet<String> = statements(&t, "ConfigRuleFunction")
+        .iter()
+        .flat_map(|s| strings(&s["Action"]))
+        .collect();
+    let mut needed: BTreeSet<String> = genai_evidence::triggers::config_rule::REQUIRED_ACTIONS
+        .iter()
+        .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
+        .map(|a| a.to_string())
+        .collect();
+    // Lambda writes failed invocations to the KMS-encrypted dead-letter queue with the role.
+    needed.extend(["kms:GenerateDataKey".to_owned(), "kms:Decrypt".to_owned()]);
+    assert_eq!(granted, needed);
+}
+
+#[test]
+fn no_statement_grants_wildcard_actions_and_audit_manager_is_scoped_to_the_assessment() {
+    let t = template();
+    for statement in statements(&t, "ConfigRuleFunction") {
+        for action in strings(&statement["Action"]) {
+            assert!(!action.contains('*'), "wildcard action {action}");
+            if action.starts_with("auditmanager:") || action.starts_with("kms:") {
+                assert_ne!(
+                    statement["Resource"],
+                    Value::String("*".into()),
+                    "{action} must be scoped"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn config_rule_listens_to_every_message_type_and_resource_type_the_trigger_handles() {
+    let t = template();
+    let rule = &t["Resources"]["GenAiControlsRule"]["Properties"];
+    let types: BTreeSet<String> = strings(&rule["Scope"]["ComplianceResourceTypes"])
+        .into_iter()
+        .collect();
+    let checked: BTreeSet<String> = ResourceType::ALL
+        .iter()
+        .filter(|t| genai_evidence::catalog::checks_for(**t).next().is_some())
+        .map(|t| t.cfn_type().to_owned())
+        .collect();
+    assert_eq!(types, checked);
+    let messages: BTreeSet<String> = rule["Source"]["SourceDetails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["MessageType"].as_str())
+        .map(str::to_owned)
+        .collect();
+    let expected: BTreeSet<String> = [
+        "ConfigurationItemChangeNotification",
+        "OversizedConfigurationItemChangeNotification",
+        "ScheduledNotification",
+    ]
+    .map(str::to_owned)
+    .into();
+    assert_eq!(messages, expected);
+    assert_eq!(rule["Source"]["Owner"], "CUSTOM_LAMBDA");
+}
+
+#[test]
+fn every_function_builds_a_binary_of_the_workspace_and_logs_encrypted() {
+    let t = template();
+    for (name, resource) in t["Resources"].as_object().unwrap() {
+        if resource["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        assert_eq!(
+            resource["Metadata"]["BuildMethod"], "rust-cargolambda",
+            "{name}"
+        );
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap();
+        let manifest = rig::workspace_root()
+            .join("functions")
+            .join(binary)
+            .join("Cargo.toml");
+        assert!(manifest.exists(), "{name}: no crate for binary {binary}");
+        let group = resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+            .as_str()
+            .expect("own log group");
+        assert!(
+            t["Resources"][group]["Properties"]["KmsKeyId"].is_object(),
+            "{group} is KMS-encrypted"
+        );
+    }
+}
