@@ -1,0 +1,46 @@
+# genai-evidence: two commands on a fresh machine.
+#   make demo   runs the functions against a seeded local account on the emulators
+#   make test   runs every test and the template lint
+# Both install what they need first (a Python venv with moto, cargo-lambda, cfn-lint, SAM CLI).
+
+SHELL := /bin/bash
+VENV  := $(CURDIR)/.venv
+PYTHON ?= python3
+export PATH := $(VENV)/bin:$(PATH)
+export SAM_CLI_TELEMETRY := 0
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: setup test unit lint fmt-check clippy demo build docs clean-rig
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: tools/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r tools/requirements.txt
+	touch $@
+
+## Every test: formatting, clippy, unit + integration tests (moto and the emulator), template lint.
+test: setup fmt-check clippy unit lint
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+unit: setup
+	cargo test --workspace
+
+lint: setup
+	cfn-lint template.yaml
+	sam validate --lint --template template.yaml --region us-east-1
+
+## The functions, for real, on a seeded local account: moto + the emulator + cargo-lambda.
+demo: setup
+	cargo build --quiet -p config-rule
+	cargo run --quiet -p genai-evidence-tests --bin demo
+
+## Release build for deployment (arm64, as template.yaml declares); needs the aarch64 rust-std.
+build: setup
+	sam build
