@@ -38,8 +38,8 @@ lint: setup
 
 ## The functions, for real, on a seeded local account: moto + the emulator + cargo-lambda.
 demo: setup
-	cargo build --quiet -p config-rule
-	cargo run --quiet -p genai-evidence-tests --bin demo
+	@cargo build --quiet -p config-rule
+	@cargo run --quiet -p genai-evidence-tests --bin demo
 
 ## Release build for deployment (arm64, as template.yaml declares); needs the aarch64 rust-std.
 build: setup

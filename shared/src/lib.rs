@@ -17,3 +17,69 @@ pub mod evaluate;
 pub mod settings;
 pub mod sinks;
 pub mod triggers;
+
+#[cfg(test)]
+mod invariants {
+    use std::path::Path;
+
+    fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn the_domain_catalog_and_evaluation_know_no_sdk_no_lambda_and_do_no_io() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&root.join("domain"), &mut files);
+        sources(&root.join("catalog"), &mut files);
+        files.push((
+            "evaluate.rs".into(),
+            std::fs::read_to_string(root.join("evaluate.rs")).unwrap(),
+        ));
+        for (path, text) in files {
+            for forbidden in [
+                "aws_sdk_",
+                "aws_smithy",
+                "aws_config",
+                "aws_lambda_events",
+                "lambda_runtime",
+                "tokio",
+                "std::fs",
+                "std::net",
+            ] {
+                let code: String = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let code = code.split("#[cfg(test)]").next().unwrap_or_default();
+                assert!(!code.contains(forbidden), "{path} uses {forbidden}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_module_starts_with_a_doc_line() {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        for (path, text) in files {
+            assert!(
+                text.starts_with("//!"),
+                "{path} does not start with a //! line"
+            );
+        }
+    }
+}
