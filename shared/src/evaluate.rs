@@ -20,6 +20,10 @@ pub struct Subject {
 }
 
 /// What a collector found about a subject.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "transient: one value per resource, moved straight through collect → evaluate; boxing would add an allocation each"
+)]
 #[derive(Debug, Clone)]
 pub enum SubjectState {
     /// The resource and its state.

@@ -135,12 +135,28 @@ pub async fn recorded_items(
                     code: None,
                     message: e.to_string(),
                 })?;
-            let out = client
+            let out = match client
                 .batch_get_resource_config()
                 .set_resource_keys(Some(request_keys))
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("config:BatchGetResourceConfig", e))?;
+            {
+                Ok(out) => out,
+                Err(e) => {
+                    // One unreadable batch makes its resources could-not-evaluate; the rest of the
+                    // periodic run goes on.
+                    let error = AwsError::from_sdk("config:BatchGetResourceConfig", e);
+                    tracing::warn!(error = %error, keys = pending.len(), "a batch of configuration items could not be read");
+                    unprocessed.extend(pending.drain(..).map(|(resource_type, resource_id)| {
+                        Unprocessed {
+                            resource_type,
+                            resource_id,
+                            reason: error.to_string(),
+                        }
+                    }));
+                    break;
+                }
+            };
             items.extend(
                 out.base_configuration_items()
                     .iter()

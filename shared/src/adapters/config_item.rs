@@ -7,11 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::domain::policy::PolicyDocument;
-use crate::domain::resource::{
-    BucketEncryption, NotebookInstance, Readable, Resource, ResourceRef, ResourceType, S3Bucket,
-    Unreadable,
-};
+use crate::domain::resource::{Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::time::Timestamp;
 
 /// `configurationItemStatus`.
@@ -195,6 +191,10 @@ fn parse_string_values(map: Map<String, Value>) -> Map<String, Value> {
 }
 
 /// What a configuration item says about a resource the catalog can check.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "transient: one value per resource, moved straight through collect → evaluate; boxing would add an allocation each"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decoded {
     /// The resource's state.
@@ -205,104 +205,40 @@ pub enum Decoded {
     Unreadable(Unreadable),
 }
 
-/// Decodes a live item into the domain model.
+/// Decodes a live item into the domain model, with the decoder of the item's service.
 pub fn decode(item: &ConfigurationItem) -> Decoded {
+    use crate::adapters::{bedrock, cloudtrail, iam, kms, logs, s3, sagemaker};
+    use ResourceType as T;
     let Some(resource_type) = ResourceType::from_cfn_type(&item.resource_type) else {
         return Decoded::UnsupportedType;
     };
+    if !resource_type.recorded_by_config() {
+        return Decoded::UnsupportedType;
+    }
     match resource_type {
-        ResourceType::S3Bucket => Decoded::Resource(Resource::S3Bucket(decode_bucket(item))),
-        ResourceType::SageMakerNotebookInstance => match item.configuration.as_object() {
-            Some(config) => {
-                Decoded::Resource(Resource::SageMakerNotebookInstance(NotebookInstance {
-                    name: config
-                        .get("NotebookInstanceName")
-                        .and_then(Value::as_str)
-                        .unwrap_or(&item.resource_id)
-                        .to_owned(),
-                    kms_key_id: config
-                        .get("KmsKeyId")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                }))
-            }
-            None => Decoded::Unreadable(Unreadable::new(
-                "the configuration item has no configuration object",
-            )),
-        },
-    }
-}
-
-fn decode_bucket(item: &ConfigurationItem) -> S3Bucket {
-    let name = item
-        .configuration
-        .get("name")
-        .and_then(Value::as_str)
-        .or(item.resource_name.as_deref())
-        .unwrap_or(&item.resource_id)
-        .to_owned();
-    let partition = item
-        .arn
-        .as_deref()
-        .and_then(|arn| arn.split(':').nth(1))
-        .filter(|p| !p.is_empty())
-        .unwrap_or("aws")
-        .to_owned();
-    S3Bucket {
-        name,
-        partition,
-        default_encryption: bucket_encryption(
-            item.supplementary.get("ServerSideEncryptionConfiguration"),
-        ),
-        policy: bucket_policy(item.supplementary.get("BucketPolicy")),
-    }
-}
-
-fn bucket_encryption(value: Option<&Value>) -> Readable<Option<BucketEncryption>> {
-    let config = match value {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Object(config)) => config,
-        Some(_) => {
-            return Err(Unreadable::new(
-                "ServerSideEncryptionConfiguration in the configuration item is not an object",
-            ));
+        T::S3Bucket => s3::decode_config_item(resource_type, item),
+        T::SageMakerNotebookInstance
+        | T::SageMakerEndpointConfig
+        | T::SageMakerTrainingJob
+        | T::SageMakerModel
+        | T::SageMakerDomain
+        | T::SageMakerFeatureGroup
+        | T::SageMakerDataQualityJobDefinition
+        | T::SageMakerModelQualityJobDefinition
+        | T::SageMakerModelBiasJobDefinition
+        | T::SageMakerModelExplainabilityJobDefinition => {
+            sagemaker::decode_config_item(resource_type, item)
         }
-    };
-    let Some(rules) = config.get("rules").and_then(Value::as_array) else {
-        return Err(Unreadable::new(
-            "ServerSideEncryptionConfiguration in the configuration item has no rules list",
-        ));
-    };
-    let rule = rules.iter().find_map(|rule| {
-        let default = rule.get("applyServerSideEncryptionByDefault")?;
-        Some(BucketEncryption {
-            algorithm: default.get("sseAlgorithm")?.as_str()?.to_owned(),
-            kms_key_id: default
-                .get("kmsMasterKeyID")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            bucket_key_enabled: rule
-                .get("bucketKeyEnabled")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-        })
-    });
-    Ok(rule)
-}
-
-fn bucket_policy(value: Option<&Value>) -> Readable<Option<PolicyDocument>> {
-    let text = match value.and_then(|v| v.get("policyText")) {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(text)) => text,
-        Some(_) => {
-            return Err(Unreadable::new(
-                "BucketPolicy.policyText in the configuration item is not a string",
-            ));
-        }
-    };
-    PolicyDocument::parse(text).map(Some).map_err(|e| {
-        Unreadable::new(format!(
-            "the bucket policy in the configuration item could not be read: {e}"
-        ))
-    })
+        T::BedrockCustomModel
+        | T::BedrockModelCustomizationJob
+        | T::BedrockGuardrail
+        | T::BedrockAgent
+        | T::BedrockDataSource
+        | T::BedrockInvocationLogging => bedrock::decode_config_item(resource_type, item),
+        T::IamRole | T::IamUser | T::IamPolicy => iam::decode_config_item(resource_type, item),
+        T::KmsKey => kms::decode_config_item(resource_type, item),
+        T::CloudTrailTrail => cloudtrail::decode_config_item(resource_type, item),
+        T::LogsLogGroup => logs::decode_config_item(resource_type, item),
+        T::Account => Decoded::UnsupportedType,
+    }
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::adapters::config_item::{ConfigurationItem, Decoded, decode};
 use crate::catalog::params::TlsVersion;
-use crate::catalog::{Check, Params, s3, sagemaker};
+use crate::catalog::{Check, Params, cloudtrail, logs, s3, sagemaker};
 use crate::domain::outcome::{Outcome, Verdict};
 use crate::domain::resource::Resource;
 use crate::domain::time::Timestamp;
@@ -234,26 +234,231 @@ fn notebook_item_without_configuration_is_could_not_evaluate() {
     assert_eq!(outcome.verdict, Verdict::CouldNotEvaluate);
 }
 
+const LOCKED_DOWN_BUCKET: &str =
+    include_str!("../../../tests/fixtures/s3/bucket-locked-down-logged.json");
+const PARTLY_PUBLIC_BUCKET: &str =
+    include_str!("../../../tests/fixtures/s3/bucket-partly-public-unlogged.json");
+const ODD_BUCKET: &str = include_str!("../../../tests/fixtures/s3/bucket-unreadable-settings.json");
+const GOOD_TRAIL: &str =
+    include_str!("../../../tests/fixtures/cloudtrail/trail-encrypted-validated.json");
+const PLAIN_TRAIL: &str = include_str!("../../../tests/fixtures/cloudtrail/trail-plain.json");
+const BROKEN_TRAIL: &str = include_str!("../../../tests/fixtures/cloudtrail/trail-unreadable.json");
+const ACCOUNT_TRAILS: &str =
+    include_str!("../../../tests/fixtures/cloudtrail/account-trails-api.json");
+const GOOD_LOG_GROUP: &str =
+    include_str!("../../../tests/fixtures/logs/log-group-encrypted-400d.json");
+const PLAIN_LOG_GROUP: &str = include_str!("../../../tests/fixtures/logs/log-group-plain-30d.json");
+const BROKEN_LOG_GROUP: &str =
+    include_str!("../../../tests/fixtures/logs/log-group-unreadable.json");
+
 #[test]
-fn every_check_has_fixtures_for_its_resource_type() {
-    let decoded: Vec<Resource> = [
-        item_from_event(COMPLIANT_BUCKET),
-        item_from_event(NOTEBOOK_WITH_KMS),
-    ]
-    .iter()
-    .filter_map(|i| match decode(i) {
-        Decoded::Resource(r) => Some(r),
-        _ => None,
+fn all_four_block_public_access_settings_pass() {
+    assert_eq!(
+        run(
+            &s3::PUBLIC_ACCESS_BLOCKED,
+            &item(LOCKED_DOWN_BUCKET),
+            &Params::default()
+        )
+        .verdict,
+        Verdict::Compliant
+    );
+}
+
+#[test]
+fn block_public_access_with_settings_off_fails_and_names_them() {
+    let outcome = run(
+        &s3::PUBLIC_ACCESS_BLOCKED,
+        &item(PARTLY_PUBLIC_BUCKET),
+        &Params::default(),
+    );
+    assert_eq!(outcome.verdict, Verdict::NonCompliant);
+    assert!(
+        outcome
+            .observed
+            .contains("BlockPublicPolicy, RestrictPublicBuckets"),
+        "{}",
+        outcome.observed
+    );
+}
+
+#[test]
+fn malformed_bucket_settings_are_could_not_evaluate() {
+    let odd = item(ODD_BUCKET);
+    assert_eq!(
+        run(&s3::PUBLIC_ACCESS_BLOCKED, &odd, &Params::default()).verdict,
+        Verdict::CouldNotEvaluate
+    );
+    assert_eq!(
+        run(&s3::ACCESS_LOGGING, &odd, &Params::default()).verdict,
+        Verdict::CouldNotEvaluate
+    );
+}
+
+#[test]
+fn server_access_logging_to_a_target_passes_and_none_fails() {
+    let on = run(
+        &s3::ACCESS_LOGGING,
+        &item(LOCKED_DOWN_BUCKET),
+        &Params::default(),
+    );
+    assert_eq!(on.verdict, Verdict::Compliant);
+    assert!(on.observed.contains("genai-access-logs"));
+    assert_eq!(
+        run(
+            &s3::ACCESS_LOGGING,
+            &item(PARTLY_PUBLIC_BUCKET),
+            &Params::default()
+        )
+        .verdict,
+        Verdict::NonCompliant
+    );
+}
+
+#[test]
+fn trail_encryption_and_validation_decide_from_the_trail_item() {
+    let params = Params::default();
+    assert_eq!(
+        run(&cloudtrail::TRAIL_KMS, &item(GOOD_TRAIL), &params).verdict,
+        Verdict::Compliant
+    );
+    assert_eq!(
+        run(
+            &cloudtrail::TRAIL_LOG_FILE_VALIDATION,
+            &item(GOOD_TRAIL),
+            &params
+        )
+        .verdict,
+        Verdict::Compliant
+    );
+    assert_eq!(
+        run(&cloudtrail::TRAIL_KMS, &item(PLAIN_TRAIL), &params).verdict,
+        Verdict::NonCompliant
+    );
+    assert_eq!(
+        run(
+            &cloudtrail::TRAIL_LOG_FILE_VALIDATION,
+            &item(PLAIN_TRAIL),
+            &params
+        )
+        .verdict,
+        Verdict::NonCompliant
+    );
+    assert_eq!(
+        run(&cloudtrail::TRAIL_KMS, &item(BROKEN_TRAIL), &params).verdict,
+        Verdict::CouldNotEvaluate
+    );
+    assert_eq!(
+        run(
+            &cloudtrail::TRAIL_LOG_FILE_VALIDATION,
+            &item(BROKEN_TRAIL),
+            &params
+        )
+        .verdict,
+        Verdict::CouldNotEvaluate
+    );
+}
+
+/// The account view from DescribeTrails-shaped JSON, keeping the named trails.
+fn account(names: &[&str]) -> Resource {
+    use crate::domain::resource::Unreadable;
+    use crate::domain::resources::{account::Account, cloudtrail::Trail};
+    let raw: Value = serde_json::from_str(ACCOUNT_TRAILS).unwrap();
+    let trails = raw["trailList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| names.contains(&t["Name"].as_str().unwrap()))
+        .map(|t| Trail {
+            name: t["Name"].as_str().unwrap().to_owned(),
+            kms_key_id: t["KmsKeyId"].as_str().map(str::to_owned),
+            log_file_validation: t["LogFileValidationEnabled"].as_bool().unwrap(),
+            multi_region: t["IsMultiRegionTrail"].as_bool().unwrap(),
+            is_logging: match t["status"]["error"].as_str() {
+                Some(code) => Err(Unreadable::new(format!(
+                    "cloudtrail:GetTrailStatus failed with {code}"
+                ))),
+                None => Ok(t["status"]["IsLogging"].as_bool().unwrap()),
+            },
+            management_events: Ok(t["eventSelectors"][0]["IncludeManagementEvents"]
+                .as_bool()
+                .unwrap()),
+        })
+        .collect();
+    Resource::Account(Account {
+        id: "123456789012".into(),
+        trails: Ok(trails),
     })
-    .collect();
-    for check in crate::catalog::CHECKS {
-        assert!(
-            decoded
-                .iter()
-                .any(|r| r.resource_type() == check.resource_type()),
-            "{} has no fixture of type {}",
-            check.id,
-            check.resource_type()
-        );
-    }
+}
+
+#[test]
+fn a_logging_multi_region_trail_with_management_events_passes() {
+    let outcome = cloudtrail::MULTI_REGION_TRAIL_LOGGING
+        .evaluate(&account(&["org-trail", "legacy-trail"]), &Params::default());
+    assert_eq!(outcome.verdict, Verdict::Compliant);
+    assert!(outcome.observed.contains("org-trail"));
+}
+
+#[test]
+fn single_region_or_stopped_trails_fail_the_multi_region_check() {
+    let outcome = cloudtrail::MULTI_REGION_TRAIL_LOGGING.evaluate(
+        &account(&["legacy-trail", "stopped-trail"]),
+        &Params::default(),
+    );
+    assert_eq!(outcome.verdict, Verdict::NonCompliant);
+    assert!(
+        outcome.observed.contains("legacy-trail (single-region)")
+            && outcome.observed.contains("stopped-trail (not logging)")
+    );
+    let none = cloudtrail::MULTI_REGION_TRAIL_LOGGING.evaluate(&account(&[]), &Params::default());
+    assert!(none.observed.contains("no trail"));
+}
+
+#[test]
+fn an_unreadable_trail_status_is_could_not_evaluate_not_a_failure() {
+    let outcome = cloudtrail::MULTI_REGION_TRAIL_LOGGING.evaluate(
+        &account(&["legacy-trail", "denied-trail"]),
+        &Params::default(),
+    );
+    assert_eq!(outcome.verdict, Verdict::CouldNotEvaluate);
+    assert!(outcome.observed.contains("denied-trail"));
+}
+
+#[test]
+fn log_group_encryption_and_retention_decide_from_the_item() {
+    let params = Params::default();
+    assert_eq!(
+        run(&logs::LOG_GROUP_KMS, &item(GOOD_LOG_GROUP), &params).verdict,
+        Verdict::Compliant
+    );
+    assert_eq!(
+        run(&logs::LOG_GROUP_RETENTION, &item(GOOD_LOG_GROUP), &params).verdict,
+        Verdict::Compliant
+    );
+    assert_eq!(
+        run(&logs::LOG_GROUP_KMS, &item(PLAIN_LOG_GROUP), &params).verdict,
+        Verdict::NonCompliant
+    );
+    let short = run(&logs::LOG_GROUP_RETENTION, &item(PLAIN_LOG_GROUP), &params);
+    assert_eq!(short.verdict, Verdict::NonCompliant);
+    assert!(short.observed.contains("30 days"));
+    assert_eq!(
+        run(&logs::LOG_GROUP_KMS, &item(BROKEN_LOG_GROUP), &params).verdict,
+        Verdict::CouldNotEvaluate
+    );
+    assert_eq!(
+        run(&logs::LOG_GROUP_RETENTION, &item(BROKEN_LOG_GROUP), &params).verdict,
+        Verdict::CouldNotEvaluate
+    );
+}
+
+#[test]
+fn retention_follows_the_rule_parameter() {
+    let lenient = Params {
+        minimum_log_retention_days: 30,
+        ..Params::default()
+    };
+    assert_eq!(
+        run(&logs::LOG_GROUP_RETENTION, &item(PLAIN_LOG_GROUP), &lenient).verdict,
+        Verdict::Compliant
+    );
 }

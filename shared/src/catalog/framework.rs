@@ -71,6 +71,9 @@ pub struct FrameworkControl {
     pub name: &'static str,
     /// The principle (control set) it sits under.
     pub principle: Principle,
+    /// Whether AWS published the id. Unpublished controls carry a local id (`GENAI-…`) and are
+    /// found in an assessment by their name, or mapped with `CONTROL_MAP`.
+    pub published: bool,
 }
 
 impl fmt::Display for FrameworkControl {
@@ -80,11 +83,11 @@ impl fmt::Display for FrameworkControl {
 }
 
 macro_rules! controls {
-    ($($konst:ident = $id:literal, $name:literal, $principle:ident;)*) => {
+    ($($konst:ident = $id:literal, $name:literal, $principle:ident, $published:literal;)*) => {
         $(
             #[doc = concat!("`", $id, "` ", $name, ".")]
             pub const $konst: FrameworkControl =
-                FrameworkControl { id: $id, name: $name, principle: Principle::$principle };
+                FrameworkControl { id: $id, name: $name, principle: Principle::$principle, published: $published };
         )*
         /// Every control the suite knows, in id order within each principle.
         pub const FRAMEWORK_CONTROLS: &[&FrameworkControl] = &[$(&$konst),*];
@@ -92,18 +95,20 @@ macro_rules! controls {
 }
 
 controls! {
-    RESPAI3_8 = "RESPAI3.8", "Document Risks and Tolerances", Responsible;
-    RESPAI3_9 = "RESPAI3.9", "Develop AI RACI", Responsible;
-    RESPAI3_13 = "RESPAI3.13", "Continuous Risk Monitoring", Responsible;
-    RESPAI3_15 = "RESPAI3.15", "Ethical Guidelines", Responsible;
-    ACCUAI3_4 = "ACCUAI3.4", "Regular Audits", Accuracy;
-    ACCUAI3_6 = "ACCUAI3.6", "Source Verification", Accuracy;
-    ACCUAI3_14 = "ACCUAI3.14", "Quality Data Sourcing", Accuracy;
-    SECAI3_2 = "SECAI3.2", "Data Encryption In Transit", Secure;
-    SECAI3_3 = "SECAI3.3", "Data Encryption At Rest", Secure;
-    SECAI3_7 = "SECAI3.7", "Least Privilege", Secure;
-    SECAI3_8 = "SECAI3.8", "Periodic Reviews", Secure;
-    SECAI3_15 = "SECAI3.15", "Access Logging", Secure;
+    RESPAI3_8 = "RESPAI3.8", "Document Risks and Tolerances", Responsible, true;
+    RESPAI3_9 = "RESPAI3.9", "Develop AI RACI", Responsible, true;
+    RESPAI3_13 = "RESPAI3.13", "Continuous Risk Monitoring", Responsible, true;
+    RESPAI3_15 = "RESPAI3.15", "Ethical Guidelines", Responsible, true;
+    ACCUAI3_4 = "ACCUAI3.4", "Regular Audits", Accuracy, true;
+    ACCUAI3_6 = "ACCUAI3.6", "Source Verification", Accuracy, true;
+    ACCUAI3_14 = "ACCUAI3.14", "Quality Data Sourcing", Accuracy, true;
+    SECAI3_2 = "SECAI3.2", "Data Encryption In Transit", Secure, true;
+    SECAI3_3 = "SECAI3.3", "Data Encryption At Rest", Secure, true;
+    SECAI3_7 = "SECAI3.7", "Least Privilege", Secure, true;
+    SECAI3_8 = "SECAI3.8", "Periodic Reviews", Secure, true;
+    SECAI3_15 = "SECAI3.15", "Access Logging", Secure, true;
+    SAFE_GUARDRAILS = "GENAI-SAFE-GUARDRAILS", "Guardrails for harmful content", Safe, false;
+    PRIVACY_PII = "GENAI-PRIVACY-PII", "PII detection and redaction", Privacy, false;
 }
 
 /// The control with this id, if the suite knows it.

@@ -5,8 +5,14 @@
 //! not read arrives as [`Unreadable`](crate::domain::resource::Unreadable) and the check answers
 //! `CouldNotEvaluate`, never `NonCompliant`.
 
+pub mod bedrock;
+pub mod cloudtrail;
 pub mod framework;
+pub mod iam;
+pub mod kms;
+pub mod logs;
 pub mod params;
+pub mod reference;
 pub mod s3;
 pub mod sagemaker;
 
@@ -14,9 +20,11 @@ pub mod sagemaker;
 mod fixture_tests;
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use crate::domain::outcome::Outcome;
-use crate::domain::resource::{NotebookInstance, Resource, ResourceType, S3Bucket};
+use crate::domain::resource::{Resource, ResourceType};
+use crate::domain::resources;
 pub use framework::{FRAMEWORK_CONTROLS, FrameworkControl, Principle, framework_control};
 pub use params::Params;
 
@@ -44,13 +52,56 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The pure decision of a check, typed by the resource it reads.
-#[derive(Clone, Copy)]
-pub enum Evaluator {
-    /// A check on S3 buckets.
-    S3Bucket(fn(&S3Bucket, &Params) -> Outcome),
-    /// A check on SageMaker notebook instances.
-    SageMakerNotebookInstance(fn(&NotebookInstance, &Params) -> Outcome),
+macro_rules! evaluators {
+    ($($variant:ident($state:ty);)*) => {
+        /// The pure decision of a check, typed by the resource it reads.
+        #[derive(Clone, Copy)]
+        pub enum Evaluator {
+            $(#[doc = concat!("A check on `", stringify!($variant), "`.")] $variant(fn(&$state, &Params) -> Outcome),)*
+        }
+
+        impl Evaluator {
+            /// The resource type the evaluator reads.
+            pub fn resource_type(self) -> ResourceType {
+                match self { $(Evaluator::$variant(_) => ResourceType::$variant,)* }
+            }
+
+            /// Runs the evaluator on a resource of its type; `None` for another type.
+            fn run(self, resource: &Resource, params: &Params) -> Option<Outcome> {
+                match (self, resource) {
+                    $((Evaluator::$variant(f), Resource::$variant(r)) => Some(f(r, params)),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+evaluators! {
+    S3Bucket(resources::s3::S3Bucket);
+    SageMakerNotebookInstance(resources::sagemaker::NotebookInstance);
+    SageMakerEndpointConfig(resources::sagemaker::EndpointConfig);
+    SageMakerTrainingJob(resources::sagemaker::TrainingJob);
+    SageMakerModel(resources::sagemaker::Model);
+    SageMakerDomain(resources::sagemaker::Domain);
+    SageMakerFeatureGroup(resources::sagemaker::FeatureGroup);
+    SageMakerDataQualityJobDefinition(resources::sagemaker::MonitoringJobDefinition);
+    SageMakerModelQualityJobDefinition(resources::sagemaker::MonitoringJobDefinition);
+    SageMakerModelBiasJobDefinition(resources::sagemaker::MonitoringJobDefinition);
+    SageMakerModelExplainabilityJobDefinition(resources::sagemaker::MonitoringJobDefinition);
+    BedrockCustomModel(resources::bedrock::CustomModel);
+    BedrockModelCustomizationJob(resources::bedrock::ModelCustomizationJob);
+    BedrockGuardrail(resources::bedrock::Guardrail);
+    BedrockAgent(resources::bedrock::Agent);
+    BedrockDataSource(resources::bedrock::DataSource);
+    BedrockInvocationLogging(resources::bedrock::InvocationLogging);
+    IamRole(resources::iam::Role);
+    IamUser(resources::iam::User);
+    IamPolicy(resources::iam::ManagedPolicy);
+    KmsKey(resources::kms::Key);
+    CloudTrailTrail(resources::cloudtrail::Trail);
+    LogsLogGroup(resources::logs::LogGroup);
+    Account(resources::account::Account);
 }
 
 /// A check: metadata and its evaluator.
@@ -84,37 +135,37 @@ impl fmt::Debug for Check {
 impl Check {
     /// The resource type the check reads, implied by its evaluator.
     pub fn resource_type(&self) -> ResourceType {
-        match self.evaluator {
-            Evaluator::S3Bucket(_) => ResourceType::S3Bucket,
-            Evaluator::SageMakerNotebookInstance(_) => ResourceType::SageMakerNotebookInstance,
-        }
+        self.evaluator.resource_type()
     }
 
     /// Runs the check. A resource of another type is not applicable.
     pub fn evaluate(&self, resource: &Resource, params: &Params) -> Outcome {
-        match (self.evaluator, resource) {
-            (Evaluator::S3Bucket(f), Resource::S3Bucket(r)) => f(r, params),
-            (Evaluator::SageMakerNotebookInstance(f), Resource::SageMakerNotebookInstance(r)) => {
-                f(r, params)
-            }
-            (_, other) => Outcome::not_applicable(
-                format!("resource is a {}", other.resource_type()),
+        self.evaluator.run(resource, params).unwrap_or_else(|| {
+            Outcome::not_applicable(
+                format!("resource is a {}", resource.resource_type()),
                 format!(
                     "check {} reads {} resources only",
                     self.id,
                     self.resource_type()
                 ),
-            ),
-        }
+            )
+        })
     }
 }
 
-/// Every check, in a stable order.
-pub static CHECKS: &[&Check] = &[
-    &s3::DEFAULT_ENCRYPTION_KMS,
-    &s3::TLS_ONLY,
-    &sagemaker::NOTEBOOK_KMS_KEY,
-];
+/// Every check, in a stable order: each service module lists its own in `CHECKS`.
+pub static CHECKS: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
+    [
+        s3::CHECKS,
+        sagemaker::CHECKS,
+        bedrock::CHECKS,
+        iam::CHECKS,
+        kms::CHECKS,
+        cloudtrail::CHECKS,
+        logs::CHECKS,
+    ]
+    .concat()
+});
 
 /// The check with this id.
 pub fn find_check(id: &str) -> Option<&'static Check> {
@@ -138,7 +189,7 @@ mod tests {
     #[test]
     fn check_ids_are_unique_snake_case_and_prefixed_by_service() {
         let mut seen = HashSet::new();
-        for check in CHECKS {
+        for check in CHECKS.iter() {
             assert!(seen.insert(check.id), "duplicate id {}", check.id);
             assert!(
                 check
@@ -155,17 +206,32 @@ mod tests {
                 .nth(1)
                 .unwrap_or_default()
                 .to_ascii_lowercase();
-            assert!(
-                check.id.starts_with(&format!("{service}_")),
-                "{} should start with {service}_",
-                check.id
-            );
+            let prefix = check.id.split('_').next().unwrap_or_default();
+            if service.is_empty() {
+                // Account-level checks are named after the service they look at.
+                let services = [
+                    "s3",
+                    "sagemaker",
+                    "bedrock",
+                    "iam",
+                    "kms",
+                    "cloudtrail",
+                    "logs",
+                ];
+                assert!(
+                    services.contains(&prefix),
+                    "{} should start with a service name",
+                    check.id
+                );
+            } else {
+                assert_eq!(prefix, service, "{} should start with {service}_", check.id);
+            }
         }
     }
 
     #[test]
     fn every_check_maps_to_a_known_framework_control() {
-        for check in CHECKS {
+        for check in CHECKS.iter() {
             assert!(
                 !check.controls.is_empty(),
                 "{} maps to no control",
@@ -184,7 +250,7 @@ mod tests {
 
     #[test]
     fn every_check_has_title_remediation_and_api_actions() {
-        for check in CHECKS {
+        for check in CHECKS.iter() {
             assert!(
                 !check.title.is_empty() && check.title.len() <= 150,
                 "{}",
@@ -211,14 +277,43 @@ mod tests {
 
     #[test]
     fn a_check_given_another_resource_type_answers_not_applicable() {
-        let notebook = Resource::SageMakerNotebookInstance(NotebookInstance {
-            name: "nb".into(),
+        let group = Resource::LogsLogGroup(resources::logs::LogGroup {
+            name: "/aws/bedrock/invocations".into(),
             kms_key_id: None,
+            retention_days: None,
         });
-        let outcome = s3::DEFAULT_ENCRYPTION_KMS.evaluate(&notebook, &Params::default());
+        let outcome = s3::DEFAULT_ENCRYPTION_KMS.evaluate(&group, &Params::default());
         assert_eq!(
             outcome.verdict,
             crate::domain::outcome::Verdict::NotApplicable
         );
+    }
+
+    #[test]
+    fn every_check_has_fixture_files() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(root.join("tests/fixtures/manifest.json")).unwrap();
+        let manifest: std::collections::BTreeMap<String, Vec<String>> =
+            serde_json::from_str(&text).unwrap();
+        for check in CHECKS.iter() {
+            let files = manifest.get(check.id).unwrap_or_else(|| {
+                panic!("{} is not in tests/fixtures/manifest.json: run python3 tools/fixture_manifest.py", check.id)
+            });
+            assert!(!files.is_empty(), "{} has no fixture", check.id);
+            for file in files {
+                let body = std::fs::read_to_string(root.join(file))
+                    .unwrap_or_else(|e| panic!("{file}: {e}"));
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(&body).is_ok(),
+                    "{file} is not JSON"
+                );
+            }
+        }
+        for id in manifest.keys() {
+            assert!(
+                find_check(id).is_some(),
+                "manifest names unknown check {id}"
+            );
+        }
     }
 }

@@ -5,14 +5,36 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::catalog::{CHECKS, Check, find_check};
+use crate::domain::time::Timestamp;
 
 /// Validated parameters.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Params {
     /// Only these checks run; `None` runs every check that covers the resource type.
     pub checks: Option<Vec<&'static Check>>,
     /// When set, TLS-only bucket policies must also deny TLS versions below this one.
     pub minimum_tls_version: Option<TlsVersion>,
+    /// Access keys older than this many days fail (`maxAccessKeyAgeDays`, default 90).
+    pub max_access_key_age_days: u32,
+    /// Credentials and roles unused for more than this many days fail (`maxUnusedDays`, default 90).
+    pub max_unused_days: u32,
+    /// Log groups must keep logs at least this many days (`minimumLogRetentionDays`, default 365).
+    pub minimum_log_retention_days: u32,
+    /// The instant ages are measured at (the trigger's time; checks never read the clock).
+    pub as_of: Timestamp,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            checks: None,
+            minimum_tls_version: None,
+            max_access_key_age_days: 90,
+            max_unused_days: 90,
+            minimum_log_retention_days: 365,
+            as_of: Timestamp::now(),
+        }
+    }
 }
 
 /// A TLS version a policy can require with `aws:TLSVersion`.
@@ -50,7 +72,9 @@ pub enum ParamError {
     #[error("ruleParameters is not a JSON object: {0}")]
     NotAnObject(String),
     /// A parameter this suite does not know.
-    #[error("unknown rule parameter {name:?}; known parameters: checks, minimumTlsVersion")]
+    #[error(
+        "unknown rule parameter {name:?}; known parameters: checks, minimumTlsVersion, maxAccessKeyAgeDays, maxUnusedDays, minimumLogRetentionDays"
+    )]
     Unknown {
         /// The parameter's name.
         name: String,
@@ -90,6 +114,14 @@ impl Params {
                     })?;
                     params.minimum_tls_version = Some(version);
                 }
+                "maxAccessKeyAgeDays" => {
+                    params.max_access_key_age_days = parse_days("maxAccessKeyAgeDays", &value)?
+                }
+                "maxUnusedDays" => params.max_unused_days = parse_days("maxUnusedDays", &value)?,
+                "minimumLogRetentionDays" => {
+                    params.minimum_log_retention_days =
+                        parse_days("minimumLogRetentionDays", &value)?
+                }
                 _ => return Err(ParamError::Unknown { name }),
             }
         }
@@ -109,6 +141,24 @@ impl Params {
             .into_iter()
             .filter(|c| c.resource_type() == resource_type)
             .collect()
+    }
+}
+
+/// A whole number of days from 1 to 3653, given as a number or a string (the Config console
+/// writes every parameter as a string).
+fn parse_days(name: &'static str, value: &Value) -> Result<u32, ParamError> {
+    let days = match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    };
+    match days {
+        Some(d @ 1..=3653) => Ok(d as u32),
+        _ => Err(ParamError::Invalid {
+            name,
+            value: value.to_string(),
+            why: "expected a whole number of days from 1 to 3653".into(),
+        }),
     }
 }
 
@@ -183,6 +233,16 @@ mod tests {
         );
         let e = Params::from_rule_parameters(Some(r#"{"minimumTlsVersion":"1.1"}"#)).unwrap_err();
         assert!(e.to_string().contains("minimumTlsVersion"), "{e}");
+        let e = Params::from_rule_parameters(Some(r#"{"maxUnusedDays":"0"}"#)).unwrap_err();
+        assert!(e.to_string().contains("maxUnusedDays"), "{e}");
+        let ok = Params::from_rule_parameters(Some(
+            r#"{"maxUnusedDays":"45","minimumLogRetentionDays":400}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            (ok.max_unused_days, ok.minimum_log_retention_days),
+            (45, 400)
+        );
         let e = Params::from_rule_parameters(Some(r#"{"maxAge":"30"}"#)).unwrap_err();
         assert!(e.to_string().contains("maxAge"), "{e}");
         assert!(matches!(

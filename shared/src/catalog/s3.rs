@@ -1,11 +1,19 @@
 //! Checks on S3 buckets: encryption at rest with KMS (SECAI3.3) and TLS-only access (SECAI3.2).
 
-use crate::catalog::framework::{SECAI3_2, SECAI3_3};
+use crate::catalog::framework::{SECAI3_2, SECAI3_3, SECAI3_7, SECAI3_15};
 use crate::catalog::params::{Params, TlsVersion};
 use crate::catalog::{Check, Evaluator, Severity};
 use crate::domain::outcome::Outcome;
 use crate::domain::policy::{Effect, Statement};
-use crate::domain::resource::S3Bucket;
+use crate::domain::resources::s3::S3Bucket;
+
+/// The checks of this module, in a stable order.
+pub static CHECKS: &[&Check] = &[
+    &DEFAULT_ENCRYPTION_KMS,
+    &TLS_ONLY,
+    &PUBLIC_ACCESS_BLOCKED,
+    &ACCESS_LOGGING,
+];
 
 /// SECAI3.3: default encryption is SSE-KMS or DSSE-KMS.
 pub static DEFAULT_ENCRYPTION_KMS: Check = Check {
@@ -14,7 +22,7 @@ pub static DEFAULT_ENCRYPTION_KMS: Check = Check {
     title: "S3 bucket default encryption uses a KMS key (SSE-KMS or DSSE-KMS)",
     controls: &[&SECAI3_3],
     severity: Severity::High,
-    api_actions: &["s3:GetEncryptionConfiguration"],
+    api_actions: &["s3:ListAllMyBuckets", "s3:GetEncryptionConfiguration"],
     passes_when: "The bucket's default encryption rule is aws:kms or aws:kms:dsse. SSE-S3 (AES256) alone fails: every bucket has had it since January 2023, so it proves nothing.",
     remediation: "Set default encryption to SSE-KMS with a customer managed key: aws s3api put-bucket-encryption --bucket <name> --server-side-encryption-configuration '{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"aws:kms\",\"KMSMasterKeyID\":\"<key-arn>\"},\"BucketKeyEnabled\":true}]}'",
     evaluator: Evaluator::S3Bucket(default_encryption_kms),
@@ -27,11 +35,85 @@ pub static TLS_ONLY: Check = Check {
     title: "S3 bucket policy denies requests that do not use TLS",
     controls: &[&SECAI3_2],
     severity: Severity::High,
-    api_actions: &["s3:GetBucketPolicy"],
+    api_actions: &["s3:ListAllMyBuckets", "s3:GetBucketPolicy"],
     passes_when: "A Deny statement for every principal covers all S3 actions on the bucket and its objects when aws:SecureTransport is false (and, with minimumTlsVersion, when aws:TLSVersion is lower).",
     remediation: "Add to the bucket policy: {\"Sid\":\"DenyInsecureTransport\",\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":[\"arn:aws:s3:::<name>\",\"arn:aws:s3:::<name>/*\"],\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}",
     evaluator: Evaluator::S3Bucket(tls_only),
 };
+
+/// SECAI3.7: Block Public Access is on for the bucket, all four settings.
+pub static PUBLIC_ACCESS_BLOCKED: Check = Check {
+    id: "s3_bucket_public_access_blocked",
+    version: 1,
+    title: "S3 bucket blocks public access with all four Block Public Access settings",
+    controls: &[&SECAI3_7],
+    severity: Severity::Critical,
+    api_actions: &["s3:ListAllMyBuckets", "s3:GetBucketPublicAccessBlock"],
+    passes_when: "BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets are all true on the bucket.",
+    remediation: "aws s3api put-public-access-block --bucket <name> --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true",
+    evaluator: Evaluator::S3Bucket(public_access_blocked),
+};
+
+/// SECAI3.15: server access logging records every request to the bucket.
+pub static ACCESS_LOGGING: Check = Check {
+    id: "s3_bucket_server_access_logging",
+    version: 1,
+    title: "S3 bucket server access logging is on",
+    controls: &[&SECAI3_15],
+    severity: Severity::Medium,
+    api_actions: &["s3:ListAllMyBuckets", "s3:GetBucketLogging"],
+    passes_when: "The bucket delivers server access logs to a target bucket.",
+    remediation: "aws s3api put-bucket-logging --bucket <name> --bucket-logging-status '{\"LoggingEnabled\":{\"TargetBucket\":\"<log-bucket>\",\"TargetPrefix\":\"<name>/\"}}'",
+    evaluator: Evaluator::S3Bucket(access_logging),
+};
+
+fn public_access_blocked(bucket: &S3Bucket, _params: &Params) -> Outcome {
+    let block = match &bucket.public_access_block {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(None) => {
+            return Outcome::non_compliant(
+                "the bucket has no Block Public Access configuration",
+                "without it, a bucket policy or ACL can make training data or model artifacts public",
+            );
+        }
+        Ok(Some(block)) => block,
+    };
+    let off: Vec<&str> = [
+        ("BlockPublicAcls", block.block_public_acls),
+        ("IgnorePublicAcls", block.ignore_public_acls),
+        ("BlockPublicPolicy", block.block_public_policy),
+        ("RestrictPublicBuckets", block.restrict_public_buckets),
+    ]
+    .into_iter()
+    .filter(|(_, on)| !on)
+    .map(|(name, _)| name)
+    .collect();
+    if off.is_empty() {
+        Outcome::compliant(
+            "all four Block Public Access settings are on",
+            "no ACL or policy can grant public access to the bucket",
+        )
+    } else {
+        Outcome::non_compliant(
+            format!("Block Public Access is off for {}", off.join(", ")),
+            "each setting that is off leaves a path to public access",
+        )
+    }
+}
+
+fn access_logging(bucket: &S3Bucket, _params: &Params) -> Outcome {
+    match &bucket.access_log_target {
+        Err(unreadable) => Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(Some(target)) => Outcome::compliant(
+            format!("server access logs are delivered to bucket {target}"),
+            "every request to the bucket is recorded with its requester",
+        ),
+        Ok(None) => Outcome::non_compliant(
+            "server access logging is off",
+            "without access logs, reads of training data or model artifacts leave no per-request record",
+        ),
+    }
+}
 
 fn default_encryption_kms(bucket: &S3Bucket, _params: &Params) -> Outcome {
     let rule = match &bucket.default_encryption {

@@ -4,4 +4,5 @@ pub mod finding;
 pub mod outcome;
 pub mod policy;
 pub mod resource;
+pub mod resources;
 pub mod time;

@@ -3,32 +3,77 @@
 
 use std::fmt;
 
-use crate::domain::policy::PolicyDocument;
+/// Declares every resource type once: its variant, CloudFormation / AWS Config type name, whether
+/// AWS Config records it (so a Config rule can be scoped to it), and the struct of its state.
+macro_rules! resource_types {
+    ($($variant:ident => $cfn:literal, recorded: $recorded:literal, $state:ty;)*) => {
+        /// The resource types the catalog knows.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ResourceType {
+            $(#[doc = concat!("`", $cfn, "`.")] $variant,)*
+        }
 
-/// The resource types the catalog knows, named by their CloudFormation / AWS Config type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ResourceType {
-    /// `AWS::S3::Bucket`.
-    S3Bucket,
-    /// `AWS::SageMaker::NotebookInstance`.
-    SageMakerNotebookInstance,
+        impl ResourceType {
+            /// Every type, for registries and docs.
+            pub const ALL: &'static [ResourceType] = &[$(ResourceType::$variant),*];
+
+            /// The CloudFormation / AWS Config type name (pseudo-names in the same style for
+            /// things AWS has no type for, e.g. Bedrock's invocation logging configuration).
+            pub fn cfn_type(self) -> &'static str {
+                match self { $(ResourceType::$variant => $cfn,)* }
+            }
+
+            /// Whether AWS Config records this type (configuration items exist for it).
+            pub fn recorded_by_config(self) -> bool {
+                match self { $(ResourceType::$variant => $recorded,)* }
+            }
+        }
+
+        /// A resource's state, typed per resource type.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Resource {
+            $(#[doc = concat!("A `", $cfn, "`.")] $variant($state),)*
+        }
+
+        impl Resource {
+            /// The type of this resource.
+            pub fn resource_type(&self) -> ResourceType {
+                match self { $(Resource::$variant(_) => ResourceType::$variant,)* }
+            }
+        }
+    };
+}
+
+use crate::domain::resources::{account, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker};
+
+resource_types! {
+    S3Bucket => "AWS::S3::Bucket", recorded: true, s3::S3Bucket;
+    SageMakerNotebookInstance => "AWS::SageMaker::NotebookInstance", recorded: true, sagemaker::NotebookInstance;
+    SageMakerEndpointConfig => "AWS::SageMaker::EndpointConfig", recorded: true, sagemaker::EndpointConfig;
+    SageMakerTrainingJob => "AWS::SageMaker::TrainingJob", recorded: false, sagemaker::TrainingJob;
+    SageMakerModel => "AWS::SageMaker::Model", recorded: true, sagemaker::Model;
+    SageMakerDomain => "AWS::SageMaker::Domain", recorded: true, sagemaker::Domain;
+    SageMakerFeatureGroup => "AWS::SageMaker::FeatureGroup", recorded: true, sagemaker::FeatureGroup;
+    SageMakerDataQualityJobDefinition => "AWS::SageMaker::DataQualityJobDefinition", recorded: true, sagemaker::MonitoringJobDefinition;
+    SageMakerModelQualityJobDefinition => "AWS::SageMaker::ModelQualityJobDefinition", recorded: true, sagemaker::MonitoringJobDefinition;
+    SageMakerModelBiasJobDefinition => "AWS::SageMaker::ModelBiasJobDefinition", recorded: true, sagemaker::MonitoringJobDefinition;
+    SageMakerModelExplainabilityJobDefinition => "AWS::SageMaker::ModelExplainabilityJobDefinition", recorded: true, sagemaker::MonitoringJobDefinition;
+    BedrockCustomModel => "AWS::Bedrock::CustomModel", recorded: false, bedrock::CustomModel;
+    BedrockModelCustomizationJob => "AWS::Bedrock::ModelCustomizationJob", recorded: false, bedrock::ModelCustomizationJob;
+    BedrockGuardrail => "AWS::Bedrock::Guardrail", recorded: true, bedrock::Guardrail;
+    BedrockAgent => "AWS::Bedrock::Agent", recorded: false, bedrock::Agent;
+    BedrockDataSource => "AWS::Bedrock::DataSource", recorded: true, bedrock::DataSource;
+    BedrockInvocationLogging => "AWS::Bedrock::ModelInvocationLoggingConfiguration", recorded: false, bedrock::InvocationLogging;
+    IamRole => "AWS::IAM::Role", recorded: true, iam::Role;
+    IamUser => "AWS::IAM::User", recorded: true, iam::User;
+    IamPolicy => "AWS::IAM::Policy", recorded: true, iam::ManagedPolicy;
+    KmsKey => "AWS::KMS::Key", recorded: true, kms::Key;
+    CloudTrailTrail => "AWS::CloudTrail::Trail", recorded: true, cloudtrail::Trail;
+    LogsLogGroup => "AWS::Logs::LogGroup", recorded: true, logs::LogGroup;
+    Account => "AWS::::Account", recorded: false, account::Account;
 }
 
 impl ResourceType {
-    /// Every type, for registries and docs.
-    pub const ALL: &'static [ResourceType] = &[
-        ResourceType::S3Bucket,
-        ResourceType::SageMakerNotebookInstance,
-    ];
-
-    /// The CloudFormation / AWS Config type name.
-    pub fn cfn_type(self) -> &'static str {
-        match self {
-            ResourceType::S3Bucket => "AWS::S3::Bucket",
-            ResourceType::SageMakerNotebookInstance => "AWS::SageMaker::NotebookInstance",
-        }
-    }
-
     /// The type named `cfn_type`, if the catalog knows it.
     pub fn from_cfn_type(cfn_type: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|t| t.cfn_type() == cfn_type)
@@ -73,63 +118,4 @@ impl Unreadable {
             reason: reason.into(),
         }
     }
-}
-
-/// A resource's state, typed per resource type.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Resource {
-    /// An S3 bucket.
-    S3Bucket(S3Bucket),
-    /// A SageMaker notebook instance.
-    SageMakerNotebookInstance(NotebookInstance),
-}
-
-impl Resource {
-    /// The type of this resource.
-    pub fn resource_type(&self) -> ResourceType {
-        match self {
-            Resource::S3Bucket(_) => ResourceType::S3Bucket,
-            Resource::SageMakerNotebookInstance(_) => ResourceType::SageMakerNotebookInstance,
-        }
-    }
-}
-
-/// The state of an S3 bucket that the checks read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct S3Bucket {
-    /// The bucket name.
-    pub name: String,
-    /// The ARN partition (`aws`, `aws-cn`, `aws-us-gov`).
-    pub partition: String,
-    /// Default encryption: `None` when the bucket has no default encryption configuration.
-    pub default_encryption: Readable<Option<BucketEncryption>>,
-    /// The bucket policy: `None` when the bucket has none.
-    pub policy: Readable<Option<PolicyDocument>>,
-}
-
-impl S3Bucket {
-    /// `arn:<partition>:s3:::<name>`.
-    pub fn arn(&self) -> String {
-        format!("arn:{}:s3:::{}", self.partition, self.name)
-    }
-}
-
-/// A bucket's default encryption rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BucketEncryption {
-    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
-    pub algorithm: String,
-    /// The KMS key, when one is named (absent means the AWS managed key `aws/s3`).
-    pub kms_key_id: Option<String>,
-    /// Whether S3 Bucket Keys are on.
-    pub bucket_key_enabled: bool,
-}
-
-/// The state of a SageMaker notebook instance that the checks read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotebookInstance {
-    /// The notebook instance name.
-    pub name: String,
-    /// The KMS key that encrypts the ML storage volume, if any.
-    pub kms_key_id: Option<String>,
 }

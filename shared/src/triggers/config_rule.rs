@@ -493,7 +493,7 @@ impl ConfigRuleHandler {
             Message::Scheduled { .. } => {
                 let types: Vec<&str> = ResourceType::ALL
                     .iter()
-                    .filter(|t| !event.params.checks_for(**t).is_empty())
+                    .filter(|t| t.recorded_by_config() && !event.params.checks_for(**t).is_empty())
                     .map(|t| t.cfn_type())
                     .collect();
                 let (items, unprocessed) = config_api::recorded_items(&self.config, &types).await?;

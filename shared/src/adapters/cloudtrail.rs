@@ -1,0 +1,158 @@
+//! CloudTrail: trail configuration items decoded into the domain, and trails collected from the
+//! CloudTrail API with their logging state and event selectors, plus the account-level view.
+
+use aws_sdk_cloudtrail::types::ReadWriteType;
+use serde_json::Value;
+
+use crate::adapters::Scope;
+use crate::adapters::config_item::{ConfigurationItem, Decoded};
+use crate::domain::resource::{Readable, Resource, ResourceRef, ResourceType, Unreadable};
+use crate::domain::resources::account::Account;
+use crate::domain::resources::cloudtrail::Trail;
+use crate::domain::time::Timestamp;
+use crate::error::AwsError;
+use crate::evaluate::{Subject, SubjectState};
+
+/// Decodes an `AWS::CloudTrail::Trail` configuration item. Config does not record whether a trail
+/// is logging, so that field is unreadable from an item.
+pub fn decode_config_item(_resource_type: ResourceType, item: &ConfigurationItem) -> Decoded {
+    let Some(config) = item.configuration.as_object() else {
+        return Decoded::Unreadable(Unreadable::new(
+            "the configuration item has no configuration object",
+        ));
+    };
+    let text = |key: &str| config.get(key).and_then(Value::as_str).map(str::to_owned);
+    let flag = |key: &str| config.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let management_events = match config
+        .get("hasCustomEventSelectors")
+        .and_then(Value::as_bool)
+    {
+        Some(false) => Ok(true),
+        _ => Err(Unreadable::new(
+            "the trail has custom event selectors, which its configuration item does not list",
+        )),
+    };
+    Decoded::Resource(Resource::CloudTrailTrail(Trail {
+        name: text("name").unwrap_or_else(|| item.resource_id.clone()),
+        kms_key_id: text("kmsKeyId"),
+        log_file_validation: flag("logFileValidationEnabled"),
+        multi_region: flag("isMultiRegionTrail"),
+        is_logging: Err(Unreadable::new(
+            "AWS Config does not record whether a trail is logging",
+        )),
+        management_events,
+    }))
+}
+
+/// Every trail that applies to the region (`DescribeTrails`, with shadow trails of multi-region
+/// trails), each with `GetTrailStatus` and `GetEventSelectors`; and one account-level subject
+/// holding them all. A failed listing makes the account subject unreadable and is returned.
+pub async fn collect_trails(
+    client: &aws_sdk_cloudtrail::Client,
+    scope: &Scope,
+) -> (Vec<Subject>, Result<(), AwsError>) {
+    let account_ref = ResourceRef {
+        resource_type: ResourceType::Account.cfn_type().into(),
+        resource_id: scope.account_id.clone(),
+        arn: None,
+        account_id: scope.account_id.clone(),
+        region: scope.region.clone(),
+    };
+    let via = "AWS API (cloudtrail:DescribeTrails, GetTrailStatus, GetEventSelectors)";
+    let listed = match client
+        .describe_trails()
+        .include_shadow_trails(true)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e) => {
+            let error = AwsError::from_sdk("cloudtrail:DescribeTrails", e);
+            let account = Account {
+                id: scope.account_id.clone(),
+                trails: Err(Unreadable::new(error.to_string())),
+            };
+            let subject = Subject {
+                resource: account_ref,
+                observed_at: Timestamp::now(),
+                observed_via: via,
+                state: SubjectState::Live(Resource::Account(account)),
+            };
+            return (vec![subject], Err(error));
+        }
+    };
+    let mut trails = Vec::new();
+    let mut subjects = Vec::new();
+    for listed in listed.trail_list() {
+        let name = listed.name().unwrap_or_default().to_owned();
+        let arn = listed.trail_arn().map(str::to_owned);
+        let id = arn.clone().unwrap_or_else(|| name.clone());
+        let is_logging: Readable<bool> = match client.get_trail_status().name(&id).send().await {
+            Ok(status) => Ok(status.is_logging().unwrap_or(false)),
+            Err(e) => Err(Unreadable::new(
+                AwsError::from_sdk("cloudtrail:GetTrailStatus", e).to_string(),
+            )),
+        };
+        let management_events = match client.get_event_selectors().trail_name(&id).send().await {
+            Ok(out) => Ok(records_management_events(&out)),
+            Err(e) => Err(Unreadable::new(
+                AwsError::from_sdk("cloudtrail:GetEventSelectors", e).to_string(),
+            )),
+        };
+        let trail = Trail {
+            name: name.clone(),
+            kms_key_id: listed.kms_key_id().map(str::to_owned),
+            log_file_validation: listed.log_file_validation_enabled().unwrap_or(false),
+            multi_region: listed.is_multi_region_trail().unwrap_or(false),
+            is_logging,
+            management_events,
+        };
+        // A shadow of another region's multi-region trail counts for the account, not as a trail here.
+        if listed.home_region().is_none_or(|home| home == scope.region) {
+            subjects.push(Subject {
+                resource: ResourceRef {
+                    resource_type: ResourceType::CloudTrailTrail.cfn_type().into(),
+                    resource_id: name,
+                    arn,
+                    account_id: scope.account_id.clone(),
+                    region: scope.region.clone(),
+                },
+                observed_at: Timestamp::now(),
+                observed_via: via,
+                state: SubjectState::Live(Resource::CloudTrailTrail(trail.clone())),
+            });
+        }
+        trails.push(trail);
+    }
+    subjects.push(Subject {
+        resource: account_ref,
+        observed_at: Timestamp::now(),
+        observed_via: via,
+        state: SubjectState::Live(Resource::Account(Account {
+            id: scope.account_id.clone(),
+            trails: Ok(trails),
+        })),
+    });
+    (subjects, Ok(()))
+}
+
+/// Basic selectors with management events on (All or WriteOnly), or advanced selectors that
+/// select the Management category. A trail with no selectors of either kind has CloudTrail's
+/// default: all management events.
+fn records_management_events(
+    out: &aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput,
+) -> bool {
+    if out.event_selectors().is_empty() && out.advanced_event_selectors().is_empty() {
+        return true;
+    }
+    let basic = out.event_selectors().iter().any(|s| {
+        s.include_management_events().unwrap_or(true)
+            && !matches!(s.read_write_type(), Some(ReadWriteType::ReadOnly))
+    });
+    let advanced = out.advanced_event_selectors().iter().any(|s| {
+        s.field_selectors()
+            .iter()
+            .any(|f| f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management"))
+    });
+    basic || advanced
+}

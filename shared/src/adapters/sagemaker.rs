@@ -1,0 +1,625 @@
+//! SageMaker: configuration items decoded into the domain, and collectors that read the same
+//! state from the SageMaker API (List* paginators, then one Describe* per resource).
+//!
+//! Config items of SageMaker types carry CloudFormation-style (PascalCase) properties under
+//! `configuration`. Training jobs are not recorded by Config and are only collected.
+
+use aws_sdk_sagemaker::Client;
+use aws_sdk_sagemaker::error::SdkError;
+use aws_sdk_sagemaker::operation::describe_domain::DescribeDomainOutput;
+use aws_sdk_sagemaker::operation::describe_endpoint_config::DescribeEndpointConfigOutput;
+use aws_sdk_sagemaker::operation::describe_feature_group::DescribeFeatureGroupOutput;
+use aws_sdk_sagemaker::operation::describe_model::DescribeModelOutput;
+use aws_sdk_sagemaker::operation::describe_notebook_instance::DescribeNotebookInstanceOutput;
+use aws_sdk_sagemaker::operation::describe_training_job::DescribeTrainingJobOutput;
+use aws_sdk_sagemaker::types::MonitoringNetworkConfig;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use serde_json::Value;
+
+use crate::adapters::Scope;
+use crate::adapters::config_item::{ConfigurationItem, Decoded};
+use crate::domain::resource::{Resource, ResourceRef, ResourceType, Unreadable};
+use crate::domain::resources::sagemaker::{
+    Domain, EndpointConfig, FeatureGroup, Model, MonitoringJobDefinition, NotebookInstance,
+    OfflineStore, OnlineStore, TrainingJob,
+};
+use crate::domain::time::Timestamp;
+use crate::error::AwsError;
+use crate::evaluate::{Subject, SubjectState};
+
+/// Decodes a SageMaker configuration item (training jobs are not recorded by Config, so their
+/// type, like any other, is unsupported here).
+pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem) -> Decoded {
+    use ResourceType as T;
+    let decoder: fn(&ConfigurationItem, &Value) -> Result<Resource, Unreadable> =
+        match resource_type {
+            T::SageMakerNotebookInstance => {
+                |i, c| decode_notebook(i, c).map(Resource::SageMakerNotebookInstance)
+            }
+            T::SageMakerEndpointConfig => {
+                |i, c| decode_endpoint_config(i, c).map(Resource::SageMakerEndpointConfig)
+            }
+            T::SageMakerModel => |i, c| decode_model(i, c).map(Resource::SageMakerModel),
+            T::SageMakerDomain => |i, c| decode_domain(i, c).map(Resource::SageMakerDomain),
+            T::SageMakerFeatureGroup => {
+                |i, c| decode_feature_group(i, c).map(Resource::SageMakerFeatureGroup)
+            }
+            T::SageMakerDataQualityJobDefinition => {
+                |i, c| decode_monitoring(i, c).map(Resource::SageMakerDataQualityJobDefinition)
+            }
+            T::SageMakerModelQualityJobDefinition => {
+                |i, c| decode_monitoring(i, c).map(Resource::SageMakerModelQualityJobDefinition)
+            }
+            T::SageMakerModelBiasJobDefinition => {
+                |i, c| decode_monitoring(i, c).map(Resource::SageMakerModelBiasJobDefinition)
+            }
+            T::SageMakerModelExplainabilityJobDefinition => |i, c| {
+                decode_monitoring(i, c).map(Resource::SageMakerModelExplainabilityJobDefinition)
+            },
+            _ => return Decoded::UnsupportedType,
+        };
+    if !item.configuration.is_object() {
+        return Decoded::Unreadable(Unreadable::new(
+            "the configuration item has no configuration object",
+        ));
+    }
+    match decoder(item, &item.configuration) {
+        Ok(resource) => Decoded::Resource(resource),
+        Err(unreadable) => Decoded::Unreadable(unreadable),
+    }
+}
+
+fn decode_notebook(
+    item: &ConfigurationItem,
+    config: &Value,
+) -> Result<NotebookInstance, Unreadable> {
+    Ok(NotebookInstance {
+        name: name_of(item, config, "/NotebookInstanceName")?,
+        kms_key_id: text(config, "/KmsKeyId")?,
+        root_access: text(config, "/RootAccess")?,
+        direct_internet_access: text(config, "/DirectInternetAccess")?,
+        subnet_id: text(config, "/SubnetId")?,
+    })
+}
+
+fn decode_endpoint_config(
+    item: &ConfigurationItem,
+    config: &Value,
+) -> Result<EndpointConfig, Unreadable> {
+    Ok(EndpointConfig {
+        name: name_of(item, config, "/EndpointConfigName")?,
+        kms_key_id: text(config, "/KmsKeyId")?,
+    })
+}
+
+fn decode_model(item: &ConfigurationItem, config: &Value) -> Result<Model, Unreadable> {
+    Ok(Model {
+        name: name_of(item, config, "/ModelName")?,
+        network_isolation: flag(config, "/EnableNetworkIsolation")?,
+    })
+}
+
+fn decode_domain(item: &ConfigurationItem, config: &Value) -> Result<Domain, Unreadable> {
+    Ok(Domain {
+        id: text(config, "/DomainId")?.unwrap_or_else(|| item.resource_id.clone()),
+        name: match text(config, "/DomainName")? {
+            Some(name) => Some(name),
+            None => item.resource_name.clone(),
+        },
+        kms_key_id: text(config, "/KmsKeyId")?,
+    })
+}
+
+fn decode_feature_group(
+    item: &ConfigurationItem,
+    config: &Value,
+) -> Result<FeatureGroup, Unreadable> {
+    let offline_store = match config.get("OfflineStoreConfig") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(_)) => Some(OfflineStore {
+            kms_key_id: text(config, "/OfflineStoreConfig/S3StorageConfig/KmsKeyId")?,
+        }),
+        Some(_) => return Err(not_an_object("OfflineStoreConfig")),
+    };
+    let online_store = match config.get("OnlineStoreConfig") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(_)) if !flag(config, "/OnlineStoreConfig/EnableOnlineStore")? => None,
+        Some(Value::Object(_)) => Some(OnlineStore {
+            kms_key_id: text(config, "/OnlineStoreConfig/SecurityConfig/KmsKeyId")?,
+            storage_type: text(config, "/OnlineStoreConfig/StorageType")?,
+        }),
+        Some(_) => return Err(not_an_object("OnlineStoreConfig")),
+    };
+    Ok(FeatureGroup {
+        name: name_of(item, config, "/FeatureGroupName")?,
+        offline_store,
+        online_store,
+    })
+}
+
+fn decode_monitoring(
+    item: &ConfigurationItem,
+    config: &Value,
+) -> Result<MonitoringJobDefinition, Unreadable> {
+    Ok(MonitoringJobDefinition {
+        name: name_of(item, config, "/JobDefinitionName")?,
+        inter_container_traffic_encryption: flag(
+            config,
+            "/NetworkConfig/EnableInterContainerTrafficEncryption",
+        )?,
+    })
+}
+
+/// The resource's name from the configuration, else the item's resource name, else its id.
+fn name_of(item: &ConfigurationItem, config: &Value, pointer: &str) -> Result<String, Unreadable> {
+    Ok(text(config, pointer)?
+        .or_else(|| item.resource_name.clone())
+        .unwrap_or_else(|| item.resource_id.clone()))
+}
+
+/// A string property: absent, null or blank means "not configured".
+fn text(config: &Value, pointer: &str) -> Result<Option<String>, Unreadable> {
+    match config.pointer(pointer) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
+        Some(other) => Err(Unreadable::new(format!(
+            "{} in the configuration item is {}, not a string",
+            property(pointer),
+            kind(other)
+        ))),
+    }
+}
+
+/// A boolean property: absent or null is `false` (SageMaker's default for every flag read here);
+/// the strings `true` / `false` are accepted as Config sometimes renders booleans that way.
+fn flag(config: &Value, pointer: &str) -> Result<bool, Unreadable> {
+    match config.pointer(pointer) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(false),
+        Some(other) => Err(Unreadable::new(format!(
+            "{} in the configuration item is {}, not a boolean",
+            property(pointer),
+            kind(other)
+        ))),
+    }
+}
+
+fn not_an_object(name: &str) -> Unreadable {
+    Unreadable::new(format!("{name} in the configuration item is not an object"))
+}
+
+fn property(pointer: &str) -> String {
+    pointer.trim_start_matches('/').replace('/', ".")
+}
+
+/// The JSON kind of a value (never the value: it may be customer data).
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Collectors.
+// ---------------------------------------------------------------------------------------------
+
+/// A notebook instance from `DescribeNotebookInstance` (`name` is the listed name, used when the
+/// response omits it).
+pub fn notebook_from_api(out: &DescribeNotebookInstanceOutput, name: &str) -> NotebookInstance {
+    NotebookInstance {
+        name: out.notebook_instance_name().unwrap_or(name).to_owned(),
+        kms_key_id: configured(out.kms_key_id()),
+        root_access: out.root_access().map(|r| r.as_str().to_owned()),
+        direct_internet_access: out.direct_internet_access().map(|d| d.as_str().to_owned()),
+        subnet_id: configured(out.subnet_id()),
+    }
+}
+
+/// An endpoint configuration from `DescribeEndpointConfig`.
+pub fn endpoint_config_from_api(out: &DescribeEndpointConfigOutput, name: &str) -> EndpointConfig {
+    EndpointConfig {
+        name: out.endpoint_config_name().unwrap_or(name).to_owned(),
+        kms_key_id: configured(out.kms_key_id()),
+    }
+}
+
+/// A training job from `DescribeTrainingJob`.
+pub fn training_job_from_api(out: &DescribeTrainingJobOutput, name: &str) -> TrainingJob {
+    TrainingJob {
+        name: out.training_job_name().unwrap_or(name).to_owned(),
+        volume_kms_key_id: configured(out.resource_config().and_then(|r| r.volume_kms_key_id())),
+        output_kms_key_id: configured(out.output_data_config().and_then(|o| o.kms_key_id())),
+        inter_container_traffic_encryption: out
+            .enable_inter_container_traffic_encryption()
+            .unwrap_or(false),
+        network_isolation: out.enable_network_isolation().unwrap_or(false),
+    }
+}
+
+/// A model from `DescribeModel`.
+pub fn model_from_api(out: &DescribeModelOutput, name: &str) -> Model {
+    Model {
+        name: out.model_name().unwrap_or(name).to_owned(),
+        network_isolation: out.enable_network_isolation().unwrap_or(false),
+    }
+}
+
+/// A domain from `DescribeDomain`.
+pub fn domain_from_api(out: &DescribeDomainOutput, id: &str) -> Domain {
+    Domain {
+        id: out.domain_id().unwrap_or(id).to_owned(),
+        name: out.domain_name().map(str::to_owned),
+        kms_key_id: configured(out.kms_key_id()),
+    }
+}
+
+/// A feature group from `DescribeFeatureGroup`. An online store is present only when
+/// `EnableOnlineStore` is true.
+pub fn feature_group_from_api(out: &DescribeFeatureGroupOutput, name: &str) -> FeatureGroup {
+    FeatureGroup {
+        name: out.feature_group_name().unwrap_or(name).to_owned(),
+        offline_store: out.offline_store_config().map(|offline| OfflineStore {
+            kms_key_id: configured(offline.s3_storage_config().and_then(|s| s.kms_key_id())),
+        }),
+        online_store: out
+            .online_store_config()
+            .filter(|online| online.enable_online_store().unwrap_or(false))
+            .map(|online| OnlineStore {
+                kms_key_id: configured(online.security_config().and_then(|s| s.kms_key_id())),
+                storage_type: online.storage_type().map(|t| t.as_str().to_owned()),
+            }),
+    }
+}
+
+/// A Model Monitor job definition from the `NetworkConfig` of its Describe* response.
+pub fn monitoring_job_definition_from_api(
+    name: &str,
+    network: Option<&MonitoringNetworkConfig>,
+) -> MonitoringJobDefinition {
+    MonitoringJobDefinition {
+        name: name.to_owned(),
+        inter_container_traffic_encryption: network
+            .and_then(|n| n.enable_inter_container_traffic_encryption())
+            .unwrap_or(false),
+    }
+}
+
+fn configured(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// A failed Describe*: `ResourceNotFound` (the resource was deleted after it was listed) is gone;
+/// anything else (access denied, throttling, ...) leaves the state unreadable.
+fn describe_failed<E, R>(operation: &'static str, err: SdkError<E, R>) -> SubjectState
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let deleted =
+        matches!(&err, SdkError::ServiceError(s) if s.err().code() == Some("ResourceNotFound"));
+    let error = AwsError::from_sdk(operation, err);
+    if deleted {
+        SubjectState::Gone(format!(
+            "the resource was deleted after it was listed ({error})"
+        ))
+    } else {
+        SubjectState::Unreadable(error.to_string())
+    }
+}
+
+fn subject(
+    resource_type: ResourceType,
+    resource_id: &str,
+    arn: Option<&str>,
+    scope: &Scope,
+    observed_via: &'static str,
+    state: SubjectState,
+) -> Subject {
+    Subject {
+        resource: ResourceRef {
+            resource_type: resource_type.cfn_type().into(),
+            resource_id: resource_id.to_owned(),
+            arn: arn.map(str::to_owned),
+            account_id: scope.account_id.clone(),
+            region: scope.region.clone(),
+        },
+        observed_at: Timestamp::now(),
+        observed_via,
+        state,
+    }
+}
+
+/// Every notebook instance (`ListNotebookInstances`, then `DescribeNotebookInstance` each),
+/// identified by name as Config identifies them.
+pub async fn collect_notebook_instances(
+    client: &Client,
+    scope: &Scope,
+) -> Result<Vec<Subject>, AwsError> {
+    let mut subjects = Vec::new();
+    let mut pages = client.list_notebook_instances().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListNotebookInstances", e))?;
+        for summary in page.notebook_instances() {
+            let Some(name) = summary.notebook_instance_name() else {
+                continue;
+            };
+            let state = match client
+                .describe_notebook_instance()
+                .notebook_instance_name(name)
+                .send()
+                .await
+            {
+                Ok(out) => SubjectState::Live(Resource::SageMakerNotebookInstance(
+                    notebook_from_api(&out, name),
+                )),
+                Err(e) => describe_failed("sagemaker:DescribeNotebookInstance", e),
+            };
+            subjects.push(subject(
+                ResourceType::SageMakerNotebookInstance,
+                name,
+                summary.notebook_instance_arn(),
+                scope,
+                "AWS API (sagemaker:DescribeNotebookInstance)",
+                state,
+            ));
+        }
+    }
+    Ok(subjects)
+}
+
+/// Every endpoint configuration (`ListEndpointConfigs`, then `DescribeEndpointConfig` each),
+/// identified by name.
+pub async fn collect_endpoint_configs(
+    client: &Client,
+    scope: &Scope,
+) -> Result<Vec<Subject>, AwsError> {
+    let mut subjects = Vec::new();
+    let mut pages = client.list_endpoint_configs().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListEndpointConfigs", e))?;
+        for summary in page.endpoint_configs() {
+            let Some(name) = summary.endpoint_config_name() else {
+                continue;
+            };
+            let state = match client
+                .describe_endpoint_config()
+                .endpoint_config_name(name)
+                .send()
+                .await
+            {
+                Ok(out) => SubjectState::Live(Resource::SageMakerEndpointConfig(
+                    endpoint_config_from_api(&out, name),
+                )),
+                Err(e) => describe_failed("sagemaker:DescribeEndpointConfig", e),
+            };
+            subjects.push(subject(
+                ResourceType::SageMakerEndpointConfig,
+                name,
+                summary.endpoint_config_arn(),
+                scope,
+                "AWS API (sagemaker:DescribeEndpointConfig)",
+                state,
+            ));
+        }
+    }
+    Ok(subjects)
+}
+
+/// Every training job (`ListTrainingJobs`, then `DescribeTrainingJob` each), identified by name.
+pub async fn collect_training_jobs(
+    client: &Client,
+    scope: &Scope,
+) -> Result<Vec<Subject>, AwsError> {
+    let mut subjects = Vec::new();
+    let mut pages = client.list_training_jobs().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListTrainingJobs", e))?;
+        for summary in page.training_job_summaries() {
+            let Some(name) = summary.training_job_name() else {
+                continue;
+            };
+            let state = match client
+                .describe_training_job()
+                .training_job_name(name)
+                .send()
+                .await
+            {
+                Ok(out) => SubjectState::Live(Resource::SageMakerTrainingJob(
+                    training_job_from_api(&out, name),
+                )),
+                Err(e) => describe_failed("sagemaker:DescribeTrainingJob", e),
+            };
+            subjects.push(subject(
+                ResourceType::SageMakerTrainingJob,
+                name,
+                summary.training_job_arn(),
+                scope,
+                "AWS API (sagemaker:DescribeTrainingJob)",
+                state,
+            ));
+        }
+    }
+    Ok(subjects)
+}
+
+/// Every model (`ListModels`, then `DescribeModel` each), identified by name.
+pub async fn collect_models(client: &Client, scope: &Scope) -> Result<Vec<Subject>, AwsError> {
+    let mut subjects = Vec::new();
+    let mut pages = client.list_models().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListModels", e))?;
+        for summary in page.models() {
+            let Some(name) = summary.model_name() else {
+                continue;
+            };
+            let state = match client.describe_model().model_name(name).send().await {
+                Ok(out) => SubjectState::Live(Resource::SageMakerModel(model_from_api(&out, name))),
+                Err(e) => describe_failed("sagemaker:DescribeModel", e),
+            };
+            subjects.push(subject(
+                ResourceType::SageMakerModel,
+                name,
+                summary.model_arn(),
+                scope,
+                "AWS API (sagemaker:DescribeModel)",
+                state,
+            ));
+        }
+    }
+    Ok(subjects)
+}
+
+/// Every domain (`ListDomains`, then `DescribeDomain` each), identified by domain id.
+pub async fn collect_domains(client: &Client, scope: &Scope) -> Result<Vec<Subject>, AwsError> {
+    let mut subjects = Vec::new();
+    let mut pages = client.list_domains().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListDomains", e))?;
+        for summary in page.domains() {
+            let Some(id) = summary.domain_id() else {
+                continue;
+            };
+            let state = match client.describe_domain().domain_id(id).send().await {
+                Ok(out) => SubjectState::Live(Resource::SageMakerDomain(domain_from_api(&out, id))),
+                Err(e) => describe_failed("sagemaker:DescribeDomain", e),
+            };
+            subjects.push(subject(
+                ResourceType::SageMakerDomain,
+                id,
+                summary.domain_arn(),
+                scope,
+                "AWS API (sagemaker:DescribeDomain)",
+                state,
+            ));
+        }
+    }
+    Ok(subjects)
+}
+
+/// Every feature group (`ListFeatureGroups`, then `DescribeFeatureGroup` each), identified by
+/// name.
+pub async fn collect_feature_groups(
+    client: &Client,
+    scope: &Scope,
+) -> Result<Vec<Subject>, AwsError> {
+    let mut subjects = Vec::new();
+    let mut pages = client.list_feature_groups().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListFeatureGroups", e))?;
+        for summary in page.feature_group_summaries() {
+            let Some(name) = summary.feature_group_name() else {
+                continue;
+            };
+            let state = match client
+                .describe_feature_group()
+                .feature_group_name(name)
+                .send()
+                .await
+            {
+                Ok(out) => SubjectState::Live(Resource::SageMakerFeatureGroup(
+                    feature_group_from_api(&out, name),
+                )),
+                Err(e) => describe_failed("sagemaker:DescribeFeatureGroup", e),
+            };
+            subjects.push(subject(
+                ResourceType::SageMakerFeatureGroup,
+                name,
+                summary.feature_group_arn(),
+                scope,
+                "AWS API (sagemaker:DescribeFeatureGroup)",
+                state,
+            ));
+        }
+    }
+    Ok(subjects)
+}
+
+/// Defines a collector of one kind of Model Monitor job definition: list with the paginator,
+/// describe each, read its `NetworkConfig`. Job definitions are identified by ARN, as Config
+/// identifies them (the name when the listing gives no ARN).
+macro_rules! monitoring_collector {
+    ($(#[$doc:meta])* $fn_name:ident, $list:ident, $describe:ident, $variant:ident, $list_action:literal, $describe_action:literal) => {
+        $(#[$doc])*
+        pub async fn $fn_name(client: &Client, scope: &Scope) -> Result<Vec<Subject>, AwsError> {
+            let mut subjects = Vec::new();
+            let mut pages = client.$list().into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| AwsError::from_sdk($list_action, e))?;
+                for summary in page.job_definition_summaries() {
+                    let Some(name) = summary.monitoring_job_definition_name() else { continue };
+                    let arn = summary.monitoring_job_definition_arn();
+                    let state = match client.$describe().job_definition_name(name).send().await {
+                        Ok(out) => SubjectState::Live(Resource::$variant(
+                            monitoring_job_definition_from_api(out.job_definition_name().unwrap_or(name), out.network_config()),
+                        )),
+                        Err(e) => describe_failed($describe_action, e),
+                    };
+                    subjects.push(subject(
+                        ResourceType::$variant,
+                        arn.unwrap_or(name),
+                        arn,
+                        scope,
+                        concat!("AWS API (", $describe_action, ")"),
+                        state,
+                    ));
+                }
+            }
+            Ok(subjects)
+        }
+    };
+}
+
+monitoring_collector!(
+    /// Every data quality job definition (`ListDataQualityJobDefinitions`, then
+    /// `DescribeDataQualityJobDefinition` each).
+    collect_data_quality_job_definitions,
+    list_data_quality_job_definitions,
+    describe_data_quality_job_definition,
+    SageMakerDataQualityJobDefinition,
+    "sagemaker:ListDataQualityJobDefinitions",
+    "sagemaker:DescribeDataQualityJobDefinition"
+);
+
+monitoring_collector!(
+    /// Every model quality job definition (`ListModelQualityJobDefinitions`, then
+    /// `DescribeModelQualityJobDefinition` each).
+    collect_model_quality_job_definitions,
+    list_model_quality_job_definitions,
+    describe_model_quality_job_definition,
+    SageMakerModelQualityJobDefinition,
+    "sagemaker:ListModelQualityJobDefinitions",
+    "sagemaker:DescribeModelQualityJobDefinition"
+);
+
+monitoring_collector!(
+    /// Every model bias job definition (`ListModelBiasJobDefinitions`, then
+    /// `DescribeModelBiasJobDefinition` each).
+    collect_model_bias_job_definitions,
+    list_model_bias_job_definitions,
+    describe_model_bias_job_definition,
+    SageMakerModelBiasJobDefinition,
+    "sagemaker:ListModelBiasJobDefinitions",
+    "sagemaker:DescribeModelBiasJobDefinition"
+);
+
+monitoring_collector!(
+    /// Every model explainability job definition (`ListModelExplainabilityJobDefinitions`, then
+    /// `DescribeModelExplainabilityJobDefinition` each).
+    collect_model_explainability_job_definitions,
+    list_model_explainability_job_definitions,
+    describe_model_explainability_job_definition,
+    SageMakerModelExplainabilityJobDefinition,
+    "sagemaker:ListModelExplainabilityJobDefinitions",
+    "sagemaker:DescribeModelExplainabilityJobDefinition"
+);

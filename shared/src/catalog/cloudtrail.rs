@@ -1,0 +1,149 @@
+//! Checks on CloudTrail: trail encryption and integrity (SECAI3.3, SECAI3.15), and one account-level
+//! check that a multi-region trail is logging management events (SECAI3.15).
+
+use crate::catalog::framework::{SECAI3_3, SECAI3_15};
+use crate::catalog::{Check, Evaluator, Params, Severity};
+use crate::domain::outcome::Outcome;
+use crate::domain::resource::Readable;
+use crate::domain::resources::account::Account;
+use crate::domain::resources::cloudtrail::Trail;
+
+/// The checks of this module, in a stable order.
+pub static CHECKS: &[&Check] = &[
+    &TRAIL_KMS,
+    &TRAIL_LOG_FILE_VALIDATION,
+    &MULTI_REGION_TRAIL_LOGGING,
+];
+
+const TRAIL_ACTIONS: &[&str] = &[
+    "cloudtrail:DescribeTrails",
+    "cloudtrail:GetTrailStatus",
+    "cloudtrail:GetEventSelectors",
+];
+
+/// SECAI3.3: trail log files are encrypted with a KMS key.
+pub static TRAIL_KMS: Check = Check {
+    id: "cloudtrail_trail_kms_encryption",
+    version: 1,
+    title: "CloudTrail trail log files are encrypted with a KMS key",
+    controls: &[&SECAI3_3],
+    severity: Severity::Medium,
+    api_actions: TRAIL_ACTIONS,
+    passes_when: "The trail names a KmsKeyId (SSE-KMS for its log files).",
+    remediation: "aws cloudtrail update-trail --name <trail> --kms-key-id <key-arn> (the key policy must let cloudtrail.amazonaws.com encrypt).",
+    evaluator: Evaluator::CloudTrailTrail(trail_kms),
+};
+
+/// SECAI3.15: log file integrity validation is on.
+pub static TRAIL_LOG_FILE_VALIDATION: Check = Check {
+    id: "cloudtrail_trail_log_file_validation",
+    version: 1,
+    title: "CloudTrail trail validates log file integrity",
+    controls: &[&SECAI3_15],
+    severity: Severity::Medium,
+    api_actions: TRAIL_ACTIONS,
+    passes_when: "LogFileValidationEnabled is true, so tampering with delivered log files is detectable.",
+    remediation: "aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
+    evaluator: Evaluator::CloudTrailTrail(trail_log_file_validation),
+};
+
+/// SECAI3.15: the account has a multi-region trail that is logging management events.
+pub static MULTI_REGION_TRAIL_LOGGING: Check = Check {
+    id: "cloudtrail_multi_region_trail_logging",
+    version: 1,
+    title: "A multi-region CloudTrail trail is logging management events",
+    controls: &[&SECAI3_15],
+    severity: Severity::High,
+    api_actions: TRAIL_ACTIONS,
+    passes_when: "At least one trail is multi-region, is logging now, and records management events (every Bedrock and SageMaker control-plane call).",
+    remediation: "aws cloudtrail create-trail --name org-trail --s3-bucket-name <bucket> --is-multi-region-trail --enable-log-file-validation --kms-key-id <key-arn> && aws cloudtrail start-logging --name org-trail",
+    evaluator: Evaluator::Account(multi_region_trail_logging),
+};
+
+fn trail_kms(trail: &Trail, _params: &Params) -> Outcome {
+    match trail.kms_key_id.as_deref().filter(|k| !k.is_empty()) {
+        Some(key) => Outcome::compliant(
+            format!("log files are encrypted with KMS key {key}"),
+            "API activity records are encrypted under a key whose use is governed and logged",
+        ),
+        None => Outcome::non_compliant(
+            "the trail names no KMS key; log files use SSE-S3 only",
+            "SECAI3.3 needs KMS encryption for the audit record of GenAI activity",
+        ),
+    }
+}
+
+fn trail_log_file_validation(trail: &Trail, _params: &Params) -> Outcome {
+    if trail.log_file_validation {
+        Outcome::compliant(
+            "log file validation is on",
+            "digest files make any change to delivered log files detectable",
+        )
+    } else {
+        Outcome::non_compliant(
+            "log file validation is off",
+            "a changed or deleted log file would go unnoticed",
+        )
+    }
+}
+
+fn multi_region_trail_logging(account: &Account, _params: &Params) -> Outcome {
+    let trails = match &account.trails {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(trails) => trails,
+    };
+    let known = |r: &Readable<bool>| r.as_ref().ok().copied();
+    if let Some(good) = trails.iter().find(|t| {
+        t.multi_region
+            && known(&t.is_logging) == Some(true)
+            && known(&t.management_events) == Some(true)
+    }) {
+        return Outcome::compliant(
+            format!(
+                "trail {} is multi-region, logging, and records management events",
+                good.name
+            ),
+            "every control-plane call to Bedrock, SageMaker, IAM and KMS in every region is recorded with its caller",
+        );
+    }
+    let undecided: Vec<&str> = trails
+        .iter()
+        .filter(|t| t.multi_region)
+        .filter(|t| {
+            known(&t.is_logging) != Some(false) && known(&t.management_events) != Some(false)
+        })
+        .filter(|t| t.is_logging.is_err() || t.management_events.is_err())
+        .map(|t| t.name.as_str())
+        .collect();
+    if !undecided.is_empty() {
+        return Outcome::could_not_evaluate(format!(
+            "the logging state of multi-region trail(s) {} could not be read",
+            undecided.join(", ")
+        ));
+    }
+    let observed = if trails.is_empty() {
+        "the account has no trail".to_owned()
+    } else {
+        let described: Vec<String> = trails
+            .iter()
+            .map(|t| {
+                let mut gaps = Vec::new();
+                if !t.multi_region {
+                    gaps.push("single-region");
+                }
+                if known(&t.is_logging) == Some(false) {
+                    gaps.push("not logging");
+                }
+                if known(&t.management_events) == Some(false) {
+                    gaps.push("no management events");
+                }
+                format!("{} ({})", t.name, gaps.join(", "))
+            })
+            .collect();
+        format!("no trail qualifies: {}", described.join("; "))
+    };
+    Outcome::non_compliant(
+        observed,
+        "without it, who called GenAI APIs, and when, is not recorded in every region",
+    )
+}

@@ -1,0 +1,1317 @@
+//! Checks on IAM roles, users and customer managed policies: least privilege for generative AI
+//! (SECAI3.7) and periodic review of access (SECAI3.8, supporting evidence).
+//!
+//! A principal's permissions are the union of every policy document granting them. A statement
+//! found in a readable document decides a failure even when another document could not be read;
+//! a pass needs every document read.
+
+use crate::catalog::framework::{SECAI3_7, SECAI3_8};
+use crate::catalog::{Check, Evaluator, Params, Severity};
+use crate::domain::outcome::Outcome;
+use crate::domain::policy::{ActionSet, Effect, ResourceSet, Statement, wildcard_match};
+use crate::domain::resource::Readable;
+use crate::domain::resources::iam::{
+    AttachedPolicy, GrantedPolicy, Group, ManagedPolicy, Role, User,
+};
+use crate::domain::time::Timestamp;
+
+/// The checks of this module, in a stable order.
+pub static CHECKS: &[&Check] = &[
+    &ROLE_NO_ADMIN_ACCESS,
+    &ROLE_NO_GENAI_WILDCARD,
+    &ROLE_NO_GENAI_FULL_ACCESS_POLICY,
+    &ROLE_NO_KMS_DECRYPT_ALL_KEYS,
+    &USER_NO_ADMIN_ACCESS,
+    &USER_NO_GENAI_WILDCARD,
+    &USER_NO_GENAI_FULL_ACCESS_POLICY,
+    &USER_NO_KMS_DECRYPT_ALL_KEYS,
+    &POLICY_NO_ADMIN_ACCESS,
+    &POLICY_NO_GENAI_WILDCARD,
+    &ROLE_GENAI_ACCESS_RECENTLY_USED,
+    &USER_CREDENTIALS_RECENTLY_USED,
+    &USER_ACCESS_KEYS_ROTATED,
+];
+
+/// The IAM action that reads roles, users, groups and managed policies in bulk.
+const AUTHORIZATION_DETAILS: &str = "iam:GetAccountAuthorizationDetails";
+
+/// The AWS managed policies that grant every Bedrock or SageMaker action.
+const GENAI_FULL_ACCESS_POLICIES: &[&str] =
+    &["AmazonBedrockFullAccess", "AmazonSageMakerFullAccess"];
+
+/// The services whose wildcards the GenAI checks look for.
+const GENAI_SERVICES: &[&str] = &["bedrock", "sagemaker"];
+
+/// SECAI3.7: no role policy allows every action on every resource.
+pub static ROLE_NO_ADMIN_ACCESS: Check = Check {
+    id: "iam_role_no_admin_access",
+    version: 1,
+    title: "IAM role has no policy statement allowing every action on every resource",
+    controls: &[&SECAI3_7],
+    severity: Severity::Critical,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "No inline policy of the role and no default version of a managed policy attached to it has an Allow statement with Action \"*\" on Resource \"*\". Service-linked roles are not applicable.",
+    remediation: "Replace the administrator statement with the actions and resources the role needs: detach AdministratorAccess (aws iam detach-role-policy) or edit the inline policy (aws iam put-role-policy).",
+    evaluator: Evaluator::IamRole(role_no_admin_access),
+};
+
+/// SECAI3.7: no role policy allows every Bedrock or SageMaker action on every resource.
+pub static ROLE_NO_GENAI_WILDCARD: Check = Check {
+    id: "iam_role_no_genai_wildcard_on_all_resources",
+    version: 1,
+    title: "IAM role has no policy allowing bedrock:* or sagemaker:* on all resources",
+    controls: &[&SECAI3_7],
+    severity: Severity::High,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "No Allow statement in the role's policies covers every Bedrock or SageMaker action (bedrock:*, sagemaker:*, \"*\", or a NotAction that does not exclude them) on Resource \"*\". Service-linked roles are not applicable.",
+    remediation: "Grant the specific actions the workload calls (e.g. bedrock:InvokeModel) on the specific model, agent or SageMaker resource ARNs instead of a service wildcard on \"*\".",
+    evaluator: Evaluator::IamRole(role_no_genai_wildcard),
+};
+
+/// SECAI3.7: the role has neither AmazonBedrockFullAccess nor AmazonSageMakerFullAccess.
+pub static ROLE_NO_GENAI_FULL_ACCESS_POLICY: Check = Check {
+    id: "iam_role_no_genai_full_access_policy",
+    version: 1,
+    title: "IAM role has neither AmazonBedrockFullAccess nor AmazonSageMakerFullAccess attached",
+    controls: &[&SECAI3_7],
+    severity: Severity::High,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "Neither AWS managed policy AmazonBedrockFullAccess nor AmazonSageMakerFullAccess is attached to the role. Service-linked roles are not applicable.",
+    remediation: "Detach the full-access policy (aws iam detach-role-policy --role-name <role> --policy-arn arn:aws:iam::aws:policy/AmazonBedrockFullAccess) and attach a policy scoped to the actions and resources the role uses.",
+    evaluator: Evaluator::IamRole(role_no_genai_full_access_policy),
+};
+
+/// SECAI3.7: no role policy allows kms:Decrypt on every key.
+pub static ROLE_NO_KMS_DECRYPT_ALL_KEYS: Check = Check {
+    id: "iam_role_no_kms_decrypt_all_keys",
+    version: 1,
+    title: "IAM role has no policy allowing kms:Decrypt on all KMS keys",
+    controls: &[&SECAI3_7],
+    severity: Severity::High,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "No Allow statement in the role's policies covers kms:Decrypt on Resource \"*\" or on every key of the account (arn:aws:kms:*:<account>:key/*). Service-linked roles are not applicable.",
+    remediation: "Restrict kms:Decrypt to the ARNs of the keys that protect the role's data (e.g. the training bucket's and model artifacts' keys).",
+    evaluator: Evaluator::IamRole(role_no_kms_decrypt_all_keys),
+};
+
+/// SECAI3.7: no user policy allows every action on every resource.
+pub static USER_NO_ADMIN_ACCESS: Check = Check {
+    id: "iam_user_no_admin_access",
+    version: 1,
+    title: "IAM user has no policy statement, own or via a group, allowing every action on every resource",
+    controls: &[&SECAI3_7],
+    severity: Severity::Critical,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "No inline or attached managed policy of the user or of its groups has an Allow statement with Action \"*\" on Resource \"*\".",
+    remediation: "Remove administrator access from the user and its groups; have people assume roles with scoped permissions instead of holding them as IAM users.",
+    evaluator: Evaluator::IamUser(user_no_admin_access),
+};
+
+/// SECAI3.7: no user policy allows every Bedrock or SageMaker action on every resource.
+pub static USER_NO_GENAI_WILDCARD: Check = Check {
+    id: "iam_user_no_genai_wildcard_on_all_resources",
+    version: 1,
+    title: "IAM user has no policy, own or via a group, allowing bedrock:* or sagemaker:* on all resources",
+    controls: &[&SECAI3_7],
+    severity: Severity::High,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "No Allow statement in the policies of the user or its groups covers every Bedrock or SageMaker action (bedrock:*, sagemaker:*, \"*\", or a NotAction that does not exclude them) on Resource \"*\".",
+    remediation: "Grant the specific Bedrock or SageMaker actions the user needs on specific resource ARNs, preferably through a role the user assumes.",
+    evaluator: Evaluator::IamUser(user_no_genai_wildcard),
+};
+
+/// SECAI3.7: the user has neither GenAI full-access policy, directly or through a group.
+pub static USER_NO_GENAI_FULL_ACCESS_POLICY: Check = Check {
+    id: "iam_user_no_genai_full_access_policy",
+    version: 1,
+    title: "IAM user has neither AmazonBedrockFullAccess nor AmazonSageMakerFullAccess attached, directly or via a group",
+    controls: &[&SECAI3_7],
+    severity: Severity::High,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "Neither AmazonBedrockFullAccess nor AmazonSageMakerFullAccess is attached to the user or to any of its groups.",
+    remediation: "Detach the full-access policy from the user (aws iam detach-user-policy) or its group (aws iam detach-group-policy) and grant scoped permissions instead.",
+    evaluator: Evaluator::IamUser(user_no_genai_full_access_policy),
+};
+
+/// SECAI3.7: no user policy allows kms:Decrypt on every key.
+pub static USER_NO_KMS_DECRYPT_ALL_KEYS: Check = Check {
+    id: "iam_user_no_kms_decrypt_all_keys",
+    version: 1,
+    title: "IAM user has no policy, own or via a group, allowing kms:Decrypt on all KMS keys",
+    controls: &[&SECAI3_7],
+    severity: Severity::High,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "No Allow statement in the policies of the user or its groups covers kms:Decrypt on Resource \"*\" or on every key of the account.",
+    remediation: "Restrict kms:Decrypt to the ARNs of the keys the user needs.",
+    evaluator: Evaluator::IamUser(user_no_kms_decrypt_all_keys),
+};
+
+/// SECAI3.7: the customer managed policy has no administrator statement.
+pub static POLICY_NO_ADMIN_ACCESS: Check = Check {
+    id: "iam_policy_no_admin_access",
+    version: 1,
+    title: "Customer managed IAM policy has no statement allowing every action on every resource",
+    controls: &[&SECAI3_7],
+    severity: Severity::Critical,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "The default version of the policy has no Allow statement with Action \"*\" on Resource \"*\".",
+    remediation: "Create a new default version of the policy that lists the needed actions and resources (aws iam create-policy-version --set-as-default).",
+    evaluator: Evaluator::IamPolicy(policy_no_admin_access),
+};
+
+/// SECAI3.7: the customer managed policy grants no GenAI service wildcard on every resource.
+pub static POLICY_NO_GENAI_WILDCARD: Check = Check {
+    id: "iam_policy_no_genai_wildcard_on_all_resources",
+    version: 1,
+    title: "Customer managed IAM policy does not allow bedrock:* or sagemaker:* on all resources",
+    controls: &[&SECAI3_7],
+    severity: Severity::High,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "No Allow statement in the policy's default version covers every Bedrock or SageMaker action (bedrock:*, sagemaker:*, \"*\", or a NotAction that does not exclude them) on Resource \"*\".",
+    remediation: "Create a new default version of the policy granting specific Bedrock or SageMaker actions on specific resource ARNs.",
+    evaluator: Evaluator::IamPolicy(policy_no_genai_wildcard),
+};
+
+/// SECAI3.8: a role with GenAI permissions has been used within `maxUnusedDays`.
+pub static ROLE_GENAI_ACCESS_RECENTLY_USED: Check = Check {
+    id: "iam_role_genai_access_recently_used",
+    version: 1,
+    title: "IAM role with Bedrock or SageMaker permissions has been used within the review period",
+    controls: &[&SECAI3_8],
+    severity: Severity::Medium,
+    api_actions: &[AUTHORIZATION_DETAILS],
+    passes_when: "A role whose policies allow any bedrock: or sagemaker: action was last used no more than maxUnusedDays days ago (default 90), or was created within that period. Roles without such permissions, and service-linked roles, are not applicable.",
+    remediation: "Review the role: delete it if it is no longer needed (aws iam delete-role), or remove its Bedrock and SageMaker permissions.",
+    evaluator: Evaluator::IamRole(role_genai_access_recently_used),
+};
+
+/// SECAI3.8: every credential of the user has been used within `maxUnusedDays`.
+pub static USER_CREDENTIALS_RECENTLY_USED: Check = Check {
+    id: "iam_user_credentials_recently_used",
+    version: 1,
+    title: "IAM user's password and active access keys have been used within the review period",
+    controls: &[&SECAI3_8],
+    severity: Severity::Medium,
+    api_actions: &[
+        "iam:ListUsers",
+        "iam:GetLoginProfile",
+        "iam:ListAccessKeys",
+        "iam:GetAccessKeyLastUsed",
+    ],
+    passes_when: "The console password and every active access key were last used (or, if never used, created) no more than maxUnusedDays days ago (default 90). A user with neither is not applicable.",
+    remediation: "Remove unused credentials: aws iam delete-login-profile --user-name <user>; aws iam update-access-key --status Inactive, then delete-access-key.",
+    evaluator: Evaluator::IamUser(user_credentials_recently_used),
+};
+
+/// SECAI3.8: every active access key of the user is younger than `maxAccessKeyAgeDays`.
+pub static USER_ACCESS_KEYS_ROTATED: Check = Check {
+    id: "iam_user_access_keys_rotated",
+    version: 1,
+    title: "IAM user's active access keys are younger than the maximum key age",
+    controls: &[&SECAI3_8],
+    severity: Severity::Medium,
+    api_actions: &["iam:ListAccessKeys"],
+    passes_when: "Every active access key of the user was created no more than maxAccessKeyAgeDays days ago (default 90). A user without active keys is not applicable.",
+    remediation: "Rotate the key: aws iam create-access-key, move the workload to the new key, then update-access-key --status Inactive and delete-access-key on the old one.",
+    evaluator: Evaluator::IamUser(user_access_keys_rotated),
+};
+
+/// What a search through a principal's policy documents found.
+enum Scan<'a> {
+    /// A statement in a readable document matches.
+    Found(&'a GrantedPolicy, &'a Statement),
+    /// Every document was read and none matches.
+    Clean,
+    /// None of the readable documents matches, but these could not be read.
+    Unknown(Vec<&'a str>),
+}
+
+/// Searches every document for a statement matching `matches`.
+fn scan<'a>(policies: &'a [GrantedPolicy], matches: impl Fn(&Statement) -> bool) -> Scan<'a> {
+    for policy in policies {
+        if let Ok(document) = &policy.document
+            && let Some(statement) = document.statements.iter().find(|s| matches(s))
+        {
+            return Scan::Found(policy, statement);
+        }
+    }
+    let unread: Vec<&str> = policies
+        .iter()
+        .filter_map(|p| p.document.as_ref().err().map(|u| u.reason.as_str()))
+        .collect();
+    if unread.is_empty() {
+        Scan::Clean
+    } else {
+        Scan::Unknown(unread)
+    }
+}
+
+/// A statement's name for evidence: its Sid, if any.
+fn statement_name(statement: &Statement) -> String {
+    statement
+        .sid
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("statement {s:?}"))
+        .unwrap_or_else(|| "a statement".into())
+}
+
+/// The outcome of a policy search on a principal (`who`, e.g. `the role`).
+fn principal_outcome(
+    who: &str,
+    policies: &[GrantedPolicy],
+    matches: impl Fn(&Statement) -> bool,
+    what: &str,
+    why_fail: &str,
+) -> Outcome {
+    match scan(policies, matches) {
+        Scan::Found(policy, statement) => Outcome::non_compliant(
+            format!(
+                "{} of {} of {who} allows {what}",
+                statement_name(statement),
+                policy.source
+            ),
+            why_fail,
+        ),
+        Scan::Clean => Outcome::compliant(
+            format!(
+                "none of the {} policy documents of {who} allows {what}",
+                policies.len()
+            ),
+            "every document granting the principal permissions was read and none has such a statement",
+        ),
+        Scan::Unknown(reasons) => Outcome::could_not_evaluate(format!(
+            "no readable policy of {who} allows {what}, but {} document(s) could not be read: {}",
+            reasons.len(),
+            reasons.join("; ")
+        )),
+    }
+}
+
+/// An Allow of `Action: "*"` on `Resource: "*"`.
+fn is_admin(s: &Statement) -> bool {
+    let every_action =
+        matches!(&s.action, ActionSet::Only(p) if p.iter().any(|a| a == "*" || a == "*:*"));
+    let every_resource = matches!(&s.resource, ResourceSet::Only(p) if p.iter().any(|r| r == "*"));
+    s.effect == Effect::Allow && every_action && every_resource
+}
+
+/// An Allow covering every action of a GenAI service on every resource of that service in
+/// `account`.
+fn is_genai_wildcard(s: &Statement, account: &str) -> bool {
+    s.effect == Effect::Allow
+        && GENAI_SERVICES.iter().any(|service| {
+            s.covers_whole_service(service)
+                && s.covers_resource(&format!("arn:aws:{service}:us-east-1:{account}:model/any"))
+                && s.covers_resource(&format!(
+                    "arn:aws:{service}:eu-west-3:{account}:agent/other"
+                ))
+        })
+}
+
+/// An Allow of `kms:Decrypt` on every key of `account` in every region (`*`, `arn:aws:kms:*:*:key/*`).
+fn is_kms_decrypt_all_keys(s: &Statement, account: &str) -> bool {
+    s.effect == Effect::Allow
+        && s.covers_action("kms:Decrypt")
+        && s.covers_resource(&format!(
+            "arn:aws:kms:us-east-1:{account}:key/0b7e4e0a-1111-4a4a-9c9c-000000000001"
+        ))
+        && s.covers_resource(&format!(
+            "arn:aws:kms:ap-southeast-2:{account}:key/f00dfeed-2222-4b4b-8d8d-000000000002"
+        ))
+}
+
+/// An Allow covering at least one Bedrock or SageMaker action.
+fn grants_genai(s: &Statement) -> bool {
+    if s.effect != Effect::Allow {
+        return false;
+    }
+    match &s.action {
+        ActionSet::Only(patterns) => patterns.iter().any(|p| {
+            let service = p.split(':').next().unwrap_or_default();
+            p == "*"
+                || GENAI_SERVICES
+                    .iter()
+                    .any(|g| wildcard_match(service, g, true))
+        }),
+        ActionSet::AllExcept(patterns) => GENAI_SERVICES.iter().any(|g| {
+            let all = format!("{g}:*");
+            !patterns
+                .iter()
+                .any(|p| p == "*" || p == "*:*" || p.eq_ignore_ascii_case(&all))
+        }),
+    }
+}
+
+/// The GenAI full-access policy this attachment is, if it is one.
+fn genai_full_access(policy: &AttachedPolicy) -> Option<&'static str> {
+    GENAI_FULL_ACCESS_POLICIES.iter().copied().find(|name| {
+        policy.arn.contains(":iam::aws:policy/") && policy.arn.ends_with(&format!("/{name}"))
+    })
+}
+
+fn service_linked(role: &Role) -> Option<Outcome> {
+    role.is_service_linked().then(|| {
+        Outcome::not_applicable(
+            format!("{} is a service-linked role (path {})", role.name, role.path),
+            "an AWS service defines and owns a service-linked role's permissions; the account cannot narrow them",
+        )
+    })
+}
+
+const ADMIN_WHY: &str = "an Allow of every action on every resource gives full control of the account, including every Bedrock and SageMaker resource and the data they use";
+const GENAI_WHY: &str = "a service wildcard on every resource lets the principal invoke, change or delete any model, agent, guardrail, notebook or endpoint; SECAI3.7 asks for the actions and resources the workload needs";
+const DECRYPT_WHY: &str = "kms:Decrypt on every key lets the principal read any data encrypted under any key whose policy defers to IAM, defeating per-key separation of training data and model artifacts";
+
+fn role_no_admin_access(role: &Role, _params: &Params) -> Outcome {
+    if let Some(na) = service_linked(role) {
+        return na;
+    }
+    principal_outcome(
+        "the role",
+        &role.policies,
+        is_admin,
+        "Action \"*\" on Resource \"*\"",
+        ADMIN_WHY,
+    )
+}
+
+fn role_no_genai_wildcard(role: &Role, _params: &Params) -> Outcome {
+    if let Some(na) = service_linked(role) {
+        return na;
+    }
+    let account = role.account_id();
+    principal_outcome(
+        "the role",
+        &role.policies,
+        |s| is_genai_wildcard(s, account),
+        "every bedrock or sagemaker action on all resources",
+        GENAI_WHY,
+    )
+}
+
+fn role_no_kms_decrypt_all_keys(role: &Role, _params: &Params) -> Outcome {
+    if let Some(na) = service_linked(role) {
+        return na;
+    }
+    let account = role.account_id();
+    principal_outcome(
+        "the role",
+        &role.policies,
+        |s| is_kms_decrypt_all_keys(s, account),
+        "kms:Decrypt on all keys",
+        DECRYPT_WHY,
+    )
+}
+
+fn full_access_outcome(
+    who: &str,
+    direct: &Readable<Vec<AttachedPolicy>>,
+    groups: &[Group],
+) -> Outcome {
+    let readable = std::iter::once(direct)
+        .chain(groups.iter().map(|g| &g.attached_policies))
+        .filter_map(|list| list.as_ref().ok())
+        .flatten();
+    if let Some((policy, name)) = readable
+        .clone()
+        .find_map(|p| genai_full_access(p).map(|n| (p, n)))
+    {
+        let how = match &policy.via_group {
+            Some(group) => format!("through group {group}"),
+            None => "directly".into(),
+        };
+        return Outcome::non_compliant(
+            format!("{name} ({}) is attached to {who} {how}", policy.arn),
+            format!(
+                "{name} allows every action of its service on every resource; SECAI3.7 asks for permissions scoped to what the workload uses"
+            ),
+        );
+    }
+    if let Err(unreadable) = direct {
+        return Outcome::could_not_evaluate(format!(
+            "the managed policies attached to {who} could not be read: {}",
+            unreadable.reason
+        ));
+    }
+    if let Some((group, unreadable)) = groups
+        .iter()
+        .find_map(|g| g.attached_policies.as_ref().err().map(|u| (&g.name, u)))
+    {
+        return Outcome::could_not_evaluate(format!(
+            "no GenAI full-access policy is attached to {who} directly, but the policies of group {group} could not be read: {}",
+            unreadable.reason
+        ));
+    }
+    let count = readable.count();
+    Outcome::compliant(
+        format!(
+            "none of the {count} managed policies attached to {who} is AmazonBedrockFullAccess or AmazonSageMakerFullAccess"
+        ),
+        "the principal holds no AWS managed full-access policy for Bedrock or SageMaker",
+    )
+}
+
+fn role_no_genai_full_access_policy(role: &Role, _params: &Params) -> Outcome {
+    if let Some(na) = service_linked(role) {
+        return na;
+    }
+    full_access_outcome("the role", &role.attached_policies, &[])
+}
+
+fn user_no_admin_access(user: &User, _params: &Params) -> Outcome {
+    principal_outcome(
+        "the user",
+        &user.policies,
+        is_admin,
+        "Action \"*\" on Resource \"*\"",
+        ADMIN_WHY,
+    )
+}
+
+fn user_no_genai_wildcard(user: &User, _params: &Params) -> Outcome {
+    let account = user.account_id();
+    principal_outcome(
+        "the user",
+        &user.policies,
+        |s| is_genai_wildcard(s, account),
+        "every bedrock or sagemaker action on all resources",
+        GENAI_WHY,
+    )
+}
+
+fn user_no_genai_full_access_policy(user: &User, _params: &Params) -> Outcome {
+    full_access_outcome("the user", &user.attached_policies, &user.groups)
+}
+
+fn user_no_kms_decrypt_all_keys(user: &User, _params: &Params) -> Outcome {
+    let account = user.account_id();
+    principal_outcome(
+        "the user",
+        &user.policies,
+        |s| is_kms_decrypt_all_keys(s, account),
+        "kms:Decrypt on all keys",
+        DECRYPT_WHY,
+    )
+}
+
+fn policy_outcome(
+    policy: &ManagedPolicy,
+    matches: impl Fn(&Statement) -> bool,
+    what: &str,
+    why_fail: &str,
+) -> Outcome {
+    let document = match &policy.document {
+        Ok(document) => document,
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+    };
+    match document.statements.iter().find(|s| matches(s)) {
+        Some(statement) => Outcome::non_compliant(
+            format!(
+                "{} of the default version of {} allows {what}",
+                statement_name(statement),
+                policy.name
+            ),
+            why_fail,
+        ),
+        None => Outcome::compliant(
+            format!(
+                "none of the {} statements of the default version of {} allows {what}",
+                document.statements.len(),
+                policy.name
+            ),
+            "the policy grants no such permission to any principal it is attached to",
+        ),
+    }
+}
+
+fn policy_no_admin_access(policy: &ManagedPolicy, _params: &Params) -> Outcome {
+    policy_outcome(
+        policy,
+        is_admin,
+        "Action \"*\" on Resource \"*\"",
+        ADMIN_WHY,
+    )
+}
+
+fn policy_no_genai_wildcard(policy: &ManagedPolicy, _params: &Params) -> Outcome {
+    let account = policy.account_id();
+    policy_outcome(
+        policy,
+        |s| is_genai_wildcard(s, account),
+        "every bedrock or sagemaker action on all resources",
+        GENAI_WHY,
+    )
+}
+
+/// Whole days from `then` to `as_of` (negative when `then` is later).
+fn days_since(then: Timestamp, as_of: Timestamp) -> i64 {
+    (as_of.epoch_millis() - then.epoch_millis()).div_euclid(86_400_000)
+}
+
+fn role_genai_access_recently_used(role: &Role, params: &Params) -> Outcome {
+    if let Some(na) = service_linked(role) {
+        return na;
+    }
+    match scan(&role.policies, grants_genai) {
+        Scan::Found(..) => {}
+        Scan::Clean => {
+            return Outcome::not_applicable(
+                "no policy of the role allows any bedrock or sagemaker action",
+                "the periodic review of GenAI access concerns principals that hold GenAI permissions",
+            );
+        }
+        Scan::Unknown(reasons) => {
+            return Outcome::could_not_evaluate(format!(
+                "whether the role holds GenAI permissions is unknown: {}",
+                reasons.join("; ")
+            ));
+        }
+    }
+    let max = i64::from(params.max_unused_days);
+    match &role.last_used {
+        Err(unreadable) => Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(Some(last)) => {
+            let days = days_since(*last, params.as_of);
+            if days > max {
+                Outcome::non_compliant(
+                    format!(
+                        "the role holds Bedrock or SageMaker permissions and was last used {last} ({days} days before {})",
+                        params.as_of
+                    ),
+                    format!(
+                        "GenAI access unused for more than {max} days (maxUnusedDays) should have been reviewed and removed"
+                    ),
+                )
+            } else {
+                Outcome::compliant(
+                    format!(
+                        "the role holds Bedrock or SageMaker permissions and was last used {last} ({days} days before {})",
+                        params.as_of
+                    ),
+                    format!("the role was used within the {max}-day review period"),
+                )
+            }
+        }
+        Ok(None) => match role.created {
+            None => Outcome::could_not_evaluate(
+                "the role has no recorded use and its creation date is unknown",
+            ),
+            Some(created) => {
+                let days = days_since(created, params.as_of);
+                if days > max {
+                    Outcome::non_compliant(
+                        format!(
+                            "the role holds Bedrock or SageMaker permissions, has no recorded use, and was created {created} ({days} days before {})",
+                            params.as_of
+                        ),
+                        format!(
+                            "GenAI access never used in more than {max} days (maxUnusedDays) is not needed"
+                        ),
+                    )
+                } else {
+                    Outcome::compliant(
+                        format!(
+                            "the role has no recorded use yet and was created {created} ({days} days before {})",
+                            params.as_of
+                        ),
+                        format!(
+                            "a role created within the {max}-day review period is not yet stale"
+                        ),
+                    )
+                }
+            }
+        },
+    }
+}
+
+/// One credential's name and its last activity (last use, else creation), or why that is unknown.
+type Activity = (String, Result<Timestamp, String>);
+
+fn user_credentials_recently_used(user: &User, params: &Params) -> Outcome {
+    let mut activities: Vec<Activity> = Vec::new();
+    let mut unread: Vec<String> = Vec::new();
+    match &user.password {
+        Err(u) => unread.push(format!("password: {}", u.reason)),
+        Ok(None) => {}
+        Ok(Some(password)) => activities.push((
+            "the console password".into(),
+            password
+                .last_used
+                .or(password.created)
+                .ok_or_else(|| "the password has no recorded use and no creation date".into()),
+        )),
+    }
+    match &user.access_keys {
+        Err(u) => unread.push(format!("access keys: {}", u.reason)),
+        Ok(keys) => {
+            for key in keys.iter().filter(|k| k.active) {
+                let activity = match &key.last_used {
+                    Err(u) => Err(u.reason.clone()),
+                    Ok(Some(t)) => Ok(*t),
+                    Ok(None) => key
+                        .created
+                        .ok_or_else(|| "the key has no recorded use and no creation date".into()),
+                };
+                activities.push((format!("access key {}", key.id), activity));
+            }
+        }
+    }
+    let max = i64::from(params.max_unused_days);
+    let mut stale = Vec::new();
+    let mut fresh = Vec::new();
+    for (name, activity) in activities {
+        match activity {
+            Ok(t) if days_since(t, params.as_of) > max => stale.push(format!(
+                "{name} last active {t} ({} days)",
+                days_since(t, params.as_of)
+            )),
+            Ok(t) => fresh.push(format!("{name} last active {t}")),
+            Err(reason) => unread.push(format!("{name}: {reason}")),
+        }
+    }
+    if !stale.is_empty() {
+        return Outcome::non_compliant(
+            format!("{} before {}", stale.join("; "), params.as_of),
+            format!(
+                "credentials unused for more than {max} days (maxUnusedDays) should be removed after review"
+            ),
+        );
+    }
+    if !unread.is_empty() {
+        return Outcome::could_not_evaluate(unread.join("; "));
+    }
+    if fresh.is_empty() {
+        return Outcome::not_applicable(
+            "the user has no console password and no active access key",
+            "a user without credentials has nothing to leave unused",
+        );
+    }
+    Outcome::compliant(
+        fresh.join("; "),
+        format!("every credential of the user was used (or created) within {max} days"),
+    )
+}
+
+fn user_access_keys_rotated(user: &User, params: &Params) -> Outcome {
+    let keys = match &user.access_keys {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(keys) => keys,
+    };
+    let active: Vec<_> = keys.iter().filter(|k| k.active).collect();
+    if active.is_empty() {
+        return Outcome::not_applicable(
+            format!(
+                "the user has no active access key ({} inactive)",
+                keys.len()
+            ),
+            "only active keys can sign requests",
+        );
+    }
+    let max = i64::from(params.max_access_key_age_days);
+    let old: Vec<String> = active
+        .iter()
+        .filter_map(|k| {
+            let created = k.created?;
+            let days = days_since(created, params.as_of);
+            (days > max).then(|| format!("access key {} was created {created} ({days} days)", k.id))
+        })
+        .collect();
+    if !old.is_empty() {
+        return Outcome::non_compliant(
+            format!("{} before {}", old.join("; "), params.as_of),
+            format!(
+                "active access keys older than {max} days (maxAccessKeyAgeDays) must be rotated"
+            ),
+        );
+    }
+    if let Some(k) = active.iter().find(|k| k.created.is_none()) {
+        return Outcome::could_not_evaluate(format!(
+            "the creation date of access key {} is unknown",
+            k.id
+        ));
+    }
+    Outcome::compliant(
+        format!(
+            "{} active access key(s), all created within {max} days of {}",
+            active.len(),
+            params.as_of
+        ),
+        "active keys are rotated within the maximum age",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::adapters::config_item::{ConfigurationItem, Decoded, decode};
+    use crate::domain::outcome::Verdict;
+    use crate::domain::resource::{Resource, Unreadable};
+    use crate::domain::resources::iam::{AccessKey, Password};
+
+    const ROLE_SCOPED: &str = include_str!("../../../tests/fixtures/iam/config-role-scoped.json");
+    const ROLE_OVERPRIVILEGED: &str =
+        include_str!("../../../tests/fixtures/iam/config-role-overprivileged.json");
+    const ROLE_NEVER_USED: &str =
+        include_str!("../../../tests/fixtures/iam/config-role-sagemaker-wildcard-never-used.json");
+    const ROLE_ATTACHED_ONLY: &str =
+        include_str!("../../../tests/fixtures/iam/config-role-attached-only.json");
+    const ROLE_SERVICE_LINKED: &str =
+        include_str!("../../../tests/fixtures/iam/config-role-service-linked.json");
+    const USER_SCOPED: &str = include_str!("../../../tests/fixtures/iam/config-user-scoped.json");
+    const USER_ADMIN: &str = include_str!("../../../tests/fixtures/iam/config-user-admin.json");
+    const USER_IN_GROUP: &str =
+        include_str!("../../../tests/fixtures/iam/config-user-in-group.json");
+    const POLICY_SCOPED: &str =
+        include_str!("../../../tests/fixtures/iam/config-policy-scoped.json");
+    const POLICY_ADMIN: &str = include_str!("../../../tests/fixtures/iam/config-policy-admin.json");
+    const POLICY_GENAI: &str =
+        include_str!("../../../tests/fixtures/iam/config-policy-genai-wildcard.json");
+    const POLICY_MALFORMED: &str =
+        include_str!("../../../tests/fixtures/iam/config-policy-malformed-default.json");
+    const CREDS_FRESH: &str =
+        include_str!("../../../tests/fixtures/iam/api-user-credentials-fresh.json");
+    const CREDS_STALE: &str =
+        include_str!("../../../tests/fixtures/iam/api-user-credentials-stale.json");
+    const CREDS_DENIED: &str =
+        include_str!("../../../tests/fixtures/iam/api-user-credentials-denied.json");
+    const CREDS_NONE: &str =
+        include_str!("../../../tests/fixtures/iam/api-user-credentials-none.json");
+
+    fn params() -> Params {
+        Params {
+            as_of: Timestamp::parse("2026-08-10T12:00:00Z").unwrap(),
+            ..Params::default()
+        }
+    }
+
+    fn resource(text: &str) -> Resource {
+        let item =
+            ConfigurationItem::from_notification(&serde_json::from_str(text).unwrap()).unwrap();
+        match decode(&item) {
+            Decoded::Resource(r) => r,
+            other => panic!("fixture did not decode: {other:?}"),
+        }
+    }
+
+    fn role(text: &str) -> Role {
+        match resource(text) {
+            Resource::IamRole(r) => r,
+            other => panic!("not a role: {other:?}"),
+        }
+    }
+
+    fn user(text: &str) -> User {
+        match resource(text) {
+            Resource::IamUser(u) => u,
+            other => panic!("not a user: {other:?}"),
+        }
+    }
+
+    fn policy(text: &str) -> ManagedPolicy {
+        match resource(text) {
+            Resource::IamPolicy(p) => p,
+            other => panic!("not a policy: {other:?}"),
+        }
+    }
+
+    /// A Config-decoded user with the credential answers of an API-shaped fixture, as the API
+    /// collector would fill them.
+    fn with_credentials(mut user: User, api: &str) -> User {
+        let api: Value = serde_json::from_str(api).unwrap();
+        let time = |v: &Value| v.as_str().map(|s| Timestamp::parse(s).unwrap());
+        let error = |v: &Value| {
+            v.get("Error").map(|e| {
+                Unreadable::new(format!(
+                    "{} failed with {}: {}",
+                    "iam call", e["Code"], e["Message"]
+                ))
+            })
+        };
+        user.password = match error(&api["GetLoginProfile"]) {
+            Some(_) if api["GetLoginProfile"]["Error"]["Code"] == "NoSuchEntity" => Ok(None),
+            Some(e) => Err(e),
+            None => Ok(Some(Password {
+                created: time(&api["GetLoginProfile"]["LoginProfile"]["CreateDate"]),
+                last_used: time(&api["ListUsers"]["PasswordLastUsed"]),
+            })),
+        };
+        user.access_keys = match error(&api["ListAccessKeys"]) {
+            Some(e) => Err(e),
+            None => Ok(api["ListAccessKeys"]["AccessKeyMetadata"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| {
+                    let id = k["AccessKeyId"].as_str().unwrap().to_owned();
+                    let answer = &api["GetAccessKeyLastUsed"][&id];
+                    AccessKey {
+                        active: k["Status"] == "Active",
+                        created: time(&k["CreateDate"]),
+                        last_used: match error(answer) {
+                            Some(e) => Err(e),
+                            None => Ok(time(&answer["AccessKeyLastUsed"]["LastUsedDate"])),
+                        },
+                        id,
+                    }
+                })
+                .collect()),
+        };
+        user
+    }
+
+    fn assert_verdict(outcome: &Outcome, verdict: Verdict) {
+        assert_eq!(outcome.verdict, verdict, "{outcome:?}");
+        assert!(!outcome.observed.is_empty() && !outcome.rationale.is_empty());
+    }
+
+    #[test]
+    fn role_checks_pass_for_a_role_scoped_to_one_model_and_one_key() {
+        let r = role(ROLE_SCOPED);
+        for check in [
+            &ROLE_NO_ADMIN_ACCESS,
+            &ROLE_NO_GENAI_WILDCARD,
+            &ROLE_NO_GENAI_FULL_ACCESS_POLICY,
+            &ROLE_NO_KMS_DECRYPT_ALL_KEYS,
+        ] {
+            assert_verdict(
+                &check.evaluate(&Resource::IamRole(r.clone()), &params()),
+                Verdict::Compliant,
+            );
+        }
+    }
+
+    #[test]
+    fn role_with_admin_inline_policy_and_bedrock_full_access_fails_every_least_privilege_check() {
+        let r = Resource::IamRole(role(ROLE_OVERPRIVILEGED));
+        let admin = ROLE_NO_ADMIN_ACCESS.evaluate(&r, &params());
+        assert_verdict(&admin, Verdict::NonCompliant);
+        assert!(
+            admin.observed.contains("\"Admin\"") && admin.observed.contains("do-everything"),
+            "{}",
+            admin.observed
+        );
+        assert_verdict(
+            &ROLE_NO_GENAI_WILDCARD.evaluate(&r, &params()),
+            Verdict::NonCompliant,
+        );
+        let full = ROLE_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&r, &params());
+        assert_verdict(&full, Verdict::NonCompliant);
+        assert!(
+            full.observed.contains("AmazonBedrockFullAccess"),
+            "{}",
+            full.observed
+        );
+        let decrypt = ROLE_NO_KMS_DECRYPT_ALL_KEYS.evaluate(&r, &params());
+        assert_verdict(&decrypt, Verdict::NonCompliant);
+    }
+
+    #[test]
+    fn sagemaker_wildcard_and_decrypt_star_fail_without_an_admin_statement() {
+        let r = Resource::IamRole(role(ROLE_NEVER_USED));
+        assert_verdict(
+            &ROLE_NO_ADMIN_ACCESS.evaluate(&r, &params()),
+            Verdict::Compliant,
+        );
+        let genai = ROLE_NO_GENAI_WILDCARD.evaluate(&r, &params());
+        assert_verdict(&genai, Verdict::NonCompliant);
+        assert!(
+            genai.observed.contains("AllSageMaker"),
+            "{}",
+            genai.observed
+        );
+        assert_verdict(
+            &ROLE_NO_KMS_DECRYPT_ALL_KEYS.evaluate(&r, &params()),
+            Verdict::NonCompliant,
+        );
+    }
+
+    #[test]
+    fn role_with_only_managed_policies_from_config_cannot_be_evaluated_on_their_documents() {
+        let r = Resource::IamRole(role(ROLE_ATTACHED_ONLY));
+        for check in [
+            &ROLE_NO_ADMIN_ACCESS,
+            &ROLE_NO_GENAI_WILDCARD,
+            &ROLE_NO_KMS_DECRYPT_ALL_KEYS,
+            &ROLE_GENAI_ACCESS_RECENTLY_USED,
+        ] {
+            let outcome = check.evaluate(&r, &params());
+            assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+            assert!(
+                outcome.observed.contains("GetAccountAuthorizationDetails"),
+                "{}",
+                outcome.observed
+            );
+        }
+        // The attachment list itself is in the item, so the full-access check decides.
+        assert_verdict(
+            &ROLE_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&r, &params()),
+            Verdict::Compliant,
+        );
+    }
+
+    #[test]
+    fn role_full_access_check_cannot_decide_without_the_attachment_list() {
+        let mut r = role(ROLE_SCOPED);
+        r.attached_policies = Err(Unreadable::new(
+            "AccessDenied on iam:ListAttachedRolePolicies",
+        ));
+        let outcome = ROLE_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&Resource::IamRole(r), &params());
+        assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+        assert!(outcome.observed.contains("AccessDenied"));
+    }
+
+    #[test]
+    fn service_linked_roles_are_not_applicable() {
+        let r = Resource::IamRole(role(ROLE_SERVICE_LINKED));
+        for check in CHECKS
+            .iter()
+            .filter(|c| c.resource_type() == crate::domain::resource::ResourceType::IamRole)
+        {
+            assert_verdict(&check.evaluate(&r, &params()), Verdict::NotApplicable);
+        }
+    }
+
+    #[test]
+    fn a_role_used_last_week_passes_and_one_unused_since_december_fails_review() {
+        let fresh = ROLE_GENAI_ACCESS_RECENTLY_USED
+            .evaluate(&Resource::IamRole(role(ROLE_SCOPED)), &params());
+        assert_verdict(&fresh, Verdict::Compliant);
+        let stale = ROLE_GENAI_ACCESS_RECENTLY_USED
+            .evaluate(&Resource::IamRole(role(ROLE_OVERPRIVILEGED)), &params());
+        assert_verdict(&stale, Verdict::NonCompliant);
+        assert!(stale.observed.contains("2025-12-20"), "{}", stale.observed);
+        let longer = Params {
+            max_unused_days: 365,
+            ..params()
+        };
+        assert_verdict(
+            &ROLE_GENAI_ACCESS_RECENTLY_USED
+                .evaluate(&Resource::IamRole(role(ROLE_OVERPRIVILEGED)), &longer),
+            Verdict::Compliant,
+        );
+    }
+
+    #[test]
+    fn a_never_used_genai_role_fails_once_older_than_the_review_period() {
+        let outcome = ROLE_GENAI_ACCESS_RECENTLY_USED
+            .evaluate(&Resource::IamRole(role(ROLE_NEVER_USED)), &params());
+        assert_verdict(&outcome, Verdict::NonCompliant);
+        assert!(
+            outcome.observed.contains("no recorded use"),
+            "{}",
+            outcome.observed
+        );
+        let early = Params {
+            as_of: Timestamp::parse("2025-02-01T00:00:00Z").unwrap(),
+            ..params()
+        };
+        assert_verdict(
+            &ROLE_GENAI_ACCESS_RECENTLY_USED
+                .evaluate(&Resource::IamRole(role(ROLE_NEVER_USED)), &early),
+            Verdict::Compliant,
+        );
+    }
+
+    #[test]
+    fn role_last_used_unreadable_or_without_genai_access() {
+        let mut r = role(ROLE_SCOPED);
+        r.last_used = Err(Unreadable::new(
+            "the configuration item does not include roleLastUsed",
+        ));
+        assert_verdict(
+            &ROLE_GENAI_ACCESS_RECENTLY_USED.evaluate(&Resource::IamRole(r.clone()), &params()),
+            Verdict::CouldNotEvaluate,
+        );
+        r.policies.clear();
+        assert_verdict(
+            &ROLE_GENAI_ACCESS_RECENTLY_USED.evaluate(&Resource::IamRole(r), &params()),
+            Verdict::NotApplicable,
+        );
+    }
+
+    #[test]
+    fn user_checks_pass_for_a_scoped_user_without_groups() {
+        let u = Resource::IamUser(user(USER_SCOPED));
+        for check in [
+            &USER_NO_ADMIN_ACCESS,
+            &USER_NO_GENAI_WILDCARD,
+            &USER_NO_GENAI_FULL_ACCESS_POLICY,
+            &USER_NO_KMS_DECRYPT_ALL_KEYS,
+        ] {
+            assert_verdict(&check.evaluate(&u, &params()), Verdict::Compliant);
+        }
+    }
+
+    #[test]
+    fn user_with_sagemaker_full_access_and_break_glass_policy_fails() {
+        let u = Resource::IamUser(user(USER_ADMIN));
+        for check in [
+            &USER_NO_ADMIN_ACCESS,
+            &USER_NO_GENAI_WILDCARD,
+            &USER_NO_GENAI_FULL_ACCESS_POLICY,
+            &USER_NO_KMS_DECRYPT_ALL_KEYS,
+        ] {
+            assert_verdict(&check.evaluate(&u, &params()), Verdict::NonCompliant);
+        }
+        let full = USER_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&u, &params());
+        assert!(
+            full.observed.contains("AmazonSageMakerFullAccess")
+                && full.observed.contains("directly"),
+            "{}",
+            full.observed
+        );
+    }
+
+    #[test]
+    fn user_in_a_group_cannot_be_evaluated_from_a_config_item() {
+        let u = Resource::IamUser(user(USER_IN_GROUP));
+        for check in [
+            &USER_NO_ADMIN_ACCESS,
+            &USER_NO_GENAI_WILDCARD,
+            &USER_NO_GENAI_FULL_ACCESS_POLICY,
+            &USER_NO_KMS_DECRYPT_ALL_KEYS,
+        ] {
+            let outcome = check.evaluate(&u, &params());
+            assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+        }
+        let full = USER_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&u, &params());
+        assert!(
+            full.observed.contains("group ml-analysts"),
+            "{}",
+            full.observed
+        );
+    }
+
+    #[test]
+    fn full_access_through_a_group_fails() {
+        let mut u = user(USER_IN_GROUP);
+        u.groups[0].attached_policies = Ok(vec![AttachedPolicy {
+            name: "AmazonBedrockFullAccess".into(),
+            arn: "arn:aws:iam::aws:policy/AmazonBedrockFullAccess".into(),
+            via_group: Some("ml-analysts".into()),
+        }]);
+        let outcome = USER_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&Resource::IamUser(u), &params());
+        assert_verdict(&outcome, Verdict::NonCompliant);
+        assert!(
+            outcome.observed.contains("through group ml-analysts"),
+            "{}",
+            outcome.observed
+        );
+    }
+
+    #[test]
+    fn managed_policy_checks_read_only_the_default_version() {
+        let scoped = Resource::IamPolicy(policy(POLICY_SCOPED));
+        assert_verdict(
+            &POLICY_NO_ADMIN_ACCESS.evaluate(&scoped, &params()),
+            Verdict::Compliant,
+        );
+        assert_verdict(
+            &POLICY_NO_GENAI_WILDCARD.evaluate(&scoped, &params()),
+            Verdict::Compliant,
+        );
+        let admin = Resource::IamPolicy(policy(POLICY_ADMIN));
+        assert_verdict(
+            &POLICY_NO_ADMIN_ACCESS.evaluate(&admin, &params()),
+            Verdict::NonCompliant,
+        );
+        assert_verdict(
+            &POLICY_NO_GENAI_WILDCARD.evaluate(&admin, &params()),
+            Verdict::NonCompliant,
+        );
+        let genai = Resource::IamPolicy(policy(POLICY_GENAI));
+        assert_verdict(
+            &POLICY_NO_ADMIN_ACCESS.evaluate(&genai, &params()),
+            Verdict::Compliant,
+        );
+        assert_verdict(
+            &POLICY_NO_GENAI_WILDCARD.evaluate(&genai, &params()),
+            Verdict::NonCompliant,
+        );
+    }
+
+    #[test]
+    fn managed_policy_with_an_unreadable_default_version_cannot_be_evaluated() {
+        let broken = Resource::IamPolicy(policy(POLICY_MALFORMED));
+        for check in [&POLICY_NO_ADMIN_ACCESS, &POLICY_NO_GENAI_WILDCARD] {
+            let outcome = check.evaluate(&broken, &params());
+            assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+            assert!(
+                outcome.observed.contains("could not be read"),
+                "{}",
+                outcome.observed
+            );
+        }
+    }
+
+    #[test]
+    fn config_items_leave_user_credentials_unreadable() {
+        let u = Resource::IamUser(user(USER_SCOPED));
+        assert_verdict(
+            &USER_CREDENTIALS_RECENTLY_USED.evaluate(&u, &params()),
+            Verdict::CouldNotEvaluate,
+        );
+        assert_verdict(
+            &USER_ACCESS_KEYS_ROTATED.evaluate(&u, &params()),
+            Verdict::CouldNotEvaluate,
+        );
+    }
+
+    #[test]
+    fn recently_used_password_and_key_pass_and_stale_ones_fail() {
+        let fresh = Resource::IamUser(with_credentials(user(USER_SCOPED), CREDS_FRESH));
+        assert_verdict(
+            &USER_CREDENTIALS_RECENTLY_USED.evaluate(&fresh, &params()),
+            Verdict::Compliant,
+        );
+        let stale = Resource::IamUser(with_credentials(user(USER_ADMIN), CREDS_STALE));
+        let outcome = USER_CREDENTIALS_RECENTLY_USED.evaluate(&stale, &params());
+        assert_verdict(&outcome, Verdict::NonCompliant);
+        // The password was never used: its age counts from creation.
+        assert!(
+            outcome
+                .observed
+                .contains("console password last active 2025-02-01"),
+            "{}",
+            outcome.observed
+        );
+        assert!(
+            outcome.observed.contains("AKIAQXZ5STALEKEY0003"),
+            "{}",
+            outcome.observed
+        );
+    }
+
+    #[test]
+    fn denied_credential_reads_cannot_be_evaluated_and_no_credentials_is_not_applicable() {
+        let denied = Resource::IamUser(with_credentials(user(USER_IN_GROUP), CREDS_DENIED));
+        let outcome = USER_CREDENTIALS_RECENTLY_USED.evaluate(&denied, &params());
+        assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+        assert!(
+            outcome.observed.contains("AccessDenied"),
+            "{}",
+            outcome.observed
+        );
+        assert_verdict(
+            &USER_ACCESS_KEYS_ROTATED.evaluate(&denied, &params()),
+            Verdict::CouldNotEvaluate,
+        );
+        let none = Resource::IamUser(with_credentials(user(USER_SCOPED), CREDS_NONE));
+        assert_verdict(
+            &USER_CREDENTIALS_RECENTLY_USED.evaluate(&none, &params()),
+            Verdict::NotApplicable,
+        );
+        assert_verdict(
+            &USER_ACCESS_KEYS_ROTATED.evaluate(&none, &params()),
+            Verdict::NotApplicable,
+        );
+    }
+
+    #[test]
+    fn an_unreadable_key_last_use_cannot_be_evaluated_unless_another_credential_is_stale() {
+        let mut u = with_credentials(user(USER_SCOPED), CREDS_FRESH);
+        if let Ok(keys) = &mut u.access_keys {
+            keys[0].last_used = Err(Unreadable::new(
+                "iam:GetAccessKeyLastUsed failed with AccessDenied",
+            ));
+        }
+        let outcome =
+            USER_CREDENTIALS_RECENTLY_USED.evaluate(&Resource::IamUser(u.clone()), &params());
+        assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+        u.password = Ok(Some(Password {
+            created: Timestamp::parse("2024-01-01T00:00:00Z").ok(),
+            last_used: None,
+        }));
+        assert_verdict(
+            &USER_CREDENTIALS_RECENTLY_USED.evaluate(&Resource::IamUser(u), &params()),
+            Verdict::NonCompliant,
+        );
+    }
+
+    #[test]
+    fn only_active_keys_older_than_the_maximum_age_fail_rotation() {
+        // The fresh fixture's old key is inactive, so only the June 2026 key counts.
+        let fresh = Resource::IamUser(with_credentials(user(USER_SCOPED), CREDS_FRESH));
+        assert_verdict(
+            &USER_ACCESS_KEYS_ROTATED.evaluate(&fresh, &params()),
+            Verdict::Compliant,
+        );
+        let stale = Resource::IamUser(with_credentials(user(USER_ADMIN), CREDS_STALE));
+        let outcome = USER_ACCESS_KEYS_ROTATED.evaluate(&stale, &params());
+        assert_verdict(&outcome, Verdict::NonCompliant);
+        assert!(
+            outcome.observed.contains("2025-01-15"),
+            "{}",
+            outcome.observed
+        );
+        let lenient = Params {
+            max_access_key_age_days: 1000,
+            ..params()
+        };
+        assert_verdict(
+            &USER_ACCESS_KEYS_ROTATED.evaluate(&stale, &lenient),
+            Verdict::Compliant,
+        );
+    }
+
+    #[test]
+    fn statement_matchers_follow_iam_semantics() {
+        let doc = |text: &str| {
+            crate::domain::policy::PolicyDocument::parse(text)
+                .unwrap()
+                .statements
+                .remove(0)
+        };
+        assert!(is_genai_wildcard(
+            &doc(
+                r#"{"Statement":{"Effect":"Allow","Action":"bedrock:*","Resource":"arn:aws:bedrock:*:*:*"}}"#
+            ),
+            "1"
+        ));
+        assert!(!is_genai_wildcard(
+            &doc(r#"{"Statement":{"Effect":"Allow","Action":"bedrock:Invoke*","Resource":"*"}}"#),
+            "1"
+        ));
+        assert!(
+            is_genai_wildcard(
+                &doc(r#"{"Statement":{"Effect":"Allow","NotAction":"bedrock:*","Resource":"*"}}"#),
+                "1"
+            ),
+            "NotAction bedrock:* still grants sagemaker:*"
+        );
+        assert!(!is_genai_wildcard(
+            &doc(
+                r#"{"Statement":{"Effect":"Allow","NotAction":["bedrock:*","sagemaker:*"],"Resource":"*"}}"#
+            ),
+            "1"
+        ));
+        assert!(!is_genai_wildcard(
+            &doc(r#"{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}"#),
+            "1"
+        ));
+        assert!(is_kms_decrypt_all_keys(
+            &doc(
+                r#"{"Statement":{"Effect":"Allow","Action":"kms:*","Resource":"arn:aws:kms:*:111122223333:key/*"}}"#
+            ),
+            "111122223333"
+        ));
+        assert!(!is_kms_decrypt_all_keys(
+            &doc(
+                r#"{"Statement":{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:us-east-1:111122223333:key/abc"}}"#
+            ),
+            "111122223333"
+        ));
+        assert!(grants_genai(&doc(
+            r#"{"Statement":{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"arn:aws:bedrock:us-east-1::foundation-model/x"}}"#
+        )));
+        assert!(grants_genai(&doc(
+            r#"{"Statement":{"Effect":"Allow","Action":"SageMaker:Describe*","Resource":"*"}}"#
+        )));
+        assert!(!grants_genai(&doc(
+            r#"{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#
+        )));
+    }
+}

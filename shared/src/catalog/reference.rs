@@ -1,0 +1,155 @@
+//! The controls reference, generated from the registry: the plain catalog listing and the
+//! Markdown of `docs/controls.md`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use crate::catalog::{CHECKS, Check, FRAMEWORK_CONTROLS};
+
+/// One line per check: id, framework controls, resource type.
+pub fn listing() -> String {
+    let mut out = String::new();
+    for check in CHECKS.iter() {
+        let controls: Vec<&str> = check.controls.iter().map(|c| c.id).collect();
+        let _ = writeln!(
+            out,
+            "{:<58} {:<32} {}",
+            check.id,
+            controls.join(","),
+            check.resource_type()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} checks over {} resource types",
+        CHECKS.len(),
+        resource_types().len()
+    );
+    out
+}
+
+/// Every IAM action the checks' collectors read with, sorted and unique.
+pub fn actions() -> Vec<&'static str> {
+    let set: BTreeSet<&'static str> = CHECKS
+        .iter()
+        .flat_map(|c| c.api_actions.iter().copied())
+        .collect();
+    set.into_iter().collect()
+}
+
+fn resource_types() -> BTreeSet<&'static str> {
+    CHECKS
+        .iter()
+        .map(|c| c.resource_type().cfn_type())
+        .collect()
+}
+
+/// `docs/controls.md`.
+pub fn markdown() -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Controls reference\n");
+    let _ = writeln!(
+        out,
+        "Generated from the check registry by `cargo run -q -p genai-evidence --bin catalog -- --markdown > docs/controls.md`; \
+         a test fails when this file is stale.\n"
+    );
+    let _ = writeln!(
+        out,
+        "**{} checks** over **{} resource types**, producing evidence for the AWS Audit Manager \
+         *AWS Generative AI Best Practices Framework v2*.\n",
+        CHECKS.len(),
+        resource_types().len()
+    );
+    let _ = writeln!(out, "## By framework control\n");
+    let _ = writeln!(out, "| Control | Name | Principle | Checks |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for control in FRAMEWORK_CONTROLS {
+        let checks: Vec<String> = CHECKS
+            .iter()
+            .filter(|c| c.controls.iter().any(|k| k.id == control.id))
+            .map(|c| format!("`{}`", c.id))
+            .collect();
+        if checks.is_empty() {
+            continue;
+        }
+        let id = if control.published {
+            control.id.to_owned()
+        } else {
+            format!("{} (local id; AWS has not published one)", control.id)
+        };
+        let _ = writeln!(
+            out,
+            "| {id} | {} | {} | {} |",
+            control.name,
+            control.principle,
+            checks.join(", ")
+        );
+    }
+    let _ = writeln!(out, "\n## Checks\n");
+    for check in CHECKS.iter() {
+        write_check(&mut out, check);
+    }
+    out
+}
+
+fn write_check(out: &mut String, check: &Check) {
+    let controls: Vec<String> = check
+        .controls
+        .iter()
+        .map(|c| format!("{} {}", c.id, c.name))
+        .collect();
+    let _ = writeln!(out, "### `{}` (v{})\n", check.id, check.version);
+    let _ = writeln!(out, "{}\n", check.title);
+    let _ = writeln!(out, "- Control: {}", controls.join("; "));
+    let _ = writeln!(
+        out,
+        "- Resource: `{}`{}",
+        check.resource_type(),
+        if check.resource_type().recorded_by_config() {
+            " (recorded by AWS Config)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(out, "- Severity: {}", check.severity);
+    let _ = writeln!(out, "- Passes when: {}", check.passes_when);
+    let _ = writeln!(
+        out,
+        "- Remediation: {}",
+        check.remediation.replace('|', "\\|")
+    );
+    let actions: Vec<String> = check.api_actions.iter().map(|a| format!("`{a}`")).collect();
+    let _ = writeln!(out, "- Reads with: {}\n", actions.join(", "));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_controls_md_is_up_to_date_with_the_registry() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/controls.md");
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == markdown(),
+            "docs/controls.md is stale: run `cargo run -q -p genai-evidence --bin catalog -- --markdown > docs/controls.md`"
+        );
+    }
+
+    #[test]
+    fn the_listing_counts_what_the_reference_counts() {
+        let listing = listing();
+        let last = listing.lines().last().unwrap();
+        assert!(last.starts_with(&format!(
+            "{} checks over {} resource types",
+            CHECKS.len(),
+            resource_types().len()
+        )));
+        assert!(markdown().contains(&format!(
+            "**{} checks** over **{} resource types**",
+            CHECKS.len(),
+            resource_types().len()
+        )));
+        assert_eq!(listing.lines().count(), CHECKS.len() + 1);
+    }
+}

@@ -1,0 +1,154 @@
+//! Amazon Bedrock state the checks read.
+
+use crate::domain::resource::Readable;
+
+/// A Bedrock custom model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomModel {
+    /// The model name.
+    pub name: String,
+    /// The KMS key the model is encrypted with (`GetCustomModel.modelKmsKeyArn`); `None` means
+    /// an AWS owned key.
+    pub kms_key_arn: Readable<Option<String>>,
+}
+
+/// A Bedrock model customization job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelCustomizationJob {
+    /// The job name.
+    pub name: String,
+    /// The KMS key the output model is encrypted with
+    /// (`GetModelCustomizationJob.outputModelKmsKeyArn`); `None` means an AWS owned key.
+    pub output_model_kms_key_arn: Readable<Option<String>>,
+}
+
+/// A Bedrock guardrail (its working draft, as `GetGuardrail` and AWS Config describe it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Guardrail {
+    /// The guardrail id.
+    pub id: String,
+    /// The guardrail name, when known.
+    pub name: Option<String>,
+    /// The KMS key the guardrail is encrypted with; `None` means an AWS owned key.
+    pub kms_key_arn: Readable<Option<String>>,
+    /// The content filters (`contentPolicy.filters`); empty when there is no content policy.
+    pub content_filters: Readable<Vec<ContentFilter>>,
+    /// The sensitive-information policy; `None` when there is none.
+    pub sensitive_information: Readable<Option<SensitiveInformationPolicy>>,
+}
+
+/// One content filter of a guardrail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentFilter {
+    /// `SEXUAL`, `VIOLENCE`, `HATE`, `INSULTS`, `MISCONDUCT` or `PROMPT_ATTACK`.
+    pub filter_type: String,
+    /// `NONE`, `LOW`, `MEDIUM` or `HIGH`.
+    pub input_strength: String,
+    /// Whether the filter evaluates prompts; `None` when not stated (on by default).
+    pub input_enabled: Option<bool>,
+    /// `BLOCK` or `NONE` (detect only); `None` when not stated (blocks by default).
+    pub input_action: Option<String>,
+}
+
+/// A guardrail's sensitive-information (PII) policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SensitiveInformationPolicy {
+    /// The PII entity types filtered, e.g. `EMAIL`, `US_SOCIAL_SECURITY_NUMBER`.
+    pub pii_entity_types: Vec<String>,
+    /// The names of the custom regex filters.
+    pub regex_names: Vec<String>,
+}
+
+/// A Bedrock agent (its working draft).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    /// The agent id.
+    pub id: String,
+    /// The agent name, when known.
+    pub name: Option<String>,
+    /// The KMS key the agent's resources are encrypted with (`customerEncryptionKeyArn`); `None`
+    /// means an AWS owned key.
+    pub kms_key_arn: Readable<Option<String>>,
+    /// The guardrail attached to the agent; `None` when there is none.
+    pub guardrail: Readable<Option<GuardrailAttachment>>,
+}
+
+/// The guardrail an agent applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardrailAttachment {
+    /// The guardrail id or ARN.
+    pub identifier: String,
+    /// The guardrail version, when stated.
+    pub version: Option<String>,
+}
+
+/// A Bedrock knowledge base data source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSource {
+    /// The data source id.
+    pub id: String,
+    /// The knowledge base the data source belongs to, when known.
+    pub knowledge_base_id: Option<String>,
+    /// The KMS key transient ingestion data is encrypted with
+    /// (`serverSideEncryptionConfiguration.kmsKeyArn`); `None` means an AWS owned key.
+    pub kms_key_arn: Readable<Option<String>>,
+}
+
+/// The model invocation logging configuration of one account and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvocationLogging {
+    /// The region it applies to.
+    pub region: String,
+    /// The configuration; `None` when invocation logging is not configured.
+    pub config: Readable<Option<LoggingConfig>>,
+}
+
+/// What model invocation logging records and where it delivers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggingConfig {
+    /// Whether prompts and completions as text are delivered (`textDataDeliveryEnabled`).
+    pub text_data_delivery: bool,
+    /// The CloudWatch Logs destination, when configured.
+    pub cloudwatch: Option<LogGroupDestination>,
+    /// The S3 buckets logs are delivered to: the `s3Config` bucket and the CloudWatch
+    /// destination's large-data bucket, when configured.
+    pub s3: Vec<BucketDestination>,
+}
+
+impl LoggingConfig {
+    /// Whether at least one destination is configured.
+    pub fn has_destination(&self) -> bool {
+        self.cloudwatch.is_some() || !self.s3.is_empty()
+    }
+}
+
+/// A CloudWatch Logs log group invocation logs are delivered to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogGroupDestination {
+    /// The log group name.
+    pub log_group_name: String,
+    /// The log group's KMS key (`DescribeLogGroups.kmsKeyId`); `None` means CloudWatch Logs'
+    /// own encryption without a customer managed key.
+    pub kms_key_id: Readable<Option<String>>,
+}
+
+/// An S3 bucket invocation logs are delivered to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketDestination {
+    /// Which setting names the bucket: `s3Config` or `cloudWatchConfig.largeDataDeliveryS3Config`.
+    pub role: String,
+    /// The bucket name.
+    pub bucket_name: String,
+    /// The bucket's default encryption; `None` when the bucket has no default encryption
+    /// configuration.
+    pub default_encryption: Readable<Option<BucketDefaultEncryption>>,
+}
+
+/// A bucket's default encryption rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketDefaultEncryption {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    pub algorithm: String,
+    /// The KMS key, when one is named.
+    pub kms_key_id: Option<String>,
+}

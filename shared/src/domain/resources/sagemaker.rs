@@ -1,0 +1,102 @@
+//! SageMaker state the checks read.
+//!
+//! Every field here is read in one call (one Describe* or one configuration item), so a failed
+//! read makes the whole resource unreadable rather than one field. `Option<String>` means "not
+//! configured"; a boolean that AWS omits when it is off is `false`.
+
+/// The state of a SageMaker notebook instance that the checks read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotebookInstance {
+    /// The notebook instance name.
+    pub name: String,
+    /// The KMS key that encrypts the ML storage volume, if any.
+    pub kms_key_id: Option<String>,
+    /// `RootAccess` as AWS reports it (`Enabled` or `Disabled`); `None` when not set, which
+    /// SageMaker treats as `Enabled`.
+    pub root_access: Option<String>,
+    /// `DirectInternetAccess` as AWS reports it (`Enabled` or `Disabled`); `None` when not set,
+    /// which SageMaker treats as `Enabled`.
+    pub direct_internet_access: Option<String>,
+    /// The VPC subnet the notebook's network interface is in, if it was launched in a VPC.
+    pub subnet_id: Option<String>,
+}
+
+/// A SageMaker endpoint configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointConfig {
+    /// The endpoint configuration name.
+    pub name: String,
+    /// The KMS key that encrypts the ML storage volumes of the endpoint's instances, if any.
+    pub kms_key_id: Option<String>,
+}
+
+/// A SageMaker training job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrainingJob {
+    /// The training job name.
+    pub name: String,
+    /// `ResourceConfig.VolumeKmsKeyId`: the key of the ML storage volumes, if any.
+    pub volume_kms_key_id: Option<String>,
+    /// `OutputDataConfig.KmsKeyId`: the key of the model artifacts written to S3, if any.
+    pub output_kms_key_id: Option<String>,
+    /// `EnableInterContainerTrafficEncryption`.
+    pub inter_container_traffic_encryption: bool,
+    /// `EnableNetworkIsolation`.
+    pub network_isolation: bool,
+}
+
+/// A SageMaker model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    /// The model name.
+    pub name: String,
+    /// `EnableNetworkIsolation`: the model's containers have no network access.
+    pub network_isolation: bool,
+}
+
+/// A SageMaker (Studio) domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    /// The domain id.
+    pub id: String,
+    /// The domain name, when known.
+    pub name: Option<String>,
+    /// The KMS key that encrypts the domain's storage (the EFS volume and other data), if any.
+    pub kms_key_id: Option<String>,
+}
+
+/// A SageMaker Feature Store feature group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureGroup {
+    /// The feature group name.
+    pub name: String,
+    /// The offline store, if the feature group has one.
+    pub offline_store: Option<OfflineStore>,
+    /// The online store, if the feature group has one enabled.
+    pub online_store: Option<OnlineStore>,
+}
+
+/// A feature group's offline store (S3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfflineStore {
+    /// `OfflineStoreConfig.S3StorageConfig.KmsKeyId`, if set.
+    pub kms_key_id: Option<String>,
+}
+
+/// A feature group's online store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnlineStore {
+    /// `OnlineStoreConfig.SecurityConfig.KmsKeyId`, if set.
+    pub kms_key_id: Option<String>,
+    /// `OnlineStoreConfig.StorageType` (`Standard` or `InMemory`), if reported.
+    pub storage_type: Option<String>,
+}
+
+/// A SageMaker Model Monitor job definition (data quality, model quality, bias or explainability).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitoringJobDefinition {
+    /// The job definition name.
+    pub name: String,
+    /// `NetworkConfig.EnableInterContainerTrafficEncryption`.
+    pub inter_container_traffic_encryption: bool,
+}
