@@ -4,18 +4,19 @@ It binds a free port itself and prints one line, `listening on http://127.0.0.1:
 serves. It stops when its standard input reaches end of file, so a parent that holds the pipe
 (a test process, the demo) cannot leave it running: when the parent exits, moto exits too.
 
-Two gaps of moto 5.2.5 in AWS Config items of S3 buckets are filled here, in AWS's documented
-shape:
+Two gaps of moto 5.2.5 in AWS Config items are filled here, in AWS's documented shape:
 - there is no `ServerSideEncryptionConfiguration` in `supplementaryConfiguration`, although AWS
   Config records it (aws-config-resource-schema, AWS::S3::Bucket); without it every bucket read
   through Config would look unencrypted;
-- `configurationItemCaptureTime` and `resourceCreationTime` are Python `str(datetime)` text
-  ("2026-11-23 12:22:23+00:00"), which no SDK accepts; the API returns epoch seconds.
+- in items of S3 buckets, IAM roles and IAM managed policies, `configurationItemCaptureTime` and
+  `resourceCreationTime` are Python `str(datetime)` text ("2026-11-23 12:22:23+00:00"), which no
+  SDK accepts; the API returns epoch seconds.
 """
 
 import datetime
 import sys
 
+from moto.iam.models import ManagedPolicy, Role
 from moto.s3.models import FakeBucket
 from moto.server import ThreadedMotoServer
 
@@ -56,6 +57,22 @@ def _to_config_dict(self):  # type: ignore[no-untyped-def]
 
 
 FakeBucket.to_config_dict = _to_config_dict
+
+
+def _with_epoch_timestamps(cls):  # type: ignore[no-untyped-def]
+    original = cls.to_config_dict
+
+    def to_config_dict(self):  # type: ignore[no-untyped-def]
+        item = original(self)
+        for key in ("configurationItemCaptureTime", "resourceCreationTime"):
+            item[key] = _epoch_seconds(item.get(key))
+        return item
+
+    cls.to_config_dict = to_config_dict
+
+
+_with_epoch_timestamps(Role)
+_with_epoch_timestamps(ManagedPolicy)
 
 
 def main() -> None:

@@ -4,6 +4,7 @@
 //! - `config_rule`: the config-rule function end to end, event in, evaluations and evidence read
 //!   back through the real Config and Audit Manager APIs.
 //! - `auditmanager_sink`: batching, retries and the control mapping of the evidence sink.
+//! - `collect_*`: the API collectors of each service, against moto or aws-smithy-mocks.
 //! - `template`: `template.yaml` grants what the code calls, and no more.
 
 #![allow(
@@ -13,6 +14,10 @@
 )]
 
 mod auditmanager_sink;
+mod collect_bedrock;
+mod collect_iam_kms;
+mod collect_s3_trail_logs;
+mod collect_sagemaker;
 mod config_rule;
 mod support;
 mod template;

@@ -94,7 +94,9 @@ fn config_rule_listens_to_every_message_type_and_resource_type_the_trigger_handl
         .collect();
     let checked: BTreeSet<String> = ResourceType::ALL
         .iter()
-        .filter(|t| genai_evidence::catalog::checks_for(**t).next().is_some())
+        .filter(|t| {
+            t.recorded_by_config() && genai_evidence::catalog::checks_for(**t).next().is_some()
+        })
         .map(|t| t.cfn_type().to_owned())
         .collect();
     assert_eq!(types, checked);
@@ -142,5 +144,41 @@ fn every_function_builds_a_binary_of_the_workspace_and_logs_encrypted() {
             t["Resources"][group]["Properties"]["KmsKeyId"].is_object(),
             "{group} is KMS-encrypted"
         );
+    }
+}
+
+#[test]
+fn the_collector_read_policy_grants_exactly_every_action_the_checks_read_with() {
+    let t = template();
+    let policy = &t["Resources"]["CollectorReadPolicy"];
+    assert_eq!(policy["Type"], "AWS::IAM::ManagedPolicy");
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .expect("statements");
+    let granted: BTreeSet<String> = statements
+        .iter()
+        .flat_map(|s| strings(&s["Action"]))
+        .collect();
+    let needed: BTreeSet<String> = genai_evidence::catalog::CHECKS
+        .iter()
+        .flat_map(|c| c.api_actions.iter().map(|a| a.to_string()))
+        .collect();
+    let missing: Vec<_> = needed.difference(&granted).collect();
+    let extra: Vec<_> = granted.difference(&needed).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}, not needed {extra:?}: run `cargo run -q -p genai-evidence --bin catalog -- --actions | python3 tools/update_collector_policy.py`"
+    );
+    for statement in statements {
+        assert_eq!(statement["Effect"], "Allow");
+        for action in strings(&statement["Action"]) {
+            let verb = action.split(':').nth(1).unwrap_or_default();
+            assert!(
+                ["Get", "List", "Describe"]
+                    .iter()
+                    .any(|p| verb.starts_with(p)),
+                "{action} is not read-only"
+            );
+        }
     }
 }

@@ -159,13 +159,14 @@ pub mod seed {
     pub const KEY_ARN: &str =
         "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-    /// Creates a bucket, with SSE-KMS (`Some(key)`) or SSE-S3 (`None`), and a TLS-only policy
-    /// when `tls_only`.
+    /// Creates a bucket, with SSE-KMS (`Some(key)`) or SSE-S3 (`None`). When `hardened`, it also
+    /// gets a TLS-only policy, Block Public Access and server access logging (into itself, under
+    /// `access-logs/`, so no other bucket is created).
     pub async fn bucket(
         s3: &aws_sdk_s3::Client,
         name: &str,
         kms_key: Option<&str>,
-        tls_only: bool,
+        hardened: bool,
     ) -> Result<(), String> {
         s3.create_bucket()
             .bucket(name)
@@ -196,13 +197,16 @@ pub mod seed {
             .send()
             .await
             .map_err(|e| format!("put_bucket_encryption {name}: {e:?}"))?;
-        if tls_only {
+        if hardened {
             let policy = serde_json::json!({
                 "Version": "2012-10-17",
                 "Statement": [{
-                    "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                    "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
                     "Resource": [format!("arn:aws:s3:::{name}"), format!("arn:aws:s3:::{name}/*")],
                     "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+                }, {
+                    "Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+                    "Action": "s3:PutObject", "Resource": format!("arn:aws:s3:::{name}/access-logs/*")
                 }]
             });
             s3.put_bucket_policy()
@@ -211,6 +215,33 @@ pub mod seed {
                 .send()
                 .await
                 .map_err(|e| format!("put_bucket_policy {name}: {e:?}"))?;
+            let block = aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(true)
+                .restrict_public_buckets(true)
+                .build();
+            s3.put_public_access_block()
+                .bucket(name)
+                .public_access_block_configuration(block)
+                .send()
+                .await
+                .map_err(|e| format!("put_public_access_block {name}: {e:?}"))?;
+            let target = aws_sdk_s3::types::LoggingEnabled::builder()
+                .target_bucket(name)
+                .target_prefix("access-logs/")
+                .build()
+                .map_err(|e| e.to_string())?;
+            s3.put_bucket_logging()
+                .bucket(name)
+                .bucket_logging_status(
+                    aws_sdk_s3::types::BucketLoggingStatus::builder()
+                        .logging_enabled(target)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| format!("put_bucket_logging {name}: {e:?}"))?;
         }
         Ok(())
     }

@@ -44,9 +44,11 @@ async fn main() -> DemoResult<()> {
     seed::bucket(&s3, "genai-train-data-secure", Some(seed::KEY_ARN), true).await?;
     seed::bucket(&s3, "genai-train-data-legacy", None, false).await?;
     println!(
-        "  seeded S3 buckets: genai-invocation-logs (SSE-KMS, no TLS-only policy), genai-train-data-secure (SSE-KMS, TLS-only),"
+        "  seeded S3 buckets: genai-invocation-logs (SSE-KMS, no TLS-only policy), genai-train-data-secure (SSE-KMS, TLS-only,"
     );
-    println!("                     genai-train-data-legacy (SSE-S3 only, no policy)");
+    println!(
+        "                     public access blocked, access logged), genai-train-data-legacy (SSE-S3 only, no policy)"
+    );
 
     let port = free_port()?;
     let mut watch = Watch::start(port, moto.endpoint(), &emulator.endpoint())?;
@@ -70,7 +72,7 @@ async fn run_events(port: u16) -> DemoResult<()> {
         );
         for finding in summary["findings"].as_array().into_iter().flatten() {
             println!(
-                "    {:<18} {:<36} {} {}",
+                "    {:<18} {:<54} {} {}",
                 finding["verdict"].as_str().unwrap_or("?"),
                 finding["check"].as_str().unwrap_or("?"),
                 finding["resourceType"].as_str().unwrap_or("?"),
