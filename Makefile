@@ -9,6 +9,7 @@ PYTHON ?= python3
 export PATH := $(VENV)/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 export CARGO_TERM_COLOR ?= never
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 
 .PHONY: setup test unit lint fmt-check clippy demo build docs clean-rig
 
@@ -37,9 +38,11 @@ lint: setup
 	sam validate --lint --template template.yaml --region us-east-1
 
 ## The functions, for real, on a seeded local account: moto + the emulator + cargo-lambda.
+## Built with the same package selection as the tests, so after `make test` nothing recompiles
+## (building one package alone would unify features differently and rebuild every SDK crate).
 demo: setup
-	@cargo build --quiet -p config-rule
-	@cargo run --quiet -p genai-evidence-tests --bin demo
+	@cargo build --quiet --workspace --all-targets
+	@$(TARGET_DIR)/debug/demo
 
 ## Release build for deployment (arm64, as template.yaml declares); needs the aarch64 rust-std.
 build: setup
