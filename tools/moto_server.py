@@ -11,11 +11,18 @@ Two gaps of moto 5.2.5 in AWS Config items are filled here, in AWS's documented 
 - in items of S3 buckets, IAM roles and IAM managed policies, `configurationItemCaptureTime` and
   `resourceCreationTime` are Python `str(datetime)` text ("2026-11-23 12:22:23+00:00"), which no
   SDK accepts; the API returns epoch seconds.
+
+Bedrock responses get the same treatment: moto writes model and customization-job times as
+"2026-11-23 13:29:16" and agent/knowledge-base times as epoch numbers, where the Bedrock and
+Bedrock Agents APIs send ISO 8601 date-time strings ("2026-11-23T13:29:16Z").
 """
 
 import datetime
+import functools
 import sys
 
+from moto.bedrock.models import CustomModel, ModelCustomizationJob
+from moto.bedrockagent.models import Agent, KnowledgeBase
 from moto.iam.models import ManagedPolicy, Role
 from moto.s3.models import FakeBucket
 from moto.server import ThreadedMotoServer
@@ -73,6 +80,52 @@ def _with_epoch_timestamps(cls):  # type: ignore[no-untyped-def]
 
 _with_epoch_timestamps(Role)
 _with_epoch_timestamps(ManagedPolicy)
+
+
+def _iso8601(value):  # type: ignore[no-untyped-def]
+    if isinstance(value, (int, float)):
+        return datetime.datetime.fromtimestamp(value, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, str) and " " in value:
+        try:
+            parsed = datetime.datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            return value
+        return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _iso_attributes_after_init(cls, names):  # type: ignore[no-untyped-def]
+    original = cls.__init__
+
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        for name in names:
+            if hasattr(self, name):
+                setattr(self, name, _iso8601(getattr(self, name)))
+
+    cls.__init__ = __init__
+
+
+def _iso_keys_when_serialised(cls, method, keys):  # type: ignore[no-untyped-def]
+    original = getattr(cls, method)
+
+    @functools.wraps(original)
+    def serialise(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        out = original(self, *args, **kwargs)
+        for key in keys:
+            if key in out:
+                out[key] = _iso8601(out[key])
+        return out
+
+    setattr(cls, method, serialise)
+
+
+_iso_attributes_after_init(ModelCustomizationJob, ("creation_time", "last_modified_time", "end_time"))
+_iso_attributes_after_init(CustomModel, ("creation_time",))
+for _cls in (Agent, KnowledgeBase):
+    for _method in ("to_dict", "dict_summary"):
+        _iso_keys_when_serialised(_cls, _method, ("createdAt", "updatedAt", "preparedAt"))
 
 
 def main() -> None:

@@ -942,3 +942,66 @@ async fn a_denied_logging_configuration_read_cannot_be_evaluated() {
         );
     }
 }
+
+// The same collectors against moto, whose Bedrock responses the rig normalises to the API's
+// ISO 8601 timestamps (tools/moto_server.py). moto fabricates an output key for every
+// customization job, so only the compliant path is reachable there; the mocks above cover the rest.
+// Agents stay on mocks: moto 5.2.5 routes the SDK's `GET /agents/{id}/` to an agent named "agents".
+
+#[tokio::test]
+async fn customization_jobs_and_their_custom_models_are_collected_from_moto() {
+    let aws = moto_config("us-east-1").await;
+    let client = aws_sdk_bedrock::Client::new(&aws);
+    let job_name = crate::support::unique("genai-ft-job");
+    let model_name = crate::support::unique("genai-ft-model");
+    client
+        .create_model_customization_job()
+        .job_name(&job_name)
+        .custom_model_name(&model_name)
+        .role_arn(ROLE)
+        .base_model_identifier("amazon.titan-text-express-v1")
+        .custom_model_kms_key_id(KEY)
+        .training_data_config(
+            aws_sdk_bedrock::types::TrainingDataConfig::builder()
+                .s3_uri("s3://genai-train/data.jsonl")
+                .build(),
+        )
+        .output_data_config(
+            aws_sdk_bedrock::types::OutputDataConfig::builder()
+                .s3_uri("s3://genai-train/out/")
+                .build()
+                .unwrap(),
+        )
+        .hyper_parameters("epochCount", "1")
+        .send()
+        .await
+        .expect("moto creates the job");
+
+    let jobs = genai_evidence::adapters::bedrock::collect_model_customization_jobs(
+        &client,
+        &scope("us-east-1"),
+    )
+    .await
+    .unwrap();
+    let job = jobs
+        .iter()
+        .find(|s| s.resource.resource_id.contains(&job_name))
+        .expect("the job is collected");
+    assert_eq!(
+        verdict_of(job, "bedrock_model_customization_job_output_kms_key").0,
+        Verdict::Compliant
+    );
+
+    let models =
+        genai_evidence::adapters::bedrock::collect_custom_models(&client, &scope("us-east-1"))
+            .await
+            .unwrap();
+    let model = models
+        .iter()
+        .find(|s| s.resource.resource_id.contains(&model_name))
+        .expect("the model is collected");
+    assert_eq!(
+        verdict_of(model, "bedrock_custom_model_kms_key").0,
+        Verdict::Compliant
+    );
+}
