@@ -429,6 +429,16 @@ async fn guardrails_are_listed_on_every_page_and_each_is_read_and_decided() {
             "{observed}"
         );
     }
+    let inventory = genai_evidence::adapters::bedrock::guardrail_inventory(
+        &scope(rig::REGION),
+        &Ok(subjects.clone()),
+    );
+    let (v, observed) = verdict_of(&inventory, "bedrock_guardrail_protective_exists");
+    assert_eq!(
+        v,
+        Verdict::Compliant,
+        "the hardened guardrail protects the region: {observed}"
+    );
 }
 
 #[tokio::test]
@@ -438,9 +448,14 @@ async fn a_denied_guardrail_listing_is_an_error_not_a_verdict() {
     let get = mock!(aws_sdk_bedrock::Client::get_guardrail)
         .then_error(|| GetGuardrailError::generic(denied()));
     let client = mock_client!(aws_sdk_bedrock, RuleMode::MatchAny, [&list, &get]);
-    let err = collect_guardrails(&client, &scope(rig::REGION))
-        .await
-        .expect_err("listing denied");
+    let collected = collect_guardrails(&client, &scope(rig::REGION)).await;
+    let inventory =
+        genai_evidence::adapters::bedrock::guardrail_inventory(&scope(rig::REGION), &collected);
+    assert_eq!(
+        verdict_of(&inventory, "bedrock_guardrail_protective_exists").0,
+        Verdict::CouldNotEvaluate
+    );
+    let err = collected.expect_err("listing denied");
     assert_eq!(
         (err.operation, err.kind),
         ("bedrock:ListGuardrails", AwsErrorKind::AccessDenied)

@@ -623,3 +623,44 @@ async fn bucket_default_encryption(
         Err(e) => Err(unreadable("s3:GetEncryptionConfiguration", e)),
     }
 }
+
+/// The account-and-region view of the guardrails `collect_guardrails` read: one subject for the
+/// check that a protective guardrail exists. A guardrail that could not be read counts as one
+/// whose every setting is unreadable; a failed listing makes the whole inventory unreadable.
+pub fn guardrail_inventory(scope: &Scope, collected: &Result<Vec<Subject>, AwsError>) -> Subject {
+    use crate::domain::resources::bedrock::GuardrailInventory;
+    let guardrails = match collected {
+        Err(error) => Err(Unreadable::new(error.to_string())),
+        Ok(subjects) => Ok(subjects
+            .iter()
+            .filter_map(|subject| match &subject.state {
+                SubjectState::Live(Resource::BedrockGuardrail(guardrail)) => {
+                    Some(guardrail.clone())
+                }
+                SubjectState::Unreadable(reason) => Some(Guardrail {
+                    id: subject.resource.resource_id.clone(),
+                    name: None,
+                    kms_key_arn: Err(Unreadable::new(reason.clone())),
+                    content_filters: Err(Unreadable::new(reason.clone())),
+                    sensitive_information: Err(Unreadable::new(reason.clone())),
+                }),
+                _ => None,
+            })
+            .collect()),
+    };
+    Subject {
+        resource: ResourceRef {
+            resource_type: ResourceType::BedrockGuardrailInventory.cfn_type().into(),
+            resource_id: scope.region.clone(),
+            arn: None,
+            account_id: scope.account_id.clone(),
+            region: scope.region.clone(),
+        },
+        observed_at: Timestamp::now(),
+        observed_via: "AWS API (bedrock:ListGuardrails, GetGuardrail)",
+        state: SubjectState::Live(Resource::BedrockGuardrailInventory(GuardrailInventory {
+            region: scope.region.clone(),
+            guardrails,
+        })),
+    }
+}

@@ -234,7 +234,8 @@ pub fn decode(item: &ConfigurationItem) -> Decoded {
         | T::BedrockGuardrail
         | T::BedrockAgent
         | T::BedrockDataSource
-        | T::BedrockInvocationLogging => bedrock::decode_config_item(resource_type, item),
+        | T::BedrockInvocationLogging
+        | T::BedrockGuardrailInventory => bedrock::decode_config_item(resource_type, item),
         T::IamRole | T::IamUser | T::IamPolicy => iam::decode_config_item(resource_type, item),
         T::KmsKey => kms::decode_config_item(resource_type, item),
         T::CloudTrailTrail => cloudtrail::decode_config_item(resource_type, item),

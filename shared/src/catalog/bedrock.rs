@@ -5,10 +5,11 @@
 use crate::catalog::framework::{PRIVACY_PII, SAFE_GUARDRAILS, SECAI3_3, SECAI3_15};
 use crate::catalog::{Check, Evaluator, Params, Severity};
 use crate::domain::outcome::Outcome;
-use crate::domain::resource::Readable;
+use crate::domain::outcome::Verdict;
+use crate::domain::resource::{Readable, Resource};
 use crate::domain::resources::bedrock::{
-    Agent, BucketDestination, CustomModel, DataSource, Guardrail, InvocationLogging,
-    LogGroupDestination, LoggingConfig, ModelCustomizationJob,
+    Agent, BucketDestination, CustomModel, DataSource, Guardrail, GuardrailInventory,
+    InvocationLogging, LogGroupDestination, LoggingConfig, ModelCustomizationJob,
 };
 
 /// The checks of this module, in a stable order.
@@ -24,7 +25,73 @@ pub static CHECKS: &[&Check] = &[
     &INVOCATION_LOGGING_ENABLED,
     &INVOCATION_LOGGING_TEXT_DELIVERY,
     &INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED,
+    &PROTECTIVE_GUARDRAIL_EXISTS,
 ];
+
+/// Safe and Privacy: the region has at least one guardrail that both blocks prompt attacks at
+/// HIGH strength and filters sensitive information. It reuses the two per-guardrail checks.
+pub static PROTECTIVE_GUARDRAIL_EXISTS: Check = Check {
+    id: "bedrock_guardrail_protective_exists",
+    version: 1,
+    title: "A Bedrock guardrail with a HIGH prompt-attack filter and a PII filter exists in the region",
+    controls: &[&SAFE_GUARDRAILS, &PRIVACY_PII],
+    severity: Severity::High,
+    api_actions: &["bedrock:ListGuardrails", "bedrock:GetGuardrail"],
+    passes_when: "At least one guardrail passes both bedrock_guardrail_prompt_attack_filter_high and bedrock_guardrail_pii_filter.",
+    remediation: "aws bedrock create-guardrail --name genai-default --content-policy-config '{\"filtersConfig\":[{\"type\":\"PROMPT_ATTACK\",\"inputStrength\":\"HIGH\",\"outputStrength\":\"NONE\"}]}' --sensitive-information-policy-config '{\"piiEntitiesConfig\":[{\"type\":\"EMAIL\",\"action\":\"ANONYMIZE\"}]}' --blocked-input-messaging ... --blocked-outputs-messaging ...",
+    evaluator: Evaluator::BedrockGuardrailInventory(protective_guardrail_exists),
+};
+
+fn protective_guardrail_exists(inventory: &GuardrailInventory, params: &Params) -> Outcome {
+    let guardrails = match &inventory.guardrails {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(guardrails) => guardrails,
+    };
+    let mut undecided = Vec::new();
+    for guardrail in guardrails {
+        let resource = Resource::BedrockGuardrail(guardrail.clone());
+        let verdicts = [
+            GUARDRAIL_PROMPT_ATTACK_FILTER
+                .evaluate(&resource, params)
+                .verdict,
+            GUARDRAIL_PII_FILTER.evaluate(&resource, params).verdict,
+        ];
+        let label = guardrail
+            .name
+            .clone()
+            .unwrap_or_else(|| guardrail.id.clone());
+        if verdicts.iter().all(|v| *v == Verdict::Compliant) {
+            return Outcome::compliant(
+                format!(
+                    "guardrail {label} blocks prompt attacks at HIGH strength and filters sensitive information"
+                ),
+                "applications and agents in the region have a protective guardrail to apply",
+            );
+        }
+        if !verdicts.contains(&Verdict::NonCompliant)
+            && verdicts.contains(&Verdict::CouldNotEvaluate)
+        {
+            undecided.push(label);
+        }
+    }
+    if !undecided.is_empty() {
+        return Outcome::could_not_evaluate(format!(
+            "guardrail(s) {} could not be read",
+            undecided.join(", ")
+        ));
+    }
+    let observed = match guardrails.len() {
+        0 => format!("region {} has no guardrail", inventory.region),
+        n => format!(
+            "none of the {n} guardrail(s) in {} has both a HIGH prompt-attack filter and a PII filter",
+            inventory.region
+        ),
+    };
+    Outcome::non_compliant(
+        observed,
+        "without one, prompts and completions are not screened for attacks or personal data",
+    )
+}
 
 /// SECAI3.3: the custom model is encrypted with a customer managed KMS key.
 pub static CUSTOM_MODEL_KMS_KEY: Check = Check {
@@ -1124,6 +1191,64 @@ mod tests {
             )
             .0,
             Verdict::CouldNotEvaluate
+        );
+    }
+
+    fn inventory(guardrails: Readable<Vec<Guardrail>>) -> Resource {
+        Resource::BedrockGuardrailInventory(GuardrailInventory {
+            region: "us-east-1".into(),
+            guardrails,
+        })
+    }
+
+    #[test]
+    fn a_region_with_a_hardened_guardrail_has_a_protective_guardrail() {
+        let resource = inventory(Ok(vec![
+            guardrail(GUARDRAIL_WEAK),
+            guardrail(GUARDRAIL_HARDENED),
+        ]));
+        let outcome = PROTECTIVE_GUARDRAIL_EXISTS.evaluate(&resource, &Params::default());
+        assert_eq!(outcome.verdict, Verdict::Compliant, "{}", outcome.observed);
+    }
+
+    #[test]
+    fn a_region_with_only_weak_guardrails_or_none_fails() {
+        let weak = PROTECTIVE_GUARDRAIL_EXISTS.evaluate(
+            &inventory(Ok(vec![guardrail(GUARDRAIL_WEAK)])),
+            &Params::default(),
+        );
+        assert_eq!(weak.verdict, Verdict::NonCompliant);
+        assert!(
+            weak.observed.contains("none of the 1 guardrail"),
+            "{}",
+            weak.observed
+        );
+        let none = PROTECTIVE_GUARDRAIL_EXISTS.evaluate(&inventory(Ok(vec![])), &Params::default());
+        assert_eq!(none.verdict, Verdict::NonCompliant);
+        assert!(none.observed.contains("no guardrail"));
+    }
+
+    #[test]
+    fn unreadable_guardrails_make_the_inventory_could_not_evaluate() {
+        let listing_denied = inventory(Err(denied("bedrock:ListGuardrails")));
+        assert_eq!(
+            PROTECTIVE_GUARDRAIL_EXISTS
+                .evaluate(&listing_denied, &Params::default())
+                .verdict,
+            Verdict::CouldNotEvaluate
+        );
+        let mut unread = guardrail(GUARDRAIL_HARDENED);
+        unread.content_filters = Err(denied("bedrock:GetGuardrail"));
+        unread.sensitive_information = Err(denied("bedrock:GetGuardrail"));
+        let outcome = PROTECTIVE_GUARDRAIL_EXISTS.evaluate(
+            &inventory(Ok(vec![guardrail(GUARDRAIL_WEAK), unread])),
+            &Params::default(),
+        );
+        assert_eq!(
+            outcome.verdict,
+            Verdict::CouldNotEvaluate,
+            "{}",
+            outcome.observed
         );
     }
 }

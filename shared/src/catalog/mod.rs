@@ -95,6 +95,7 @@ evaluators! {
     BedrockAgent(resources::bedrock::Agent);
     BedrockDataSource(resources::bedrock::DataSource);
     BedrockInvocationLogging(resources::bedrock::InvocationLogging);
+    BedrockGuardrailInventory(resources::bedrock::GuardrailInventory);
     IamRole(resources::iam::Role);
     IamUser(resources::iam::User);
     IamPolicy(resources::iam::ManagedPolicy);

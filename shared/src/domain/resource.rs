@@ -64,6 +64,7 @@ resource_types! {
     BedrockAgent => "AWS::Bedrock::Agent", recorded: false, bedrock::Agent;
     BedrockDataSource => "AWS::Bedrock::DataSource", recorded: true, bedrock::DataSource;
     BedrockInvocationLogging => "AWS::Bedrock::ModelInvocationLoggingConfiguration", recorded: false, bedrock::InvocationLogging;
+    BedrockGuardrailInventory => "AWS::Bedrock::GuardrailInventory", recorded: false, bedrock::GuardrailInventory;
     IamRole => "AWS::IAM::Role", recorded: true, iam::Role;
     IamUser => "AWS::IAM::User", recorded: true, iam::User;
     IamPolicy => "AWS::IAM::Policy", recorded: true, iam::ManagedPolicy;

@@ -152,3 +152,12 @@ pub struct BucketDefaultEncryption {
     /// The KMS key, when one is named.
     pub kms_key_id: Option<String>,
 }
+
+/// Every guardrail of one account and region, for the check that a protective one exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardrailInventory {
+    /// The region.
+    pub region: String,
+    /// The guardrails; unreadable when they could not be listed.
+    pub guardrails: Readable<Vec<Guardrail>>,
+}
