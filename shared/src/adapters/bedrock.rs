@@ -25,11 +25,9 @@ use crate::evaluate::{Subject, SubjectState};
 /// (CloudFormation-style PascalCase fields under `configuration`). The other Bedrock types are
 /// not recorded by AWS Config.
 pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem) -> Decoded {
-    let Some(config) = item.configuration.as_object() else {
-        return Decoded::Unreadable(Unreadable::new(format!(
-            "the {} configuration item has no configuration object",
-            item.resource_type
-        )));
+    let config = match item.configuration_object() {
+        Ok(config) => config,
+        Err(unreadable) => return Decoded::Unreadable(unreadable),
     };
     let text = |key: &str| config.get(key).and_then(Value::as_str).map(str::to_owned);
     match resource_type {

@@ -16,10 +16,9 @@ use crate::evaluate::{Subject, SubjectState};
 /// Decodes an `AWS::CloudTrail::Trail` configuration item. Config does not record whether a trail
 /// is logging, so that field is unreadable from an item.
 pub fn decode_config_item(_resource_type: ResourceType, item: &ConfigurationItem) -> Decoded {
-    let Some(config) = item.configuration.as_object() else {
-        return Decoded::Unreadable(Unreadable::new(
-            "the configuration item has no configuration object",
-        ));
+    let config = match item.configuration_object() {
+        Ok(config) => config,
+        Err(unreadable) => return Decoded::Unreadable(unreadable),
     };
     let text = |key: &str| config.get(key).and_then(Value::as_str).map(str::to_owned);
     let flag = |key: &str| config.get(key).and_then(Value::as_bool).unwrap_or(false);

@@ -162,6 +162,17 @@ impl ConfigurationItem {
         }
     }
 
+    /// The item's `configuration` object, or why a decoder cannot read one (a JSON `null`, or
+    /// not an object), naming the resource type.
+    pub fn configuration_object(&self) -> Result<&Map<String, Value>, Unreadable> {
+        self.configuration.as_object().ok_or_else(|| {
+            Unreadable::new(format!(
+                "the {} configuration item has no configuration object",
+                self.resource_type
+            ))
+        })
+    }
+
     /// Where the item's resource is.
     pub fn resource_ref(&self) -> ResourceRef {
         ResourceRef {

@@ -38,11 +38,9 @@ const OBSERVED_VIA: &str = "AWS API (iam:GetAccountAuthorizationDetails)";
 
 /// Decodes an `AWS::IAM::Role`, `AWS::IAM::User` or `AWS::IAM::Policy` configuration item.
 pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem) -> Decoded {
-    let Some(config) = item.configuration.as_object() else {
-        return Decoded::Unreadable(Unreadable::new(format!(
-            "the {} configuration item has no configuration object",
-            item.resource_type
-        )));
+    let config = match item.configuration_object() {
+        Ok(config) => config,
+        Err(unreadable) => return Decoded::Unreadable(unreadable),
     };
     let text = |key: &str| config.get(key).and_then(Value::as_str).map(str::to_owned);
     let arn = text("arn").or_else(|| item.arn.clone()).unwrap_or_default();

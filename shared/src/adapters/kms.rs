@@ -21,10 +21,9 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
     if resource_type != ResourceType::KmsKey {
         return Decoded::UnsupportedType;
     }
-    let Some(config) = item.configuration.as_object() else {
-        return Decoded::Unreadable(Unreadable::new(
-            "the AWS::KMS::Key configuration item has no configuration object",
-        ));
+    let config = match item.configuration_object() {
+        Ok(config) => config,
+        Err(unreadable) => return Decoded::Unreadable(unreadable),
     };
     let text = |key: &str| config.get(key).and_then(Value::as_str).map(str::to_owned);
     let manager = match text("keyManager").as_deref() {

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::adapters::Scope;
 use crate::adapters::config_item::{ConfigurationItem, Decoded};
-use crate::domain::resource::{Resource, ResourceRef, ResourceType, Unreadable};
+use crate::domain::resource::{Resource, ResourceRef, ResourceType};
 use crate::domain::resources::logs::LogGroup;
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
@@ -13,10 +13,9 @@ use crate::evaluate::{Subject, SubjectState};
 
 /// Decodes an `AWS::Logs::LogGroup` configuration item (either casing of the fields).
 pub fn decode_config_item(_resource_type: ResourceType, item: &ConfigurationItem) -> Decoded {
-    let Some(config) = item.configuration.as_object() else {
-        return Decoded::Unreadable(Unreadable::new(
-            "the configuration item has no configuration object",
-        ));
+    let config = match item.configuration_object() {
+        Ok(config) => config,
+        Err(unreadable) => return Decoded::Unreadable(unreadable),
     };
     let field = |camel: &str, pascal: &str| {
         config
