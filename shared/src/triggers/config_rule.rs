@@ -24,7 +24,7 @@ use crate::domain::outcome::Verdict;
 use crate::domain::resource::{ResourceRef, ResourceType};
 use crate::domain::time::Timestamp;
 use crate::error::{AwsError, AwsErrorKind};
-use crate::evaluate::{Subject, SubjectState, applicable_checks, evaluate};
+use crate::evaluate::{Subject, SubjectState, evaluate};
 use crate::sinks::config_evaluations::fold;
 use crate::sinks::{EvidenceSink, SinkReport};
 
@@ -350,19 +350,19 @@ impl ConfigRuleHandler {
                 Message::Scheduled { .. } => event.notification_time,
                 _ => subject.observed_at,
             };
-            let why_none = if ResourceType::from_cfn_type(&subject.resource.resource_type).is_none()
-            {
+            // Only an empty result needs the reason; `evaluate` already ran the applicable checks.
+            let why_none = if !found.is_empty() {
+                String::new()
+            } else if ResourceType::from_cfn_type(&subject.resource.resource_type).is_none() {
                 format!(
                     "no genai-evidence check reads {}",
                     subject.resource.resource_type
                 )
-            } else if applicable_checks(subject, &event.params).is_empty() {
+            } else {
                 format!(
                     "the checks selected by the rule's parameters do not read {}",
                     subject.resource.resource_type
                 )
-            } else {
-                String::new()
             };
             evaluations.push(fold(
                 &subject.resource,
