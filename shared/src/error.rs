@@ -57,10 +57,18 @@ impl AwsError {
             SdkError::ServiceError(service) => {
                 let source = service.err();
                 let code = source.code().map(str::to_owned);
-                let message = source
-                    .message()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| source.to_string());
+                let message = match source.message() {
+                    Some(message) => message.to_owned(),
+                    // An error the SDK could not parse: say what came back.
+                    None if code.is_none() => crate::sinks::text::truncate_chars(
+                        &format!(
+                            "{source} ({})",
+                            aws_smithy_types::error::display::DisplayErrorContext(&err)
+                        ),
+                        600,
+                    ),
+                    None => source.to_string(),
+                };
                 Self {
                     operation,
                     kind: classify_code(code.as_deref()),

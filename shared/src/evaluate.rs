@@ -63,6 +63,7 @@ pub fn evaluate(subject: &Subject, params: &Params, now: Timestamp) -> Vec<Findi
                 observed_at: subject.observed_at,
                 observed_via: subject.observed_via,
                 evaluated_at: now,
+                context: Vec::new(),
             }
         })
         .collect()

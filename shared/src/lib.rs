@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod domain;
 pub mod error;
 pub mod evaluate;
+pub mod recorder;
 pub mod settings;
 pub mod sinks;
 pub mod triggers;

@@ -11,7 +11,23 @@ pub struct Settings {
     pub assessment_id: Option<String>,
     /// Explicit framework control → assessment control mappings (`CONTROL_MAP`).
     pub control_overrides: BTreeMap<String, ControlTarget>,
+    /// The evidence ledger's DynamoDB table (`LEDGER_TABLE`); `None` files without a ledger
+    /// (every evaluation becomes evidence: only for local experiments).
+    pub ledger_table: Option<String>,
+    /// The evidence bucket for digest reports and sweep checkpoints (`EVIDENCE_BUCKET`).
+    pub evidence_bucket: Option<String>,
+    /// The KMS key reports are encrypted with (`EVIDENCE_KMS_KEY`); the bucket default otherwise.
+    pub evidence_kms_key: Option<String>,
+    /// The tag key that opts resources in or out of the GenAI scope (`SCOPE_TAG_KEY`, default
+    /// `genai-evidence`).
+    pub scope_tag_key: String,
+    /// The regions the sweep covers (`SWEEP_REGIONS`, comma-separated; default: the function's
+    /// own region).
+    pub sweep_regions: Vec<String>,
 }
+
+/// The default tag key for scope opt-in/out.
+pub const DEFAULT_SCOPE_TAG_KEY: &str = "genai-evidence";
 
 /// A setting is malformed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,9 +64,26 @@ impl Settings {
                 serde_json::from_str(&text).map_err(|e| SettingsError::ControlMap(e.to_string()))?
             }
         };
+        let optional = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         Ok(Self {
             assessment_id,
             control_overrides,
+            ledger_table: optional("LEDGER_TABLE"),
+            evidence_bucket: optional("EVIDENCE_BUCKET"),
+            evidence_kms_key: optional("EVIDENCE_KMS_KEY"),
+            scope_tag_key: optional("SCOPE_TAG_KEY").unwrap_or_else(|| DEFAULT_SCOPE_TAG_KEY.into()),
+            sweep_regions: optional("SWEEP_REGIONS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|r| r.trim().to_owned())
+                        .filter(|r| !r.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

@@ -32,6 +32,7 @@ fn findings(n: usize) -> Vec<Finding> {
             observed_at: Timestamp::now(),
             observed_via: "test",
             evaluated_at: Timestamp::now(),
+            context: Vec::new(),
         })
         .collect()
 }

@@ -1,8 +1,10 @@
 //! The `config-rule` Lambda: an AWS Config custom rule that evaluates the GenAI controls from
-//! configuration items and files each finding as Audit Manager evidence. All logic lives in
-//! `genai_evidence::triggers::config_rule`; this file only wires it up once per container.
+//! configuration items, answers Config, and files changed verdicts as Audit Manager evidence
+//! through the ledger. All logic lives in `genai_evidence::triggers::config_rule`; this file only
+//! wires it up once per container.
 
 use genai_evidence::aws::load_sdk_config;
+use genai_evidence::recorder::Recorder;
 use genai_evidence::settings::Settings;
 use genai_evidence::sinks::EvidenceSink;
 use genai_evidence::sinks::auditmanager::{AuditManagerSink, RetryPolicy};
@@ -15,19 +17,28 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
     let aws = load_sdk_config().await;
-    let mut sinks: Vec<Box<dyn EvidenceSink>> = Vec::new();
-    match settings.assessment_id {
-        Some(id) => sinks.push(Box::new(AuditManagerSink::new(
-            aws_sdk_auditmanager::Client::new(&aws),
-            id,
-            settings.control_overrides,
-            RetryPolicy::default(),
-        ))),
-        None => lambda_runtime::tracing::warn!(
-            "ASSESSMENT_ID is not set: no Audit Manager evidence will be filed"
-        ),
-    }
-    let handler = ConfigRuleHandler::new(aws_sdk_config::Client::new(&aws), sinks);
+    let config = aws_sdk_config::Client::new(&aws);
+    let handler = match (Recorder::from_settings(&settings, &aws), settings.assessment_id) {
+        (Some(recorder), _) => ConfigRuleHandler::new(config, Vec::new()).with_recorder(recorder),
+        (None, Some(id)) => {
+            lambda_runtime::tracing::warn!(
+                "LEDGER_TABLE is not set: every evaluation is filed as evidence, without the daily budget"
+            );
+            let sink: Box<dyn EvidenceSink> = Box::new(AuditManagerSink::new(
+                aws_sdk_auditmanager::Client::new(&aws),
+                id,
+                settings.control_overrides,
+                RetryPolicy::default(),
+            ));
+            ConfigRuleHandler::new(config, vec![sink])
+        }
+        (None, None) => {
+            lambda_runtime::tracing::warn!(
+                "ASSESSMENT_ID is not set: no Audit Manager evidence will be filed"
+            );
+            ConfigRuleHandler::new(config, Vec::new())
+        }
+    };
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         handler.handle(&event.payload).await.map_err(diagnostic)

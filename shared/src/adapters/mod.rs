@@ -11,6 +11,7 @@ pub mod config_api;
 pub mod config_item;
 pub mod iam;
 pub mod kms;
+pub mod ledger;
 pub mod logs;
 pub mod s3;
 pub mod sagemaker;

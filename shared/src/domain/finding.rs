@@ -20,4 +20,7 @@ pub struct Finding {
     pub observed_via: &'static str,
     /// When the check ran.
     pub evaluated_at: Timestamp,
+    /// Lines an auditor needs next to the verdict: why the resource is in scope, who made the
+    /// change that triggered the evaluation. Empty unless a trigger adds them.
+    pub context: Vec<String>,
 }

@@ -6,7 +6,9 @@ use std::fmt;
 ///
 /// `CouldNotEvaluate` is its own verdict: state that could not be read never becomes a
 /// non-compliant (or compliant) finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Verdict {
     /// The resource meets the control.
@@ -27,6 +29,29 @@ impl Verdict {
             Verdict::NonCompliant => "NON_COMPLIANT",
             Verdict::NotApplicable => "NOT_APPLICABLE",
             Verdict::CouldNotEvaluate => "COULD_NOT_EVALUATE",
+        }
+    }
+
+    /// The verdict named `text` ([`Verdict::as_str`]'s spelling), if any.
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Verdict::Compliant,
+            Verdict::NonCompliant,
+            Verdict::NotApplicable,
+            Verdict::CouldNotEvaluate,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == text)
+    }
+
+    /// How bad the verdict is for an auditor reading a digest: non-compliant first, then could
+    /// not evaluate, then compliant, then not applicable.
+    pub fn worst_first_rank(self) -> u8 {
+        match self {
+            Verdict::NonCompliant => 0,
+            Verdict::CouldNotEvaluate => 1,
+            Verdict::Compliant => 2,
+            Verdict::NotApplicable => 3,
         }
     }
 }

@@ -282,25 +282,69 @@ impl AuditManagerSink {
             let mut items = items;
             items.dedup_by(|a, b| a.text == b.text);
             for chunk in items.chunks(MAX_ITEMS_PER_IMPORT) {
-                self.import(target, chunk, &mut report).await;
+                let evidence: Vec<EvidenceItem> = chunk
+                    .iter()
+                    .map(|i| EvidenceItem::Text(i.text.clone()))
+                    .collect();
+                let results = self.import(target, &evidence).await;
+                for (item, result) in chunk.iter().zip(results) {
+                    match result {
+                        Ok(()) => report.delivered.push(Delivery {
+                            check: item.finding.check.id,
+                            control: item.control.id,
+                            resource_id: item.finding.resource.resource_id.clone(),
+                        }),
+                        Err(why) => {
+                            report
+                                .undelivered
+                                .push(undelivered(item.finding, item.control, why));
+                        }
+                    }
+                }
             }
         }
         report
     }
 
-    /// Imports one batch, retrying throttled or failed calls and the items a 200 answer lists as
-    /// failed with a retryable code, until each item is delivered or reported.
-    async fn import(&self, target: &ControlTarget, items: &[Item<'_>], report: &mut SinkReport) {
-        let mut pending: Vec<&Item<'_>> = items.iter().collect();
+    /// The assessment control evidence for `control` goes to, or why there is none (the
+    /// assessment is unreadable or inactive, or no control matches).
+    pub async fn target(&self, control: &FrameworkControl) -> Result<ControlTarget, String> {
+        let resolved = self.resolved().await?;
+        match resolved.get(control.id) {
+            Some(result) => result.clone(),
+            None => Err(format!("{} is unknown to the catalog", control.id)),
+        }
+    }
+
+    /// Imports evidence items (any number: sent in batches of 50) on one assessment control and
+    /// returns, item by item, whether it was delivered or why not. Throttled or failed calls and
+    /// the items a 200 answer lists as failed with a retryable code are retried with backoff.
+    pub async fn import(
+        &self,
+        target: &ControlTarget,
+        items: &[EvidenceItem],
+    ) -> Vec<Result<(), String>> {
+        let mut results: Vec<Result<(), String>> = Vec::with_capacity(items.len());
+        for chunk in items.chunks(MAX_ITEMS_PER_IMPORT) {
+            results.extend(self.import_batch(target, chunk).await);
+        }
+        results
+    }
+
+    async fn import_batch(
+        &self,
+        target: &ControlTarget,
+        items: &[EvidenceItem],
+    ) -> Vec<Result<(), String>> {
+        let mut results: Vec<Option<Result<(), String>>> = vec![None; items.len()];
+        let mut pending: Vec<usize> = (0..items.len()).collect();
         let mut last_problem = String::new();
         for attempt in 0..self.retry.attempts.max(1) {
             if attempt > 0 {
                 tokio::time::sleep(self.retry.base_delay * 2u32.saturating_pow(attempt - 1)).await;
             }
-            let evidence: Vec<ManualEvidence> = pending
-                .iter()
-                .map(|i| ManualEvidence::builder().text_response(&i.text).build())
-                .collect();
+            let evidence: Vec<ManualEvidence> =
+                pending.iter().map(|&i| items[i].to_manual()).collect();
             let sent = self
                 .client
                 .batch_import_evidence_to_assessment_control()
@@ -322,27 +366,20 @@ impl AuditManagerSink {
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "evidence import rejected");
-                    for item in pending {
-                        report.undelivered.push(undelivered(
-                            item.finding,
-                            item.control,
-                            e.to_string(),
-                        ));
+                    for &i in &pending {
+                        results[i] = Some(Err(e.to_string()));
                     }
-                    return;
+                    pending.clear();
+                    break;
                 }
             };
             let mut retry = Vec::new();
-            for item in pending {
-                let failure = errors.iter().find(|e| {
-                    e.manual_evidence().and_then(|m| m.text_response()) == Some(item.text.as_str())
-                });
+            for &i in &pending {
+                let failure = errors
+                    .iter()
+                    .find(|e| e.manual_evidence().is_some_and(|m| items[i].is(m)));
                 match failure {
-                    None => report.delivered.push(Delivery {
-                        check: item.finding.check.id,
-                        control: item.control.id,
-                        resource_id: item.finding.resource.resource_id.clone(),
-                    }),
+                    None => results[i] = Some(Ok(())),
                     Some(err) => {
                         let code = err.error_code().unwrap_or_default();
                         let why = format!(
@@ -351,23 +388,17 @@ impl AuditManagerSink {
                         );
                         if code == "429" || code.starts_with('5') {
                             last_problem = why;
-                            retry.push(item);
+                            retry.push(i);
                         } else {
-                            tracing::error!(
-                                check = item.finding.check.id,
-                                why,
-                                "evidence item rejected"
-                            );
-                            report
-                                .undelivered
-                                .push(undelivered(item.finding, item.control, why));
+                            tracing::error!(why, "evidence item rejected");
+                            results[i] = Some(Err(why));
                         }
                     }
                 }
             }
             let unmatched = errors.iter().filter(|e| {
-                let text = e.manual_evidence().and_then(|m| m.text_response());
-                !items.iter().any(|i| Some(i.text.as_str()) == text)
+                !e.manual_evidence()
+                    .is_some_and(|m| items.iter().any(|i| i.is(m)))
             });
             for e in unmatched {
                 tracing::warn!(
@@ -377,23 +408,45 @@ impl AuditManagerSink {
             }
             pending = retry;
             if pending.is_empty() {
-                return;
+                break;
             }
         }
-        for item in pending {
-            tracing::error!(
-                check = item.finding.check.id,
-                last_problem,
-                "evidence not delivered after retries"
-            );
-            report.undelivered.push(undelivered(
-                item.finding,
-                item.control,
-                format!(
-                    "not delivered after {} attempts: {last_problem}",
-                    self.retry.attempts
-                ),
-            ));
+        for &i in &pending {
+            tracing::error!(last_problem, "evidence not delivered after retries");
+            results[i] = Some(Err(format!(
+                "not delivered after {} attempts: {last_problem}",
+                self.retry.attempts
+            )));
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err("not sent".into())))
+            .collect()
+    }
+}
+
+/// One manual evidence item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EvidenceItem {
+    /// A `textResponse` (1 to 1,000 characters).
+    Text(String),
+    /// An `s3ResourcePath` (`s3://bucket/key`).
+    S3Path(String),
+}
+
+impl EvidenceItem {
+    fn to_manual(&self) -> ManualEvidence {
+        match self {
+            EvidenceItem::Text(text) => ManualEvidence::builder().text_response(text).build(),
+            EvidenceItem::S3Path(path) => ManualEvidence::builder().s3_resource_path(path).build(),
+        }
+    }
+
+    /// Whether Audit Manager's echo of an item is this one.
+    fn is(&self, echo: &ManualEvidence) -> bool {
+        match self {
+            EvidenceItem::Text(text) => echo.text_response() == Some(text.as_str()),
+            EvidenceItem::S3Path(path) => echo.s3_resource_path() == Some(path.as_str()),
         }
     }
 }

@@ -71,6 +71,7 @@ mod tests {
             observed_at: Timestamp::from_epoch_millis(1),
             observed_via: "test",
             evaluated_at: Timestamp::from_epoch_millis(2),
+            context: Vec::new(),
         }
     }
 

@@ -4,6 +4,8 @@
 
 pub mod auditmanager;
 pub mod config_evaluations;
+pub mod digest;
+pub mod reports;
 pub mod text;
 
 use std::future::Future;

@@ -41,6 +41,16 @@ pub fn evidence_text(finding: &Finding, control: &FrameworkControl) -> String {
         finding.check.id,
         finding.check.version
     );
+    // Context (scope reasons, the actor of a change) may take up to a quarter of the text.
+    let context = truncate_chars(
+        &finding
+            .context
+            .iter()
+            .map(|line| format!("\n{line}"))
+            .collect::<String>(),
+        MAX_TEXT_RESPONSE / 4,
+    );
+    let tail = format!("{context}{tail}");
     let budget = MAX_TEXT_RESPONSE.saturating_sub(head.chars().count() + tail.chars().count());
     let observed = format!("Observed: {}.", finding.outcome.observed);
     let why = format!("\nWhy: {}.", finding.outcome.rationale);
@@ -75,6 +85,7 @@ mod tests {
             observed_at: Timestamp::parse("2026-11-20T09:15:02.120Z").unwrap(),
             observed_via: "AWS Config configuration item",
             evaluated_at: Timestamp::parse("2026-11-20T09:15:03.000Z").unwrap(),
+            context: Vec::new(),
         }
     }
 

@@ -25,6 +25,7 @@ use crate::domain::resource::{ResourceRef, ResourceType};
 use crate::domain::time::Timestamp;
 use crate::error::{AwsError, AwsErrorKind};
 use crate::evaluate::{Subject, SubjectState, evaluate};
+use crate::recorder::{RecordReport, Recorder};
 use crate::sinks::config_evaluations::fold;
 use crate::sinks::{EvidenceSink, SinkReport};
 
@@ -289,6 +290,9 @@ pub struct Summary {
     pub config: ConfigReply,
     /// What each evidence sink did.
     pub evidence: Vec<SinkReport>,
+    /// What the recorder filed through the ledger (changes only), when one is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<RecordReport>,
 }
 
 /// One finding, briefly.
@@ -327,12 +331,24 @@ pub struct ConfigReply {
 pub struct ConfigRuleHandler {
     config: aws_sdk_config::Client,
     sinks: Vec<Box<dyn EvidenceSink>>,
+    recorder: Option<Recorder>,
 }
 
 impl ConfigRuleHandler {
     /// A handler that reads and answers Config with `config` and files evidence into `sinks`.
     pub fn new(config: aws_sdk_config::Client, sinks: Vec<Box<dyn EvidenceSink>>) -> Self {
-        Self { config, sinks }
+        Self {
+            config,
+            sinks,
+            recorder: None,
+        }
+    }
+
+    /// Files Audit Manager evidence through `recorder` (the ledger: changes only, within the
+    /// daily budget shared with the other functions), besides the plain sinks.
+    pub fn with_recorder(mut self, recorder: Recorder) -> Self {
+        self.recorder = Some(recorder);
+        self
     }
 
     /// Handles one invocation.
@@ -403,6 +419,10 @@ impl ConfigRuleHandler {
         for sink in &self.sinks {
             evidence.push(sink.file(&findings).await);
         }
+        let recorded = match &self.recorder {
+            Some(recorder) => Some(recorder.record_changes(&findings, None).await),
+            None => None,
+        };
 
         let mut verdicts = BTreeMap::new();
         for f in &findings {
@@ -429,6 +449,7 @@ impl ConfigRuleHandler {
             findings: lines,
             config,
             evidence,
+            recorded,
         })
     }
 

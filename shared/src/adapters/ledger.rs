@@ -1,0 +1,479 @@
+//! The evidence ledger: a DynamoDB table (one string key `pk`, TTL attribute `expires_at`) that
+//! every function shares, so evidence is filed on state change only and Audit Manager's daily
+//! quota holds across functions and concurrent invocations.
+//!
+//! Items, by key prefix:
+//! - `verdict#<control>#<check>#<type>#<account>#<region>#<id>`: the last verdict *evidenced*
+//!   for that check, resource and control (`verdict`, `at`). It is written only once evidence of
+//!   the verdict was filed (or, when the write claims a change, before filing and rolled back if
+//!   filing fails), so a change that could not be filed is seen again by the next run.
+//! - `budget#<control>#<day>`: evidence items filed on that control that UTC day (`used`).
+//!   Reservations are optimistic-concurrency updates on `used`: two functions never both take
+//!   the last slot.
+//! - `once#<anything>`: claimed once (`claim_once`): digests already filed, CloudTrail event ids
+//!   already handled, schedule deliveries already run.
+//! - `run#<id>` and `run#open`: the scheduled sweep's checkpoints (see `triggers::sweep`).
+//!
+//! Every write that decides something is conditional; the unconditional batch writes only
+//! record verdicts already evidenced.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
+
+use crate::domain::outcome::Verdict;
+use crate::domain::resource::ResourceRef;
+use crate::domain::time::Timestamp;
+use crate::error::{AwsError, AwsErrorKind};
+
+/// The IAM actions the ledger calls (granted on the ledger table only).
+pub const REQUIRED_ACTIONS: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+];
+
+/// BatchGetItem reads at most 100 keys per call.
+const MAX_BATCH_GET: usize = 100;
+/// BatchWriteItem writes at most 25 items per call.
+const MAX_BATCH_WRITE: usize = 25;
+/// Rounds of retrying unprocessed keys/items, with backoff, before giving up.
+const UNPROCESSED_ROUNDS: u32 = 6;
+/// How long budget counters and claims are kept (DynamoDB TTL deletes them afterwards).
+const COUNTER_TTL_DAYS: i64 = 3;
+
+/// The key of the last evidenced verdict of `check` on `resource` under `control`.
+pub fn verdict_key(control: &str, check: &str, resource: &ResourceRef) -> String {
+    format!(
+        "verdict#{control}#{check}#{}#{}#{}#{}",
+        resource.resource_type, resource.account_id, resource.region, resource.resource_id
+    )
+}
+
+/// The evidence ledger on one DynamoDB table.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    client: Client,
+    table: String,
+}
+
+fn s(text: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(text.into())
+}
+
+fn n(number: impl ToString) -> AttributeValue {
+    AttributeValue::N(number.to_string())
+}
+
+fn expires_in_days(days: i64) -> AttributeValue {
+    n(Timestamp::now().epoch_seconds() + days * 86_400)
+}
+
+fn is_condition_failure(err: &AwsError) -> bool {
+    err.code.as_deref() == Some("ConditionalCheckFailedException")
+}
+
+impl Ledger {
+    /// A ledger on `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// The table's name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The last evidenced verdict of each key that has one (strongly consistent reads, 100 keys a
+    /// call, unprocessed keys retried with backoff).
+    pub async fn last_verdicts(
+        &self,
+        keys: &[String],
+    ) -> Result<HashMap<String, Verdict>, AwsError> {
+        let mut found = HashMap::new();
+        let mut unique: Vec<&String> = keys.iter().collect();
+        unique.sort();
+        unique.dedup();
+        for chunk in unique.chunks(MAX_BATCH_GET) {
+            let mut pending: Vec<HashMap<String, AttributeValue>> = chunk
+                .iter()
+                .map(|k| HashMap::from([("pk".to_owned(), s(k.as_str()))]))
+                .collect();
+            let mut round = 0;
+            while !pending.is_empty() {
+                if round > 0 {
+                    backoff(round).await;
+                }
+                if round >= UNPROCESSED_ROUNDS {
+                    return Err(AwsError {
+                        operation: "dynamodb:BatchGetItem",
+                        kind: AwsErrorKind::Throttled,
+                        code: None,
+                        message: format!("{} keys still unprocessed after retries", pending.len()),
+                    });
+                }
+                round += 1;
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut pending)))
+                    .consistent_read(true)
+                    .projection_expression("pk, verdict")
+                    .build()
+                    .map_err(|e| invalid("dynamodb:BatchGetItem", e))?;
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("dynamodb:BatchGetItem", e))?;
+                for item in out.responses().and_then(|r| r.get(&self.table)).into_iter().flatten()
+                {
+                    if let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(v))) =
+                        (item.get("pk"), item.get("verdict"))
+                        && let Some(verdict) = Verdict::parse(v)
+                    {
+                        found.insert(pk.clone(), verdict);
+                    }
+                }
+                if let Some(left) = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .map(|k| k.keys().to_vec())
+                {
+                    pending = left;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Records verdicts already evidenced (unconditional: the evidence exists, so the ledger must
+    /// say so). 25 items a call, unprocessed items retried with backoff.
+    pub async fn record_verdicts(
+        &self,
+        entries: &[(String, Verdict)],
+        at: Timestamp,
+    ) -> Result<(), AwsError> {
+        for chunk in entries.chunks(MAX_BATCH_WRITE) {
+            let mut pending = Vec::with_capacity(chunk.len());
+            for (key, verdict) in chunk {
+                let put = PutRequest::builder()
+                    .item("pk", s(key.as_str()))
+                    .item("verdict", s(verdict.as_str()))
+                    .item("at", s(at.to_string()))
+                    .build()
+                    .map_err(|e| invalid("dynamodb:BatchWriteItem", e))?;
+                pending.push(WriteRequest::builder().put_request(put).build());
+            }
+            let mut round = 0;
+            while !pending.is_empty() {
+                if round > 0 {
+                    backoff(round).await;
+                }
+                if round >= UNPROCESSED_ROUNDS {
+                    return Err(AwsError {
+                        operation: "dynamodb:BatchWriteItem",
+                        kind: AwsErrorKind::Throttled,
+                        code: None,
+                        message: format!("{} items still unprocessed after retries", pending.len()),
+                    });
+                }
+                round += 1;
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, std::mem::take(&mut pending))
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("dynamodb:BatchWriteItem", e))?;
+                if let Some(left) = out.unprocessed_items().and_then(|u| u.get(&self.table)) {
+                    pending = left.clone();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Claims a verdict change: writes `new` only if the ledger still holds `old` (`None`: no
+    /// record yet). `false` means another invocation already claimed this change.
+    pub async fn claim_change(
+        &self,
+        key: &str,
+        old: Option<Verdict>,
+        new: Verdict,
+        at: Timestamp,
+    ) -> Result<bool, AwsError> {
+        let request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(key))
+            .item("verdict", s(new.as_str()))
+            .item("at", s(at.to_string()));
+        let request = match old {
+            None => request.condition_expression("attribute_not_exists(pk)"),
+            Some(old) => request
+                .condition_expression("verdict = :old")
+                .expression_attribute_values(":old", s(old.as_str())),
+        };
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let err = AwsError::from_sdk("dynamodb:PutItem", e);
+                if is_condition_failure(&err) {
+                    Ok(false)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    /// Undoes [`Ledger::claim_change`] after the evidence could not be filed, so the change is
+    /// seen again (only if the ledger still holds `new`).
+    pub async fn release_change(
+        &self,
+        key: &str,
+        old: Option<Verdict>,
+        new: Verdict,
+    ) -> Result<(), AwsError> {
+        let result = match old {
+            None => {
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .key("pk", s(key))
+                    .condition_expression("verdict = :new")
+                    .expression_attribute_values(":new", s(new.as_str()))
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| AwsError::from_sdk("dynamodb:DeleteItem", e))
+            }
+            Some(old) => self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", s(key))
+                .update_expression("SET verdict = :old")
+                .condition_expression("verdict = :new")
+                .expression_attribute_values(":old", s(old.as_str()))
+                .expression_attribute_values(":new", s(new.as_str()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::from_sdk("dynamodb:UpdateItem", e)),
+        };
+        match result {
+            Err(e) if !is_condition_failure(&e) => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Evidence items already filed on `control` on `day`.
+    pub async fn used(&self, control: &str, day: &str) -> Result<u32, AwsError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(budget_key(control, day)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("dynamodb:GetItem", e))?;
+        Ok(out
+            .item()
+            .and_then(|i| i.get("used"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Reserves up to `wanted` evidence slots on `control` for `day` without taking the count past
+    /// `limit`; returns how many were granted (possibly 0). Concurrent reservations never exceed
+    /// the limit together: each is a conditional update on the count it read.
+    pub async fn reserve(
+        &self,
+        control: &str,
+        day: &str,
+        wanted: u32,
+        limit: u32,
+    ) -> Result<u32, AwsError> {
+        if wanted == 0 {
+            return Ok(0);
+        }
+        let key = budget_key(control, day);
+        for round in 0..16 {
+            if round > 0 {
+                backoff(round.min(4)).await;
+            }
+            let used = self.used(control, day).await?;
+            let granted = wanted.min(limit.saturating_sub(used));
+            if granted == 0 {
+                return Ok(0);
+            }
+            let request = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", s(key.as_str()))
+                .update_expression("SET used = :new, expires_at = :exp")
+                .expression_attribute_values(":new", n(used + granted))
+                .expression_attribute_values(":exp", expires_in_days(COUNTER_TTL_DAYS));
+            let request = if used == 0 {
+                request
+                    .condition_expression("attribute_not_exists(used) OR used = :zero")
+                    .expression_attribute_values(":zero", n(0))
+            } else {
+                request
+                    .condition_expression("used = :old")
+                    .expression_attribute_values(":old", n(used))
+            };
+            match request.send().await {
+                Ok(_) => return Ok(granted),
+                Err(e) => {
+                    let err = AwsError::from_sdk("dynamodb:UpdateItem", e);
+                    if !is_condition_failure(&err) {
+                        return Err(err);
+                    }
+                }
+            }
+        }
+        Err(AwsError {
+            operation: "dynamodb:UpdateItem",
+            kind: AwsErrorKind::Throttled,
+            code: None,
+            message: format!("the evidence budget of {control} on {day} kept changing under us"),
+        })
+    }
+
+    /// Claims `key` once: `true` the first time, `false` while an earlier claim lives (kept
+    /// `ttl_days`, then DynamoDB's TTL removes it).
+    pub async fn claim_once(&self, key: &str, ttl_days: u32) -> Result<bool, AwsError> {
+        match self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(format!("once#{key}")))
+            .item("at", s(Timestamp::now().to_string()))
+            .item("expires_at", expires_in_days(i64::from(ttl_days)))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let err = AwsError::from_sdk("dynamodb:PutItem", e);
+                if is_condition_failure(&err) {
+                    Ok(false)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    /// Gives up a [`Ledger::claim_once`] claim (its work failed and must be done again).
+    pub async fn release_once(&self, key: &str) -> Result<(), AwsError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(format!("once#{key}")))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::from_sdk("dynamodb:DeleteItem", e))
+    }
+
+    /// Stores a JSON document under `key` with a version: the write succeeds only if the stored
+    /// version is still `expected_version` (`0`: no item yet). `false` means someone else wrote
+    /// it first. Kept `ttl_days`.
+    pub async fn put_document(
+        &self,
+        key: &str,
+        doc: &serde_json::Value,
+        expected_version: u64,
+        ttl_days: u32,
+    ) -> Result<bool, AwsError> {
+        let request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(key))
+            .item("doc", s(doc.to_string()))
+            .item("version", n(expected_version + 1))
+            .item("expires_at", expires_in_days(i64::from(ttl_days)));
+        let request = if expected_version == 0 {
+            request.condition_expression("attribute_not_exists(pk)")
+        } else {
+            request
+                .condition_expression("version = :v")
+                .expression_attribute_values(":v", n(expected_version))
+        };
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let err = AwsError::from_sdk("dynamodb:PutItem", e);
+                if is_condition_failure(&err) {
+                    Ok(false)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    /// The version of the document under `key` (`0` if absent) along with the document.
+    pub async fn get_versioned(
+        &self,
+        key: &str,
+    ) -> Result<(u64, Option<serde_json::Value>), AwsError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("dynamodb:GetItem", e))?;
+        let Some(item) = out.item() else {
+            return Ok((0, None));
+        };
+        let version = item
+            .get("version")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let doc = item
+            .get("doc")
+            .and_then(|d| d.as_s().ok())
+            .and_then(|t| serde_json::from_str(t).ok());
+        Ok((version, doc))
+    }
+}
+
+fn budget_key(control: &str, day: &str) -> String {
+    format!("budget#{control}#{day}")
+}
+
+fn invalid(operation: &'static str, err: impl std::fmt::Display) -> AwsError {
+    AwsError {
+        operation,
+        kind: AwsErrorKind::Invalid,
+        code: None,
+        message: err.to_string(),
+    }
+}
+
+async fn backoff(round: u32) {
+    tokio::time::sleep(Duration::from_millis(50) * 2u32.saturating_pow(round.min(6))).await;
+}

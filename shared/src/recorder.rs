@@ -1,0 +1,476 @@
+//! The recorder: files findings as Audit Manager evidence through the ledger, so that evidence
+//! is filed on state change only and Audit Manager's quota (100 manual items per control per day)
+//! holds across every function.
+//!
+//! - A finding whose verdict is the one last evidenced (per check, resource and control) files
+//!   nothing.
+//! - A changed verdict (or a first sighting) is filed as its own item while the control's
+//!   day stays under 90% of the quota. Past that it is *folded*: the ledger is not advanced, so
+//!   the next digest (the scheduled sweep's) carries it. Nothing is dropped.
+//! - Each change is claimed in the ledger with a conditional write before it is filed, and the
+//!   claim is rolled back if filing fails: concurrent functions never file it twice, and a failed
+//!   filing is retried by the next run.
+//! - The sweep files one digest per control per run ([`Recorder::file_digest`]): a text and a
+//!   JSON report in the evidence bucket, only when its verdicts differ from a digest already
+//!   filed that day. The last 10% of the quota is kept for digests.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::adapters::ledger::{Ledger, verdict_key};
+use crate::catalog::{FrameworkControl, framework_control};
+use crate::domain::finding::Finding;
+use crate::domain::outcome::Verdict;
+use crate::domain::time::Timestamp;
+use crate::sinks::Undelivered;
+use crate::settings::Settings;
+use crate::sinks::auditmanager::{AuditManagerSink, EvidenceItem, RetryPolicy};
+use crate::sinks::digest::{
+    Filing, ReportLine, digest_text, fingerprint, report_json, sort_worst_first,
+};
+use crate::sinks::reports::ReportStore;
+use crate::sinks::text::evidence_text;
+
+/// Audit Manager's quota of manual evidence items per control per day, and the share of it
+/// individual findings may use (the rest is kept for digests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Items per control per day (Audit Manager: 100).
+    pub daily_quota: u32,
+    /// Items per control per day that individual findings may use (90%).
+    pub individual_limit: u32,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            daily_quota: 100,
+            individual_limit: 90,
+        }
+    }
+}
+
+/// Where findings are filed.
+pub struct Recorder {
+    ledger: Ledger,
+    auditmanager: AuditManagerSink,
+    reports: Option<ReportStore>,
+    budget: Budget,
+}
+
+/// What [`Recorder::record_changes`] did.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordReport {
+    /// Findings × framework controls considered.
+    pub considered: usize,
+    /// Same verdict as the last evidence: nothing filed.
+    pub unchanged: usize,
+    /// Changed verdicts (first sightings included).
+    pub changed: usize,
+    /// Changes filed as their own evidence item.
+    pub filed: usize,
+    /// Changes another invocation filed first.
+    pub filed_elsewhere: usize,
+    /// Changes past 90% of the day's budget, left for the next digest.
+    pub folded: usize,
+    /// Changes whose evidence could not be filed, with why (retried by the next run).
+    pub undelivered: Vec<Undelivered>,
+}
+
+/// What [`Recorder::file_digest`] did for one control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DigestReport {
+    /// The framework control.
+    pub control: &'static str,
+    /// Findings in the digest.
+    pub findings: usize,
+    /// Changes the digest carries (folded or undelivered on their own).
+    pub carried: usize,
+    /// What happened.
+    pub outcome: DigestOutcome,
+}
+
+/// The fate of one digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "status", content = "detail")]
+pub enum DigestOutcome {
+    /// The text and the report were filed; the report is at this path.
+    Filed(String),
+    /// A digest with the same verdicts was already filed today.
+    AlreadyFiled,
+    /// Not filed (no budget left today, Audit Manager or S3 failed): the changes it carries stay
+    /// open in the ledger for the next run.
+    Deferred(String),
+}
+
+impl Recorder {
+    /// A recorder filing into `auditmanager` through `ledger`; digests write their JSON report
+    /// into `reports`.
+    pub fn new(
+        ledger: Ledger,
+        auditmanager: AuditManagerSink,
+        reports: Option<ReportStore>,
+        budget: Budget,
+    ) -> Self {
+        Self {
+            ledger,
+            auditmanager,
+            reports,
+            budget,
+        }
+    }
+
+    /// The recorder the settings describe: `None` unless both `ASSESSMENT_ID` and
+    /// `LEDGER_TABLE` are set. Clients are built from `aws` once, at cold start.
+    pub fn from_settings(settings: &Settings, aws: &aws_config::SdkConfig) -> Option<Self> {
+        let assessment_id = settings.assessment_id.clone()?;
+        let table = settings.ledger_table.clone()?;
+        let reports = settings.evidence_bucket.as_ref().map(|bucket| {
+            ReportStore::new(
+                aws_sdk_s3::Client::new(aws),
+                bucket.clone(),
+                settings.evidence_kms_key.clone(),
+            )
+        });
+        Some(Self::new(
+            Ledger::new(aws_sdk_dynamodb::Client::new(aws), table),
+            AuditManagerSink::new(
+                aws_sdk_auditmanager::Client::new(aws),
+                assessment_id,
+                settings.control_overrides.clone(),
+                RetryPolicy::default(),
+            ),
+            reports,
+            Budget::default(),
+        ))
+    }
+
+    /// The ledger this recorder files through.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// Files the changed verdicts among `findings` as individual evidence (within 90% of each
+    /// control's daily budget). `origin`, when given, is added to every evidence text (e.g. who
+    /// made the API call that triggered the evaluation).
+    pub async fn record_changes(&self, findings: &[Finding], origin: Option<&str>) -> RecordReport {
+        let lines = self.file_changes(findings, origin, Timestamp::now()).await;
+        let mut report = RecordReport {
+            considered: lines.len(),
+            ..RecordReport::default()
+        };
+        for (line, why) in lines {
+            match line.filing {
+                Filing::Unchanged => report.unchanged += 1,
+                Filing::Filed => report.filed += 1,
+                Filing::FiledElsewhere => report.filed_elsewhere += 1,
+                Filing::Folded => report.folded += 1,
+                Filing::Undelivered => report.undelivered.push(Undelivered {
+                    check: findings
+                        .iter()
+                        .find(|f| f.check.id == line.check)
+                        .map_or("", |f| f.check.id),
+                    control: framework_control(&line.control).map(|c| c.id),
+                    resource_id: line.resource_id.clone(),
+                    reason: why.unwrap_or_default(),
+                }),
+            }
+            if line.filing.changed() {
+                report.changed += 1;
+            }
+        }
+        report
+    }
+
+    /// Files the changes among `findings` and returns one report line per finding and control,
+    /// each saying what happened to its evidence (with the reason when undelivered).
+    pub async fn file_changes(
+        &self,
+        findings: &[Finding],
+        origin: Option<&str>,
+        now: Timestamp,
+    ) -> Vec<(ReportLine, Option<String>)> {
+        let day = now.day();
+        let pairs: Vec<(String, &Finding, &'static FrameworkControl)> = findings
+            .iter()
+            .flat_map(|f| {
+                f.check
+                    .controls
+                    .iter()
+                    .map(move |c| (verdict_key(c.id, f.check.id, &f.resource), f, *c))
+            })
+            .collect();
+        let keys: Vec<String> = pairs.iter().map(|(k, _, _)| k.clone()).collect();
+        let last = match self.ledger.last_verdicts(&keys).await {
+            Ok(last) => last,
+            Err(e) => {
+                tracing::error!(error = %e, "the ledger could not be read: no evidence filed");
+                let why = format!("the evidence ledger could not be read ({e}); the change stays open for the next run");
+                return pairs
+                    .iter()
+                    .map(|(_, f, c)| {
+                        (
+                            ReportLine::new(f, c, None, Filing::Undelivered),
+                            Some(why.clone()),
+                        )
+                    })
+                    .collect();
+            }
+        };
+        let mut out: Vec<(ReportLine, Option<String>)> = Vec::with_capacity(pairs.len());
+        let mut changed: BTreeMap<&'static str, Vec<(String, &Finding, &'static FrameworkControl, Option<Verdict>)>> =
+            BTreeMap::new();
+        for (key, finding, control) in pairs {
+            let previous = last.get(&key).copied();
+            if previous == Some(finding.outcome.verdict) {
+                out.push((
+                    ReportLine::new(finding, control, previous, Filing::Unchanged),
+                    None,
+                ));
+            } else {
+                changed
+                    .entry(control.id)
+                    .or_default()
+                    .push((key, finding, control, previous));
+            }
+        }
+        for (control_id, changes) in changed {
+            let Some(control) = framework_control(control_id) else {
+                continue;
+            };
+            let target = match self.auditmanager.target(control).await {
+                Ok(target) => target,
+                Err(why) => {
+                    tracing::error!(control = control_id, why, "evidence not filed");
+                    for (_, f, c, previous) in changes {
+                        out.push((
+                            ReportLine::new(f, c, previous, Filing::Undelivered),
+                            Some(why.clone()),
+                        ));
+                    }
+                    continue;
+                }
+            };
+            let granted = match self
+                .ledger
+                .reserve(control_id, &day, len_u32(changes.len()), self.budget.individual_limit)
+                .await
+            {
+                Ok(granted) => granted as usize,
+                Err(e) => {
+                    tracing::error!(error = %e, control = control_id, "evidence budget unreadable");
+                    for (_, f, c, previous) in changes {
+                        out.push((
+                            ReportLine::new(f, c, previous, Filing::Undelivered),
+                            Some(e.to_string()),
+                        ));
+                    }
+                    continue;
+                }
+            };
+            if granted < changes.len() {
+                tracing::warn!(
+                    control = control_id,
+                    folded = changes.len() - granted,
+                    "past 90% of the daily evidence budget: changes folded into the next digest"
+                );
+            }
+            let mut to_file = Vec::new();
+            for (i, (key, f, c, previous)) in changes.into_iter().enumerate() {
+                if i >= granted {
+                    out.push((ReportLine::new(f, c, previous, Filing::Folded), None));
+                    continue;
+                }
+                match self
+                    .ledger
+                    .claim_change(&key, previous, f.outcome.verdict, now)
+                    .await
+                {
+                    Ok(true) => to_file.push((key, f, c, previous)),
+                    Ok(false) => out.push((
+                        ReportLine::new(f, c, previous, Filing::FiledElsewhere),
+                        None,
+                    )),
+                    Err(e) => out.push((
+                        ReportLine::new(f, c, previous, Filing::Undelivered),
+                        Some(e.to_string()),
+                    )),
+                }
+            }
+            let items: Vec<EvidenceItem> = to_file
+                .iter()
+                .map(|(_, f, c, _)| {
+                    let text = match origin {
+                        None => evidence_text(f, c),
+                        Some(origin) => {
+                            let mut f = (*f).clone();
+                            f.context.push(origin.to_owned());
+                            evidence_text(&f, c)
+                        }
+                    };
+                    EvidenceItem::Text(text)
+                })
+                .collect();
+            let results = self.auditmanager.import(&target, &items).await;
+            for ((key, f, c, previous), result) in to_file.into_iter().zip(results) {
+                match result {
+                    Ok(()) => out.push((ReportLine::new(f, c, previous, Filing::Filed), None)),
+                    Err(why) => {
+                        if let Err(e) = self
+                            .ledger
+                            .release_change(&key, previous, f.outcome.verdict)
+                            .await
+                        {
+                            tracing::error!(error = %e, "a failed filing could not be released in the ledger");
+                        }
+                        out.push((
+                            ReportLine::new(f, c, previous, Filing::Undelivered),
+                            Some(why),
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Files the digest of one control for a run: the JSON report of `lines` in the evidence
+    /// bucket (`key`), then a text and the report's `s3ResourcePath` on the control. Skipped when
+    /// a digest with the same verdicts was filed today. Once filed, the changes it carries are
+    /// recorded as evidenced.
+    pub async fn file_digest(
+        &self,
+        control: &'static FrameworkControl,
+        run_label: &str,
+        report_key: &str,
+        mut lines: Vec<ReportLine>,
+        now: Timestamp,
+    ) -> DigestReport {
+        sort_worst_first(&mut lines);
+        let carried = lines.iter().filter(|l| l.filing.needs_digest()).count();
+        let report = |outcome| DigestReport {
+            control: control.id,
+            findings: lines.len(),
+            carried,
+            outcome,
+        };
+        let Some(reports) = &self.reports else {
+            return report(DigestOutcome::Deferred(
+                "no evidence bucket is configured (EVIDENCE_BUCKET)".into(),
+            ));
+        };
+        let day = now.day();
+        let claim = format!("digest#{}#{day}#{}", control.id, fingerprint(&lines));
+        match self.ledger.claim_once(&claim, 3).await {
+            Ok(true) => (),
+            Ok(false) => return report(DigestOutcome::AlreadyFiled),
+            Err(e) => return report(DigestOutcome::Deferred(e.to_string())),
+        }
+        let deferred = |why: String| async move {
+            if let Err(e) = self.ledger.release_once(&claim).await {
+                tracing::error!(error = %e, "a digest claim could not be released");
+            }
+            DigestOutcome::Deferred(why)
+        };
+        let target = match self.auditmanager.target(control).await {
+            Ok(target) => target,
+            Err(why) => {
+                let outcome = deferred(why).await;
+                return report(outcome);
+            }
+        };
+        let json = report_json(control, run_label, &now.to_string(), &lines);
+        let path = match reports.put_json(report_key, &json).await {
+            Ok(path) => path,
+            Err(e) => {
+                let outcome = deferred(e.to_string()).await;
+                return report(outcome);
+            }
+        };
+        let granted = match self
+            .ledger
+            .reserve(control.id, &day, 2, self.budget.daily_quota)
+            .await
+        {
+            Ok(granted) => granted,
+            Err(e) => {
+                let outcome = deferred(e.to_string()).await;
+                return report(outcome);
+            }
+        };
+        let text = digest_text(control, run_label, &lines, &path);
+        let items = match granted {
+            0 => {
+                let outcome = deferred(format!(
+                    "{} has used its {} evidence items for {day}; the digest and the {carried} changes it carries wait for the next run",
+                    control.id, self.budget.daily_quota
+                ))
+                .await;
+                return report(outcome);
+            }
+            // One slot left: the text, which names the report's path.
+            1 => vec![EvidenceItem::Text(text)],
+            _ => vec![EvidenceItem::Text(text), EvidenceItem::S3Path(path.clone())],
+        };
+        let results = self.auditmanager.import(&target, &items).await;
+        if let Some(Err(why)) = results.into_iter().find(Result::is_err) {
+            let outcome = deferred(why).await;
+            return report(outcome);
+        }
+        let evidenced: Vec<(String, Verdict)> = lines
+            .iter()
+            .filter(|l| l.filing.needs_digest())
+            .map(|l| (line_key(l), l.verdict))
+            .collect();
+        if let Err(e) = self.ledger.record_verdicts(&evidenced, now).await {
+            // The digest is filed; the next run will see these changes again and carry them in
+            // its digest once more: repeated, never lost.
+            tracing::error!(error = %e, "the ledger could not record the digest's changes");
+        }
+        report(DigestOutcome::Filed(path))
+    }
+}
+
+fn line_key(line: &ReportLine) -> String {
+    format!(
+        "verdict#{}#{}#{}#{}#{}#{}",
+        line.control, line.check, line.resource_type, line.account_id, line.region, line.resource_id
+    )
+}
+
+fn len_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::resource::ResourceRef;
+
+    #[test]
+    fn a_report_line_maps_back_to_its_ledger_key() {
+        let resource = ResourceRef {
+            resource_type: "AWS::S3::Bucket".into(),
+            resource_id: "b".into(),
+            arn: None,
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+        };
+        let check = crate::catalog::CHECKS[0];
+        let finding = Finding {
+            check,
+            resource: resource.clone(),
+            outcome: crate::domain::outcome::Outcome::could_not_evaluate("x"),
+            observed_at: Timestamp::from_epoch_millis(0),
+            observed_via: "test",
+            evaluated_at: Timestamp::from_epoch_millis(0),
+            context: Vec::new(),
+        };
+        let control = check.controls[0];
+        let line = ReportLine::new(&finding, control, None, Filing::Folded);
+        assert_eq!(line_key(&line), verdict_key(control.id, check.id, &resource));
+    }
+}

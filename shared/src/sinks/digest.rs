@@ -1,0 +1,340 @@
+//! The per-control digest: one `textResponse` an auditor reads (counts by verdict, the worst
+//! resources first, what changed) and the JSON report with every finding behind it. Pure.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::FrameworkControl;
+use crate::domain::finding::Finding;
+use crate::domain::outcome::Verdict;
+use crate::sinks::text::{MAX_TEXT_RESPONSE, truncate_chars};
+
+/// At most this many characters of a finding's observation are quoted in a digest, so that
+/// several resources fit (the report has every word).
+const MAX_OBSERVED_IN_DIGEST: usize = 72;
+
+/// What happened to a finding's evidence in this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Filing {
+    /// Same verdict as the last evidence: nothing filed on its own.
+    Unchanged,
+    /// Changed and filed as its own evidence item.
+    Filed,
+    /// Changed, and another invocation filed it first.
+    FiledElsewhere,
+    /// Changed past 90% of the day's budget: carried by the digest instead.
+    Folded,
+    /// Changed, but its own evidence item failed: carried by the digest, retried next run.
+    Undelivered,
+}
+
+impl Filing {
+    /// Whether the verdict changed since the last evidence.
+    pub fn changed(self) -> bool {
+        self != Filing::Unchanged
+    }
+
+    /// Whether the digest is this change's evidence (it was not filed on its own).
+    pub fn needs_digest(self) -> bool {
+        matches!(self, Filing::Folded | Filing::Undelivered)
+    }
+}
+
+/// One finding under one framework control, as the JSON report and the digest read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportLine {
+    /// The framework control.
+    pub control: String,
+    /// The check id.
+    pub check: String,
+    /// The check version.
+    pub check_version: u16,
+    /// The check's severity.
+    pub severity: String,
+    /// The resource type.
+    pub resource_type: String,
+    /// The resource id.
+    pub resource_id: String,
+    /// The ARN, when known.
+    pub arn: Option<String>,
+    /// The account.
+    pub account_id: String,
+    /// The region.
+    pub region: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The verdict of the last evidence, if any.
+    pub previous: Option<Verdict>,
+    /// What happened to its evidence.
+    pub filing: Filing,
+    /// What was observed.
+    pub observed: String,
+    /// Why that verdict.
+    pub rationale: String,
+    /// Why the resource is in scope, who changed it.
+    pub context: Vec<String>,
+    /// When the state was observed.
+    pub observed_at: String,
+}
+
+impl ReportLine {
+    /// The line for `finding` under `control`.
+    pub fn new(
+        finding: &Finding,
+        control: &FrameworkControl,
+        previous: Option<Verdict>,
+        filing: Filing,
+    ) -> Self {
+        let r = &finding.resource;
+        Self {
+            control: control.id.to_owned(),
+            check: finding.check.id.to_owned(),
+            check_version: finding.check.version,
+            severity: finding.check.severity.to_string(),
+            resource_type: r.resource_type.clone(),
+            resource_id: r.resource_id.clone(),
+            arn: r.arn.clone(),
+            account_id: r.account_id.clone(),
+            region: r.region.clone(),
+            verdict: finding.outcome.verdict,
+            previous,
+            filing,
+            observed: finding.outcome.observed.clone(),
+            rationale: finding.outcome.rationale.clone(),
+            context: finding.context.clone(),
+            observed_at: finding.observed_at.to_string(),
+        }
+    }
+
+    /// The resource as the digest names it.
+    pub fn resource_label(&self) -> String {
+        format!("{} {}", self.resource_type, self.resource_id)
+    }
+}
+
+/// Orders lines worst first: verdict (non-compliant, could not evaluate, compliant, not
+/// applicable), then severity, then resource.
+pub fn sort_worst_first(lines: &mut [ReportLine]) {
+    let severity_rank = |s: &str| match s {
+        "critical" => 0,
+        "high" => 1,
+        "medium" => 2,
+        _ => 3,
+    };
+    lines.sort_by(|a, b| {
+        (
+            a.verdict.worst_first_rank(),
+            severity_rank(&a.severity),
+            &a.resource_type,
+            &a.resource_id,
+            &a.check,
+        )
+            .cmp(&(
+                b.verdict.worst_first_rank(),
+                severity_rank(&b.severity),
+                &b.resource_type,
+                &b.resource_id,
+                &b.check,
+            ))
+    });
+}
+
+/// A stable fingerprint of what the digest states (verdicts per check and resource, not the
+/// wording or times): two runs with the same fingerprint on the same day file one digest.
+pub fn fingerprint(lines: &[ReportLine]) -> String {
+    let mut keys: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            format!(
+                "{}|{}|{}|{}|{}|{}|{}",
+                l.control, l.check, l.resource_type, l.account_id, l.region, l.resource_id, l.verdict
+            )
+        })
+        .collect();
+    keys.sort();
+    // FNV-1a, 64 bits: stable across Rust versions, unlike the std hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for key in &keys {
+        for byte in key.bytes().chain(std::iter::once(b'\n')) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// The digest text for `control`: at most 1,000 characters; `lines` must be sorted worst first.
+pub fn digest_text(
+    control: &FrameworkControl,
+    run_label: &str,
+    lines: &[ReportLine],
+    report_path: &str,
+) -> String {
+    let mut counts: BTreeMap<Verdict, usize> = BTreeMap::new();
+    for line in lines {
+        *counts.entry(line.verdict).or_default() += 1;
+    }
+    let mut resources: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .map(|l| (l.resource_type.as_str(), l.region.as_str(), l.resource_id.as_str()))
+        .collect();
+    resources.sort_unstable();
+    resources.dedup();
+    let count_text = [
+        Verdict::NonCompliant,
+        Verdict::CouldNotEvaluate,
+        Verdict::Compliant,
+        Verdict::NotApplicable,
+    ]
+    .iter()
+    .map(|v| format!("{v} {}", counts.get(v).copied().unwrap_or(0)))
+    .collect::<Vec<_>>()
+    .join(", ");
+    let changed = lines.iter().filter(|l| l.filing.changed()).count();
+    let folded = lines.iter().filter(|l| l.filing.needs_digest()).count();
+    let head = format!(
+        "{} {} | DIGEST {run_label}\n{} findings on {} resources: {count_text}.\nChanged since the last evidence: {changed} ({} filed on their own, {folded} carried by this digest).\n",
+        control.id,
+        control.name,
+        lines.len(),
+        resources.len(),
+        changed - folded,
+    );
+    let tail = format!("\nEvery finding: {report_path}");
+    let mut body = String::from("Worst first:");
+    let budget = MAX_TEXT_RESPONSE.saturating_sub(head.chars().count() + tail.chars().count());
+    let mut shown = 0;
+    for line in lines
+        .iter()
+        .filter(|l| matches!(l.verdict, Verdict::NonCompliant | Verdict::CouldNotEvaluate))
+    {
+        let mark = if line.filing.changed() { " (changed)" } else { "" };
+        let entry = format!(
+            "\n- {} {}{mark}: {} [{}]",
+            line.verdict,
+            line.resource_label(),
+            truncate_chars(&line.observed, MAX_OBSERVED_IN_DIGEST),
+            line.check
+        );
+        // Leave room for the "... and N more" line.
+        if body.chars().count() + entry.chars().count() + 40 > budget {
+            break;
+        }
+        body.push_str(&entry);
+        shown += 1;
+    }
+    let failing = lines
+        .iter()
+        .filter(|l| matches!(l.verdict, Verdict::NonCompliant | Verdict::CouldNotEvaluate))
+        .count();
+    if failing == 0 {
+        body.push_str(" none non-compliant or unevaluated.");
+    } else if shown < failing {
+        body.push_str(&format!("\n… and {} more in the report.", failing - shown));
+    }
+    truncate_chars(&format!("{head}{body}{tail}"), MAX_TEXT_RESPONSE)
+}
+
+/// The JSON report for `control` (the object the digest's `s3ResourcePath` names).
+pub fn report_json(
+    control: &FrameworkControl,
+    run_label: &str,
+    generated_at: &str,
+    lines: &[ReportLine],
+) -> serde_json::Value {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for line in lines {
+        *counts.entry(line.verdict.as_str()).or_default() += 1;
+    }
+    serde_json::json!({
+        "control": control.id,
+        "controlName": control.name,
+        "run": run_label,
+        "generatedAt": generated_at,
+        "generator": concat!("genai-evidence ", env!("CARGO_PKG_VERSION")),
+        "counts": counts,
+        "findings": lines,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::framework::SECAI3_3;
+
+    fn line(id: &str, verdict: Verdict, filing: Filing) -> ReportLine {
+        ReportLine {
+            control: "SECAI3.3".into(),
+            check: "s3_bucket_default_encryption_kms".into(),
+            check_version: 1,
+            severity: "high".into(),
+            resource_type: "AWS::S3::Bucket".into(),
+            resource_id: id.into(),
+            arn: None,
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            verdict,
+            previous: None,
+            filing,
+            observed: "default encryption is SSE-S3".into(),
+            rationale: "needs SSE-KMS".into(),
+            context: vec![format!("in scope: output of training job for {id}")],
+            observed_at: "2026-11-23T03:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn digest_counts_every_verdict_lists_the_worst_first_and_fits_audit_manager() {
+        let mut lines: Vec<ReportLine> = (0..300)
+            .map(|i| {
+                let verdict = match i % 3 {
+                    0 => Verdict::Compliant,
+                    1 => Verdict::NonCompliant,
+                    _ => Verdict::CouldNotEvaluate,
+                };
+                line(&format!("bucket-{i:03}"), verdict, Filing::Unchanged)
+            })
+            .collect();
+        lines[1].filing = Filing::Folded;
+        sort_worst_first(&mut lines);
+        assert_eq!(lines[0].verdict, Verdict::NonCompliant);
+        let text = digest_text(&SECAI3_3, "run r1", &lines, "s3://ev/r1.json");
+        assert!(text.chars().count() <= MAX_TEXT_RESPONSE);
+        assert!(text.contains("300 findings on 300 resources"), "{text}");
+        assert!(text.contains("NON_COMPLIANT 100, COULD_NOT_EVALUATE 100, COMPLIANT 100"));
+        assert!(text.contains("1 carried by this digest"));
+        assert!(text.contains("more in the report"));
+        assert!(text.ends_with("Every finding: s3://ev/r1.json"));
+        let first_listed = text.find("- NON_COMPLIANT").unwrap();
+        let first_unevaluated = text.find("- COULD_NOT_EVALUATE").unwrap_or(usize::MAX);
+        assert!(first_listed < first_unevaluated);
+    }
+
+    #[test]
+    fn fingerprint_depends_on_verdicts_not_order_or_wording() {
+        let a = vec![
+            line("a", Verdict::Compliant, Filing::Unchanged),
+            line("b", Verdict::NonCompliant, Filing::Filed),
+        ];
+        let mut b = a.clone();
+        b.reverse();
+        b[0].observed = "reworded".into();
+        b[0].filing = Filing::Unchanged;
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        b[0].verdict = Verdict::Compliant;
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+    }
+
+    #[test]
+    fn a_digest_with_nothing_failing_says_so() {
+        let lines = vec![line("a", Verdict::Compliant, Filing::Unchanged)];
+        let text = digest_text(&SECAI3_3, "run r1", &lines, "s3://ev/r1.json");
+        assert!(text.contains("none non-compliant or unevaluated"), "{text}");
+        let report = report_json(&SECAI3_3, "r1", "2026-11-23T03:00:00Z", &lines);
+        assert_eq!(report["counts"]["COMPLIANT"], 1);
+        assert_eq!(report["findings"][0]["resourceId"], "a");
+    }
+}

@@ -1,0 +1,82 @@
+//! The evidence bucket: JSON reports (the full findings behind each digest) and the sweep's
+//! checkpoint parts, written SSE-KMS with the suite's key.
+
+use aws_sdk_s3::Client;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ServerSideEncryption;
+
+use crate::error::{AwsError, AwsErrorKind};
+
+/// The IAM actions the store calls (granted on the evidence bucket only).
+pub const REQUIRED_ACTIONS: &[&str] = &["s3:PutObject", "s3:GetObject"];
+
+/// JSON documents in the evidence bucket.
+#[derive(Debug, Clone)]
+pub struct ReportStore {
+    client: Client,
+    bucket: String,
+    kms_key_id: Option<String>,
+}
+
+impl ReportStore {
+    /// A store writing to `bucket`, encrypting with `kms_key_id` (the bucket's default SSE-KMS
+    /// key applies when `None`).
+    pub fn new(client: Client, bucket: impl Into<String>, kms_key_id: Option<String>) -> Self {
+        Self {
+            client,
+            bucket: bucket.into(),
+            kms_key_id,
+        }
+    }
+
+    /// The `s3://` path of `key`, as Audit Manager's `s3ResourcePath` takes it.
+    pub fn path(&self, key: &str) -> String {
+        format!("s3://{}/{key}", self.bucket)
+    }
+
+    /// Writes `value` as JSON under `key` (SSE-KMS) and returns its `s3://` path.
+    pub async fn put_json(&self, key: &str, value: &serde_json::Value) -> Result<String, AwsError> {
+        let body = serde_json::to_vec_pretty(value).map_err(|e| AwsError {
+            operation: "s3:PutObject",
+            kind: AwsErrorKind::Invalid,
+            code: None,
+            message: e.to_string(),
+        })?;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type("application/json")
+            .server_side_encryption(ServerSideEncryption::AwsKms)
+            .set_ssekms_key_id(self.kms_key_id.clone())
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("s3:PutObject", e))?;
+        Ok(self.path(key))
+    }
+
+    /// Reads the JSON document under `key`.
+    pub async fn get_json(&self, key: &str) -> Result<serde_json::Value, AwsError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("s3:GetObject", e))?;
+        let bytes = out.body.collect().await.map_err(|e| AwsError {
+            operation: "s3:GetObject",
+            kind: AwsErrorKind::Transient,
+            code: None,
+            message: e.to_string(),
+        })?;
+        serde_json::from_slice(&bytes.into_bytes()).map_err(|e| AwsError {
+            operation: "s3:GetObject",
+            kind: AwsErrorKind::Invalid,
+            code: None,
+            message: format!("s3://{}/{key} is not JSON: {e}", self.bucket),
+        })
+    }
+}
