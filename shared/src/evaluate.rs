@@ -4,6 +4,7 @@ use crate::catalog::{Check, Params};
 use crate::domain::finding::Finding;
 use crate::domain::outcome::Outcome;
 use crate::domain::resource::{Resource, ResourceRef, ResourceType};
+use crate::domain::scope::Link;
 use crate::domain::time::Timestamp;
 
 /// A resource as a collector found it.
@@ -17,6 +18,28 @@ pub struct Subject {
     pub observed_via: &'static str,
     /// What was found.
     pub state: SubjectState,
+    /// What the resource points at that puts other resources in GenAI scope (its buckets, keys,
+    /// roles and log groups), each with the reason; filled by the API collectors of Bedrock and
+    /// SageMaker from the responses they read, empty elsewhere (Config items, other services).
+    pub links: Vec<Link>,
+}
+
+impl Subject {
+    /// A subject with no links.
+    pub fn new(
+        resource: ResourceRef,
+        observed_at: Timestamp,
+        observed_via: &'static str,
+        state: SubjectState,
+    ) -> Self {
+        Self {
+            resource,
+            observed_at,
+            observed_via,
+            state,
+            links: Vec::new(),
+        }
+    }
 }
 
 /// What a collector found about a subject.

@@ -5,6 +5,7 @@
 //!   back through the real Config and Audit Manager APIs.
 //! - `auditmanager_sink`: batching, retries and the control mapping of the evidence sink.
 //! - `collect_*`: the API collectors of each service, against moto or aws-smithy-mocks.
+//! - `scope`: GenAI scope discovery: collectors' links, the scope tag, the decisions.
 //! - `template`: `template.yaml` grants what the code calls, and no more.
 
 #![allow(
@@ -19,5 +20,6 @@ mod collect_iam_kms;
 mod collect_s3_trail_logs;
 mod collect_sagemaker;
 mod config_rule;
+mod scope;
 mod support;
 mod template;

@@ -5,6 +5,9 @@
 use std::error::Error as StdError;
 use std::fmt;
 
+use aws_sdk_bedrock::operation::get_custom_model::GetCustomModelOutput;
+use aws_sdk_bedrock::operation::get_guardrail::GetGuardrailOutput;
+use aws_sdk_bedrock::operation::get_model_customization_job::GetModelCustomizationJobOutput;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
@@ -17,6 +20,7 @@ use crate::domain::resources::bedrock::{
     Guardrail, GuardrailAttachment, InvocationLogging, LogGroupDestination, LoggingConfig,
     ModelCustomizationJob, SensitiveInformationPolicy,
 };
+use crate::domain::scope::{Link, Links};
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
 use crate::evaluate::{Subject, SubjectState};
@@ -163,6 +167,7 @@ fn subject(
     scope: &Scope,
     observed_via: &'static str,
     resource: Resource,
+    links: Vec<Link>,
 ) -> Subject {
     Subject {
         resource: ResourceRef {
@@ -175,7 +180,122 @@ fn subject(
         observed_at: Timestamp::now(),
         observed_via,
         state: SubjectState::Live(resource),
+        links,
     }
+}
+
+// Links: what each resource points at, read from the same Get* response (no extra call).
+
+/// What a custom model points at: its KMS key, its training and validation data and the
+/// output location of the job that made it.
+pub fn custom_model_links(out: &GetCustomModelOutput) -> Vec<Link> {
+    let mut links = Links::new(format!("Bedrock custom model {:?}", out.model_name()));
+    links.key(out.model_kms_key_arn(), "model key").bucket(
+        out.training_data_config().and_then(|t| t.s3_uri()),
+        "training data",
+    );
+    for validator in out
+        .validation_data_config()
+        .map(|v| v.validators())
+        .unwrap_or_default()
+    {
+        links.bucket(Some(validator.s3_uri()), "validation data");
+    }
+    links.bucket(
+        out.output_data_config().map(|o| o.s3_uri()),
+        "customization output",
+    );
+    links.into_vec()
+}
+
+/// What a model customization job points at: its service role, its training and validation
+/// data, its output location and the key of the model it makes.
+pub fn customization_job_links(out: &GetModelCustomizationJobOutput) -> Vec<Link> {
+    let mut links = Links::new(format!(
+        "Bedrock model customization job {:?}",
+        out.job_name()
+    ));
+    links.role(Some(out.role_arn()), "service role").bucket(
+        out.training_data_config().and_then(|t| t.s3_uri()),
+        "training data",
+    );
+    for validator in out
+        .validation_data_config()
+        .map(|v| v.validators())
+        .unwrap_or_default()
+    {
+        links.bucket(Some(validator.s3_uri()), "validation data");
+    }
+    links
+        .bucket(out.output_data_config().map(|o| o.s3_uri()), "output")
+        .key(out.output_model_kms_key_arn(), "output model key");
+    links.into_vec()
+}
+
+/// What a guardrail points at: its KMS key.
+pub fn guardrail_links(out: &GetGuardrailOutput) -> Vec<Link> {
+    let mut links = Links::new(format!("Bedrock guardrail {:?}", out.name()));
+    links.key(out.kms_key_arn(), "encryption key");
+    links.into_vec()
+}
+
+/// What an agent points at: its execution role and its KMS key.
+pub fn agent_links(agent: &aws_sdk_bedrockagent::types::Agent) -> Vec<Link> {
+    let mut links = Links::new(format!("Bedrock agent {:?}", agent.agent_name()));
+    links
+        .role(Some(agent.agent_resource_role_arn()), "execution role")
+        .key(agent.customer_encryption_key_arn(), "encryption key");
+    links.into_vec()
+}
+
+/// What a knowledge base data source points at: its S3 source bucket and the KMS key of its
+/// transient ingestion data.
+pub fn data_source_links(source: &aws_sdk_bedrockagent::types::DataSource) -> Vec<Link> {
+    let mut links = Links::new(format!(
+        "data source {:?} of Bedrock knowledge base {}",
+        source.name(),
+        source.knowledge_base_id()
+    ));
+    links
+        .bucket(
+            source
+                .data_source_configuration()
+                .and_then(|c| c.s3_configuration())
+                .map(|s| s.bucket_arn()),
+            "source data",
+        )
+        .key(
+            source
+                .server_side_encryption_configuration()
+                .and_then(|e| e.kms_key_arn()),
+            "ingestion key",
+        );
+    links.into_vec()
+}
+
+/// What the model invocation logging of `region` points at: its S3 bucket, its log group and the
+/// role that delivers to it, and the log group's large-data bucket.
+pub fn invocation_logging_links(
+    region: &str,
+    config: &aws_sdk_bedrock::types::LoggingConfig,
+) -> Vec<Link> {
+    let mut links = Links::new(format!("Bedrock model invocation logging in {region}"));
+    links.bucket(
+        config.s3_config().map(|c| c.bucket_name()),
+        "log destination",
+    );
+    if let Some(cloudwatch) = config.cloud_watch_config() {
+        links
+            .log_group(Some(cloudwatch.log_group_name()), "log destination")
+            .role(Some(cloudwatch.role_arn()), "log delivery role")
+            .bucket(
+                cloudwatch
+                    .large_data_delivery_s3_config()
+                    .map(|c| c.bucket_name()),
+                "large-data log destination",
+            );
+    }
+    links.into_vec()
 }
 
 /// Every custom model (`ListCustomModels`, every page), each read with `GetCustomModel`.
@@ -195,13 +315,18 @@ pub async fn collect_custom_models(
     }
     let mut subjects = Vec::with_capacity(models.len());
     for (name, arn) in models {
-        let kms_key_arn = client
+        let (kms_key_arn, links) = match client
             .get_custom_model()
             .model_identifier(&arn)
             .send()
             .await
-            .map(|out| out.model_kms_key_arn().map(str::to_owned))
-            .map_err(|e| unreadable("bedrock:GetCustomModel", e));
+        {
+            Ok(out) => (
+                Ok(out.model_kms_key_arn().map(str::to_owned)),
+                custom_model_links(&out),
+            ),
+            Err(e) => (Err(unreadable("bedrock:GetCustomModel", e)), Vec::new()),
+        };
         let model = CustomModel {
             name: name.clone(),
             kms_key_arn,
@@ -213,6 +338,7 @@ pub async fn collect_custom_models(
             scope,
             "AWS API (bedrock:GetCustomModel)",
             Resource::BedrockCustomModel(model),
+            links,
         ));
     }
     Ok(subjects)
@@ -239,13 +365,21 @@ pub async fn collect_model_customization_jobs(
     }
     let mut subjects = Vec::with_capacity(jobs.len());
     for (name, arn) in jobs {
-        let output_model_kms_key_arn = client
+        let (output_model_kms_key_arn, links) = match client
             .get_model_customization_job()
             .job_identifier(&name)
             .send()
             .await
-            .map(|out| out.output_model_kms_key_arn().map(str::to_owned))
-            .map_err(|e| unreadable("bedrock:GetModelCustomizationJob", e));
+        {
+            Ok(out) => (
+                Ok(out.output_model_kms_key_arn().map(str::to_owned)),
+                customization_job_links(&out),
+            ),
+            Err(e) => (
+                Err(unreadable("bedrock:GetModelCustomizationJob", e)),
+                Vec::new(),
+            ),
+        };
         let job = ModelCustomizationJob {
             name: name.clone(),
             output_model_kms_key_arn,
@@ -257,6 +391,7 @@ pub async fn collect_model_customization_jobs(
             scope,
             "AWS API (bedrock:GetModelCustomizationJob)",
             Resource::BedrockModelCustomizationJob(job),
+            links,
         ));
     }
     Ok(subjects)
@@ -280,12 +415,16 @@ pub async fn collect_guardrails(
     }
     let mut subjects = Vec::with_capacity(guardrails.len());
     for (id, name, arn) in guardrails {
-        let guardrail = match client
+        let read = client
             .get_guardrail()
             .guardrail_identifier(&id)
             .send()
-            .await
-        {
+            .await;
+        let links = match &read {
+            Ok(out) => guardrail_links(out),
+            Err(_) => Vec::new(),
+        };
+        let guardrail = match read {
             Ok(out) => Guardrail {
                 id: id.clone(),
                 name: Some(name),
@@ -336,6 +475,7 @@ pub async fn collect_guardrails(
             scope,
             "AWS API (bedrock:GetGuardrail)",
             Resource::BedrockGuardrail(guardrail),
+            links,
         ));
     }
     Ok(subjects)
@@ -359,6 +499,10 @@ pub async fn collect_agents(
     let mut subjects = Vec::with_capacity(agents.len());
     for (id, name) in agents {
         let read = client.get_agent().agent_id(&id).send().await;
+        let links = match read.as_ref().map(|out| out.agent()) {
+            Ok(Some(a)) => agent_links(a),
+            _ => Vec::new(),
+        };
         let (agent, arn) = match read {
             Ok(out) => match out.agent() {
                 Some(a) => (
@@ -413,6 +557,7 @@ pub async fn collect_agents(
             scope,
             "AWS API (bedrock:GetAgent)",
             Resource::BedrockAgent(agent),
+            links,
         ));
     }
     Ok(subjects)
@@ -458,6 +603,10 @@ pub async fn collect_data_sources(
             .data_source_id(&id)
             .send()
             .await;
+        let links = match read.as_ref().map(|out| out.data_source()) {
+            Ok(Some(ds)) => data_source_links(ds),
+            _ => Vec::new(),
+        };
         let kms_key_arn = match read {
             Ok(out) => match out.data_source() {
                 Some(ds) => Ok(ds
@@ -486,6 +635,7 @@ pub async fn collect_data_sources(
             scope,
             "AWS API (bedrock:GetDataSource)",
             Resource::BedrockDataSource(source),
+            links,
         ));
     }
     Ok(subjects)
@@ -502,6 +652,7 @@ pub async fn collect_invocation_logging(
     s3: &aws_sdk_s3::Client,
     scope: &Scope,
 ) -> Result<Vec<Subject>, AwsError> {
+    let mut links = Vec::new();
     let config = match bedrock
         .get_model_invocation_logging_configuration()
         .send()
@@ -514,6 +665,7 @@ pub async fn collect_invocation_logging(
         Ok(out) => match out.logging_config() {
             None => Ok(None),
             Some(lc) => {
+                links = invocation_logging_links(&scope.region, lc);
                 let cloudwatch = match lc
                     .cloud_watch_config()
                     .filter(|c| !c.log_group_name().is_empty())
@@ -566,6 +718,7 @@ pub async fn collect_invocation_logging(
         scope,
         "AWS API (bedrock:GetModelInvocationLoggingConfiguration, logs:DescribeLogGroups, s3:GetEncryptionConfiguration)",
         Resource::BedrockInvocationLogging(logging),
+        links,
     )])
 }
 
@@ -660,5 +813,218 @@ pub fn guardrail_inventory(scope: &Scope, collected: &Result<Vec<Subject>, AwsEr
             region: scope.region.clone(),
             guardrails,
         })),
+        links: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_bedrock::types::{
+        CloudWatchConfig, GuardrailStatus, LoggingConfig, OutputDataConfig, S3Config,
+        TrainingDataConfig, ValidationDataConfig, Validator,
+    };
+    use aws_sdk_bedrockagent::types::{
+        AgentStatus, DataSourceConfiguration, DataSourceStatus, DataSourceType,
+        S3DataSourceConfiguration, ServerSideEncryptionConfiguration,
+    };
+    use aws_smithy_types::DateTime;
+
+    use super::*;
+
+    const KEY_ARN: &str =
+        "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    const ROLE: &str = "arn:aws:iam::123456789012:role/bedrock-exec";
+
+    fn reasons(links: Vec<Link>) -> Vec<String> {
+        links.into_iter().map(|l| l.reason).collect()
+    }
+
+    fn data() -> (TrainingDataConfig, ValidationDataConfig, OutputDataConfig) {
+        (
+            TrainingDataConfig::builder()
+                .s3_uri("s3://tuning-data/train.jsonl")
+                .build(),
+            ValidationDataConfig::builder()
+                .validators(
+                    Validator::builder()
+                        .s3_uri("s3://tuning-data/validation.jsonl")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+            OutputDataConfig::builder()
+                .s3_uri("s3://tuning-out/")
+                .build()
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_customization_job_links_its_role_data_output_and_key() {
+        let (training, validation, output) = data();
+        let out = GetModelCustomizationJobOutput::builder()
+            .job_arn("arn:aws:bedrock:us-east-1:123456789012:model-customization-job/j")
+            .job_name("tune-1")
+            .output_model_name("m")
+            .role_arn(ROLE)
+            .creation_time(DateTime::from_secs(0))
+            .base_model_arn("arn:aws:bedrock:us-east-1::foundation-model/x")
+            .training_data_config(training)
+            .validation_data_config(validation)
+            .output_data_config(output)
+            .output_model_kms_key_arn(KEY_ARN)
+            .build()
+            .unwrap();
+        let job = "Bedrock model customization job \"tune-1\"";
+        assert_eq!(
+            reasons(customization_job_links(&out)),
+            [
+                format!("role {ROLE}: service role of {job}"),
+                format!("bucket \"tuning-data\": training data of {job}"),
+                format!("bucket \"tuning-data\": validation data of {job}"),
+                format!("bucket \"tuning-out\": output of {job}"),
+                format!("KMS key {KEY_ID}: output model key of {job}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_custom_model_links_its_key_and_data() {
+        let (training, validation, output) = data();
+        let out = GetCustomModelOutput::builder()
+            .model_arn("arn:aws:bedrock:us-east-1:123456789012:custom-model/m")
+            .model_name("m")
+            .creation_time(DateTime::from_secs(0))
+            .model_kms_key_arn(KEY_ARN)
+            .training_data_config(training)
+            .validation_data_config(validation)
+            .output_data_config(output)
+            .build()
+            .unwrap();
+        let model = "Bedrock custom model \"m\"";
+        assert_eq!(
+            reasons(custom_model_links(&out)),
+            [
+                format!("KMS key {KEY_ID}: model key of {model}"),
+                format!("bucket \"tuning-data\": training data of {model}"),
+                format!("bucket \"tuning-data\": validation data of {model}"),
+                format!("bucket \"tuning-out\": customization output of {model}"),
+            ]
+        );
+    }
+
+    #[test]
+    fn guardrails_agents_and_data_sources_link_their_keys_roles_and_buckets() {
+        let guardrail = GetGuardrailOutput::builder()
+            .name("g")
+            .guardrail_id("gid")
+            .guardrail_arn("arn:aws:bedrock:us-east-1:123456789012:guardrail/gid")
+            .version("DRAFT")
+            .status(GuardrailStatus::Ready)
+            .created_at(DateTime::from_secs(0))
+            .updated_at(DateTime::from_secs(0))
+            .blocked_input_messaging("no")
+            .blocked_outputs_messaging("no")
+            .kms_key_arn(KEY_ARN)
+            .build()
+            .unwrap();
+        assert_eq!(
+            reasons(guardrail_links(&guardrail)),
+            [format!(
+                "KMS key {KEY_ID}: encryption key of Bedrock guardrail \"g\""
+            )]
+        );
+
+        let agent = aws_sdk_bedrockagent::types::Agent::builder()
+            .agent_id("a1")
+            .agent_name("support")
+            .agent_arn("arn:aws:bedrock:us-east-1:123456789012:agent/a1")
+            .agent_version("DRAFT")
+            .agent_status(AgentStatus::Prepared)
+            .idle_session_ttl_in_seconds(600)
+            .agent_resource_role_arn(ROLE)
+            .customer_encryption_key_arn(KEY_ARN)
+            .created_at(DateTime::from_secs(0))
+            .updated_at(DateTime::from_secs(0))
+            .build()
+            .unwrap();
+        assert_eq!(
+            reasons(agent_links(&agent)),
+            [
+                format!("role {ROLE}: execution role of Bedrock agent \"support\""),
+                format!("KMS key {KEY_ID}: encryption key of Bedrock agent \"support\""),
+            ]
+        );
+
+        let source = aws_sdk_bedrockagent::types::DataSource::builder()
+            .knowledge_base_id("KB1")
+            .data_source_id("DS1")
+            .name("manuals")
+            .status(DataSourceStatus::Available)
+            .created_at(DateTime::from_secs(0))
+            .updated_at(DateTime::from_secs(0))
+            .data_source_configuration(
+                DataSourceConfiguration::builder()
+                    .r#type(DataSourceType::S3)
+                    .s3_configuration(
+                        S3DataSourceConfiguration::builder()
+                            .bucket_arn("arn:aws:s3:::kb-manuals")
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .server_side_encryption_configuration(
+                ServerSideEncryptionConfiguration::builder()
+                    .kms_key_arn(KEY_ARN)
+                    .build(),
+            )
+            .build()
+            .unwrap();
+        assert_eq!(
+            reasons(data_source_links(&source)),
+            [
+                "bucket \"kb-manuals\": source data of data source \"manuals\" of Bedrock knowledge base KB1".to_owned(),
+                format!("KMS key {KEY_ID}: ingestion key of data source \"manuals\" of Bedrock knowledge base KB1"),
+            ]
+        );
+    }
+
+    #[test]
+    fn invocation_logging_links_its_buckets_log_group_and_delivery_role() {
+        let config = LoggingConfig::builder()
+            .s3_config(
+                S3Config::builder()
+                    .bucket_name("invocation-logs")
+                    .build()
+                    .unwrap(),
+            )
+            .cloud_watch_config(
+                CloudWatchConfig::builder()
+                    .log_group_name("/aws/bedrock/invocations")
+                    .role_arn(ROLE)
+                    .large_data_delivery_s3_config(
+                        S3Config::builder()
+                            .bucket_name("large-logs")
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let owner = "Bedrock model invocation logging in us-east-1";
+        assert_eq!(
+            reasons(invocation_logging_links("us-east-1", &config)),
+            [
+                format!("bucket \"invocation-logs\": log destination of {owner}"),
+                format!("log group \"/aws/bedrock/invocations\": log destination of {owner}"),
+                format!("role {ROLE}: log delivery role of {owner}"),
+                format!("bucket \"large-logs\": large-data log destination of {owner}"),
+            ]
+        );
     }
 }

@@ -76,6 +76,7 @@ pub async fn collect_trails(
                 observed_at: Timestamp::now(),
                 observed_via: via,
                 state: SubjectState::Live(Resource::Account(account)),
+                links: Vec::new(),
             };
             return (vec![subject], Err(error));
         }
@@ -119,6 +120,7 @@ pub async fn collect_trails(
                 observed_at: Timestamp::now(),
                 observed_via: via,
                 state: SubjectState::Live(Resource::CloudTrailTrail(trail.clone())),
+                links: Vec::new(),
             });
         }
         trails.push(trail);
@@ -131,6 +133,7 @@ pub async fn collect_trails(
             id: scope.account_id.clone(),
             trails: Ok(trails),
         })),
+        links: Vec::new(),
     });
     (subjects, Ok(()))
 }

@@ -64,6 +64,7 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
                 policies,
                 attached_policies: attached,
                 last_used: config_role_last_used(config.get("roleLastUsed")),
+                tags: config_tags(config.get("tags")),
             }))
         }
         ResourceType::IamUser => {
@@ -100,6 +101,7 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
                     .collect(),
                 password: Err(Unreadable::new(CONFIG_HAS_NO_CREDENTIALS)),
                 access_keys: Err(Unreadable::new(CONFIG_HAS_NO_CREDENTIALS)),
+                tags: config_tags(config.get("tags")),
             }))
         }
         ResourceType::IamPolicy => {
@@ -263,6 +265,29 @@ pub struct UserCredentials {
     pub password: Readable<Option<Password>>,
     /// The access keys.
     pub access_keys: Readable<Vec<AccessKey>>,
+}
+
+/// The tags of a Config item's role or user (`[{"key": .., "value": ..}]`); entries that are not
+/// of that shape are skipped, a missing list is no tags.
+fn config_tags(list: Option<&Value>) -> BTreeMap<String, String> {
+    list.and_then(Value::as_array)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| {
+                    let key = t.get("key").and_then(Value::as_str)?;
+                    let value = t.get("value").and_then(Value::as_str).unwrap_or_default();
+                    Some((key.to_owned(), value.to_owned()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The tags GetAccountAuthorizationDetails returns on a role or user.
+fn api_tags(tags: &[aws_sdk_iam::types::Tag]) -> BTreeMap<String, String> {
+    tags.iter()
+        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+        .collect()
 }
 
 fn timestamp(date: Option<&DateTime>) -> Option<Timestamp> {
@@ -534,6 +559,7 @@ pub fn subjects_from_details(
         observed_at,
         observed_via: OBSERVED_VIA,
         state: SubjectState::Live(resource),
+        links: Vec::new(),
     };
     let mut subjects = Vec::new();
     for r in &details.roles {
@@ -554,6 +580,7 @@ pub fn subjects_from_details(
             last_used: Ok(timestamp(
                 r.role_last_used().and_then(|u| u.last_used_date()),
             )),
+            tags: api_tags(r.tags()),
             name,
         };
         let (id, arn) = (role.id.clone(), role.arn.clone());
@@ -617,6 +644,7 @@ pub fn subjects_from_details(
             access_keys: creds
                 .map(|c| c.access_keys.clone())
                 .unwrap_or_else(|| Err(missing())),
+            tags: api_tags(u.tags()),
             name,
         };
         let (id, arn) = (user.id.clone(), user.arn.clone());
@@ -870,6 +898,59 @@ mod tests {
         assert_eq!(
             verdict("iam_user_no_genai_full_access_policy"),
             Some(Verdict::NonCompliant)
+        );
+    }
+
+    #[test]
+    fn role_and_user_tags_are_read_from_the_bulk_details_and_from_config_items() {
+        let mut details = details();
+        details.roles[0] = RoleDetail::builder()
+            .role_name("r")
+            .arn("arn:aws:iam::123456789012:role/r")
+            .tags(
+                aws_sdk_iam::types::Tag::builder()
+                    .key("genai-evidence")
+                    .value("exclude")
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let subjects =
+            subjects_from_details(&details, &BTreeMap::new(), &scope(), Timestamp::now());
+        let SubjectState::Live(Resource::IamRole(role)) = &subjects[0].state else {
+            panic!()
+        };
+        assert_eq!(
+            role.tags.get("genai-evidence").map(String::as_str),
+            Some("exclude")
+        );
+        let SubjectState::Live(Resource::IamUser(user)) = &subjects[1].state else {
+            panic!()
+        };
+        assert!(user.tags.is_empty());
+
+        let item = ConfigurationItem::from_api_parts(
+            "AWS::IAM::Role".into(),
+            "AROAR".into(),
+            Some("r".into()),
+            Some("arn:aws:iam::123456789012:role/r".into()),
+            "123456789012".into(),
+            "global".into(),
+            "OK",
+            Timestamp::now(),
+            Some(
+                r#"{"roleName":"r","arn":"arn:aws:iam::123456789012:role/r","tags":[{"key":"genai-evidence","value":"include"},{"bad":1}]}"#,
+            ),
+            [],
+        );
+        let Decoded::Resource(Resource::IamRole(role)) =
+            decode_config_item(ResourceType::IamRole, &item)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            role.tags,
+            BTreeMap::from([("genai-evidence".to_owned(), "include".to_owned())])
         );
     }
 }

@@ -257,6 +257,7 @@ pub fn key_subject(
         observed_at,
         observed_via: OBSERVED_VIA,
         state,
+        links: Vec::new(),
     }
 }
 

@@ -70,6 +70,7 @@ pub async fn collect_log_groups(
                         .retention_in_days()
                         .and_then(|d| u32::try_from(d).ok()),
                 })),
+                links: Vec::new(),
             });
         }
     }

@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod logs;
 pub mod s3;
 pub mod sagemaker;
+pub mod tagging;
 
 /// Where collectors read: the account and region their clients point at.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -231,6 +231,7 @@ pub async fn collect_buckets(
             observed_at: Timestamp::now(),
             observed_via: "AWS API (s3:GetEncryptionConfiguration, GetBucketPolicy, GetBucketPublicAccessBlock, GetBucketLogging)",
             state: SubjectState::Live(Resource::S3Bucket(bucket)),
+            links: Vec::new(),
         });
     }
     subjects

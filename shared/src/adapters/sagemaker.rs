@@ -12,7 +12,9 @@ use aws_sdk_sagemaker::operation::describe_feature_group::DescribeFeatureGroupOu
 use aws_sdk_sagemaker::operation::describe_model::DescribeModelOutput;
 use aws_sdk_sagemaker::operation::describe_notebook_instance::DescribeNotebookInstanceOutput;
 use aws_sdk_sagemaker::operation::describe_training_job::DescribeTrainingJobOutput;
-use aws_sdk_sagemaker::types::MonitoringNetworkConfig;
+use aws_sdk_sagemaker::types::{
+    ContainerDefinition, MonitoringNetworkConfig, MonitoringOutputConfig, MonitoringResources,
+};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
 
@@ -23,6 +25,7 @@ use crate::domain::resources::sagemaker::{
     Domain, EndpointConfig, FeatureGroup, Model, MonitoringJobDefinition, NotebookInstance,
     OfflineStore, OnlineStore, TrainingJob,
 };
+use crate::domain::scope::{Link, Links};
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
 use crate::evaluate::{Subject, SubjectState};
@@ -292,6 +295,179 @@ pub fn monitoring_job_definition_from_api(
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Links: what each resource points at, read from the same Describe* response (no extra call).
+// ---------------------------------------------------------------------------------------------
+
+/// What a notebook instance points at: its execution role and its volume's KMS key.
+pub fn notebook_links(out: &DescribeNotebookInstanceOutput, name: &str) -> Vec<Link> {
+    let name = out.notebook_instance_name().unwrap_or(name);
+    let mut links = Links::new(format!("SageMaker notebook instance {name:?}"));
+    links
+        .role(out.role_arn(), "execution role")
+        .key(out.kms_key_id(), "volume key");
+    links.into_vec()
+}
+
+/// What an endpoint configuration points at: its storage volume key, its data capture
+/// destination and key, its asynchronous inference output and key, its execution role.
+pub fn endpoint_config_links(out: &DescribeEndpointConfigOutput, name: &str) -> Vec<Link> {
+    let name = out.endpoint_config_name().unwrap_or(name);
+    let mut links = Links::new(format!("SageMaker endpoint configuration {name:?}"));
+    links.key(out.kms_key_id(), "volume key");
+    if let Some(capture) = out.data_capture_config() {
+        links
+            .bucket(capture.destination_s3_uri(), "data capture destination")
+            .key(capture.kms_key_id(), "data capture key");
+    }
+    if let Some(output) = out.async_inference_config().and_then(|a| a.output_config()) {
+        links
+            .bucket(output.s3_output_path(), "asynchronous inference output")
+            .bucket(
+                output.s3_failure_path(),
+                "asynchronous inference failure output",
+            )
+            .key(output.kms_key_id(), "asynchronous inference output key");
+    }
+    links.role(out.execution_role_arn(), "execution role");
+    links.into_vec()
+}
+
+/// What a training job points at: its execution role, every S3 input channel, its output path
+/// and key, its volume key, its checkpoint location.
+pub fn training_job_links(out: &DescribeTrainingJobOutput, name: &str) -> Vec<Link> {
+    let name = out.training_job_name().unwrap_or(name);
+    let mut links = Links::new(format!("SageMaker training job {name:?}"));
+    links.role(out.role_arn(), "execution role");
+    for channel in out.input_data_config() {
+        let uri = channel
+            .data_source()
+            .and_then(|d| d.s3_data_source())
+            .and_then(|s| s.s3_uri());
+        let relation = match channel.channel_name() {
+            Some(channel) => format!("training input (channel {channel:?})"),
+            None => "training input".to_owned(),
+        };
+        links.bucket(uri, &relation);
+    }
+    if let Some(output) = out.output_data_config() {
+        links
+            .bucket(output.s3_output_path(), "output")
+            .key(output.kms_key_id(), "output key");
+    }
+    links
+        .key(
+            out.resource_config().and_then(|r| r.volume_kms_key_id()),
+            "volume key",
+        )
+        .bucket(
+            out.checkpoint_config().and_then(|c| c.s3_uri()),
+            "checkpoint location",
+        );
+    links.into_vec()
+}
+
+/// What a model points at: its execution role and the model artifacts of every container.
+pub fn model_links(out: &DescribeModelOutput, name: &str) -> Vec<Link> {
+    let name = out.model_name().unwrap_or(name);
+    let mut links = Links::new(format!("SageMaker model {name:?}"));
+    links.role(out.execution_role_arn(), "execution role");
+    for container in out.primary_container().into_iter().chain(out.containers()) {
+        container_links(&mut links, container);
+    }
+    links.into_vec()
+}
+
+fn container_links(links: &mut Links, container: &ContainerDefinition) {
+    links
+        .bucket(container.model_data_url(), "model artifacts")
+        .bucket(
+            container
+                .model_data_source()
+                .and_then(|d| d.s3_data_source())
+                .and_then(|s| s.s3_uri()),
+            "model artifacts",
+        );
+    for extra in container.additional_model_data_sources() {
+        links.bucket(
+            extra.s3_data_source().and_then(|s| s.s3_uri()),
+            "additional model artifacts",
+        );
+    }
+}
+
+/// What a domain points at: the default execution roles of its users and spaces, and its
+/// storage key.
+pub fn domain_links(out: &DescribeDomainOutput, id: &str) -> Vec<Link> {
+    let owner = match out.domain_name() {
+        Some(name) => format!(
+            "SageMaker domain {name:?} ({})",
+            out.domain_id().unwrap_or(id)
+        ),
+        None => format!("SageMaker domain {}", out.domain_id().unwrap_or(id)),
+    };
+    let mut links = Links::new(owner);
+    links
+        .role(
+            out.default_user_settings().and_then(|u| u.execution_role()),
+            "default user execution role",
+        )
+        .role(
+            out.default_space_settings()
+                .and_then(|s| s.execution_role()),
+            "default space execution role",
+        )
+        .key(out.kms_key_id(), "storage key");
+    links.into_vec()
+}
+
+/// What a feature group points at: its offline store bucket and key, its role, its online
+/// store key.
+pub fn feature_group_links(out: &DescribeFeatureGroupOutput, name: &str) -> Vec<Link> {
+    let name = out.feature_group_name().unwrap_or(name);
+    let mut links = Links::new(format!("SageMaker feature group {name:?}"));
+    if let Some(storage) = out
+        .offline_store_config()
+        .and_then(|o| o.s3_storage_config())
+    {
+        links
+            .bucket(storage.s3_uri(), "offline store")
+            .key(storage.kms_key_id(), "offline store key");
+    }
+    links.role(out.role_arn(), "offline store role").key(
+        out.online_store_config()
+            .and_then(|o| o.security_config())
+            .and_then(|s| s.kms_key_id()),
+        "online store key",
+    );
+    links.into_vec()
+}
+
+/// What a Model Monitor job definition (`owner`, e.g. `SageMaker data quality job definition
+/// "d"`) points at: its role, its output locations and key, its volume key.
+pub fn monitoring_links(
+    owner: &str,
+    role_arn: Option<&str>,
+    output: Option<&MonitoringOutputConfig>,
+    resources: Option<&MonitoringResources>,
+) -> Vec<Link> {
+    let mut links = Links::new(owner);
+    links.role(role_arn, "execution role");
+    if let Some(output) = output {
+        for location in output.monitoring_outputs() {
+            links.bucket(location.s3_output().and_then(|s| s.s3_uri()), "output");
+        }
+        links.key(output.kms_key_id(), "output key");
+    }
+    links.key(
+        resources
+            .and_then(|r| r.cluster_config())
+            .and_then(|c| c.volume_kms_key_id()),
+        "volume key",
+    );
+    links.into_vec()
+}
+
 fn configured(value: Option<&str>) -> Option<String> {
     value
         .map(str::trim)
@@ -301,7 +477,7 @@ fn configured(value: Option<&str>) -> Option<String> {
 
 /// A failed Describe*: `ResourceNotFound` (the resource was deleted after it was listed) is gone;
 /// anything else (access denied, throttling, ...) leaves the state unreadable.
-fn describe_failed<E, R>(operation: &'static str, err: SdkError<E, R>) -> SubjectState
+fn describe_failed<E, R>(operation: &'static str, err: SdkError<E, R>) -> (SubjectState, Vec<Link>)
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
@@ -309,13 +485,14 @@ where
     let deleted =
         matches!(&err, SdkError::ServiceError(s) if s.err().code() == Some("ResourceNotFound"));
     let error = AwsError::from_sdk(operation, err);
-    if deleted {
+    let state = if deleted {
         SubjectState::Gone(format!(
             "the resource was deleted after it was listed ({error})"
         ))
     } else {
         SubjectState::Unreadable(error.to_string())
-    }
+    };
+    (state, Vec::new())
 }
 
 fn subject(
@@ -324,7 +501,7 @@ fn subject(
     arn: Option<&str>,
     scope: &Scope,
     observed_via: &'static str,
-    state: SubjectState,
+    (state, links): (SubjectState, Vec<Link>),
 ) -> Subject {
     Subject {
         resource: ResourceRef {
@@ -337,6 +514,7 @@ fn subject(
         observed_at: Timestamp::now(),
         observed_via,
         state,
+        links,
     }
 }
 
@@ -360,9 +538,12 @@ pub async fn collect_notebook_instances(
                 .send()
                 .await
             {
-                Ok(out) => SubjectState::Live(Resource::SageMakerNotebookInstance(
-                    notebook_from_api(&out, name),
-                )),
+                Ok(out) => (
+                    SubjectState::Live(Resource::SageMakerNotebookInstance(notebook_from_api(
+                        &out, name,
+                    ))),
+                    notebook_links(&out, name),
+                ),
                 Err(e) => describe_failed("sagemaker:DescribeNotebookInstance", e),
             };
             subjects.push(subject(
@@ -398,9 +579,12 @@ pub async fn collect_endpoint_configs(
                 .send()
                 .await
             {
-                Ok(out) => SubjectState::Live(Resource::SageMakerEndpointConfig(
-                    endpoint_config_from_api(&out, name),
-                )),
+                Ok(out) => (
+                    SubjectState::Live(Resource::SageMakerEndpointConfig(
+                        endpoint_config_from_api(&out, name),
+                    )),
+                    endpoint_config_links(&out, name),
+                ),
                 Err(e) => describe_failed("sagemaker:DescribeEndpointConfig", e),
             };
             subjects.push(subject(
@@ -435,9 +619,12 @@ pub async fn collect_training_jobs(
                 .send()
                 .await
             {
-                Ok(out) => SubjectState::Live(Resource::SageMakerTrainingJob(
-                    training_job_from_api(&out, name),
-                )),
+                Ok(out) => (
+                    SubjectState::Live(Resource::SageMakerTrainingJob(training_job_from_api(
+                        &out, name,
+                    ))),
+                    training_job_links(&out, name),
+                ),
                 Err(e) => describe_failed("sagemaker:DescribeTrainingJob", e),
             };
             subjects.push(subject(
@@ -464,7 +651,10 @@ pub async fn collect_models(client: &Client, scope: &Scope) -> Result<Vec<Subjec
                 continue;
             };
             let state = match client.describe_model().model_name(name).send().await {
-                Ok(out) => SubjectState::Live(Resource::SageMakerModel(model_from_api(&out, name))),
+                Ok(out) => (
+                    SubjectState::Live(Resource::SageMakerModel(model_from_api(&out, name))),
+                    model_links(&out, name),
+                ),
                 Err(e) => describe_failed("sagemaker:DescribeModel", e),
             };
             subjects.push(subject(
@@ -491,7 +681,10 @@ pub async fn collect_domains(client: &Client, scope: &Scope) -> Result<Vec<Subje
                 continue;
             };
             let state = match client.describe_domain().domain_id(id).send().await {
-                Ok(out) => SubjectState::Live(Resource::SageMakerDomain(domain_from_api(&out, id))),
+                Ok(out) => (
+                    SubjectState::Live(Resource::SageMakerDomain(domain_from_api(&out, id))),
+                    domain_links(&out, id),
+                ),
                 Err(e) => describe_failed("sagemaker:DescribeDomain", e),
             };
             subjects.push(subject(
@@ -527,9 +720,12 @@ pub async fn collect_feature_groups(
                 .send()
                 .await
             {
-                Ok(out) => SubjectState::Live(Resource::SageMakerFeatureGroup(
-                    feature_group_from_api(&out, name),
-                )),
+                Ok(out) => (
+                    SubjectState::Live(Resource::SageMakerFeatureGroup(feature_group_from_api(
+                        &out, name,
+                    ))),
+                    feature_group_links(&out, name),
+                ),
                 Err(e) => describe_failed("sagemaker:DescribeFeatureGroup", e),
             };
             subjects.push(subject(
@@ -549,7 +745,7 @@ pub async fn collect_feature_groups(
 /// describe each, read its `NetworkConfig`. Job definitions are identified by ARN, as Config
 /// identifies them (the name when the listing gives no ARN).
 macro_rules! monitoring_collector {
-    ($(#[$doc:meta])* $fn_name:ident, $list:ident, $describe:ident, $variant:ident, $list_action:literal, $describe_action:literal) => {
+    ($(#[$doc:meta])* $fn_name:ident, $list:ident, $describe:ident, $output:ident, $variant:ident, $kind:literal, $list_action:literal, $describe_action:literal) => {
         $(#[$doc])*
         pub async fn $fn_name(client: &Client, scope: &Scope) -> Result<Vec<Subject>, AwsError> {
             let mut subjects = Vec::new();
@@ -560,9 +756,20 @@ macro_rules! monitoring_collector {
                     let Some(name) = summary.monitoring_job_definition_name() else { continue };
                     let arn = summary.monitoring_job_definition_arn();
                     let state = match client.$describe().job_definition_name(name).send().await {
-                        Ok(out) => SubjectState::Live(Resource::$variant(
-                            monitoring_job_definition_from_api(out.job_definition_name().unwrap_or(name), out.network_config()),
-                        )),
+                        Ok(out) => {
+                            let name = out.job_definition_name().unwrap_or(name);
+                            (
+                                SubjectState::Live(Resource::$variant(
+                                    monitoring_job_definition_from_api(name, out.network_config()),
+                                )),
+                                monitoring_links(
+                                    &format!(concat!($kind, " {:?}"), name),
+                                    out.role_arn(),
+                                    out.$output(),
+                                    out.job_resources(),
+                                ),
+                            )
+                        }
                         Err(e) => describe_failed($describe_action, e),
                     };
                     subjects.push(subject(
@@ -586,7 +793,9 @@ monitoring_collector!(
     collect_data_quality_job_definitions,
     list_data_quality_job_definitions,
     describe_data_quality_job_definition,
+    data_quality_job_output_config,
     SageMakerDataQualityJobDefinition,
+    "SageMaker data quality job definition",
     "sagemaker:ListDataQualityJobDefinitions",
     "sagemaker:DescribeDataQualityJobDefinition"
 );
@@ -597,7 +806,9 @@ monitoring_collector!(
     collect_model_quality_job_definitions,
     list_model_quality_job_definitions,
     describe_model_quality_job_definition,
+    model_quality_job_output_config,
     SageMakerModelQualityJobDefinition,
+    "SageMaker model quality job definition",
     "sagemaker:ListModelQualityJobDefinitions",
     "sagemaker:DescribeModelQualityJobDefinition"
 );
@@ -608,7 +819,9 @@ monitoring_collector!(
     collect_model_bias_job_definitions,
     list_model_bias_job_definitions,
     describe_model_bias_job_definition,
+    model_bias_job_output_config,
     SageMakerModelBiasJobDefinition,
+    "SageMaker model bias job definition",
     "sagemaker:ListModelBiasJobDefinitions",
     "sagemaker:DescribeModelBiasJobDefinition"
 );
@@ -619,7 +832,230 @@ monitoring_collector!(
     collect_model_explainability_job_definitions,
     list_model_explainability_job_definitions,
     describe_model_explainability_job_definition,
+    model_explainability_job_output_config,
     SageMakerModelExplainabilityJobDefinition,
+    "SageMaker model explainability job definition",
     "sagemaker:ListModelExplainabilityJobDefinitions",
     "sagemaker:DescribeModelExplainabilityJobDefinition"
 );
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_sagemaker::types::{
+        Channel, CheckpointConfig, DataCaptureConfig, DataSource, MonitoringClusterConfig,
+        MonitoringOutput, MonitoringS3Output, OfflineStoreConfig, OnlineStoreConfig,
+        OnlineStoreSecurityConfig, OutputDataConfig, ResourceConfig, S3DataSource, S3StorageConfig,
+        UserSettings,
+    };
+
+    use super::*;
+
+    const KEY_ARN: &str =
+        "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const KEY_ID: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    const ROLE: &str = "arn:aws:iam::123456789012:role/sm-exec";
+
+    fn reasons(links: Vec<Link>) -> Vec<String> {
+        links.into_iter().map(|l| l.reason).collect()
+    }
+
+    #[test]
+    fn a_training_job_links_its_role_inputs_outputs_keys_and_checkpoints() {
+        let channel = |name: &str, uri: &str| {
+            Channel::builder()
+                .channel_name(name)
+                .data_source(
+                    DataSource::builder()
+                        .s3_data_source(S3DataSource::builder().s3_uri(uri).build())
+                        .build(),
+                )
+                .build()
+        };
+        let out = DescribeTrainingJobOutput::builder()
+            .training_job_name("churn-2026")
+            .role_arn(ROLE)
+            .input_data_config(channel("train", "s3://ml-data/train/"))
+            .input_data_config(channel("validation", "s3://ml-data/validation/"))
+            .output_data_config(
+                OutputDataConfig::builder()
+                    .s3_output_path("s3://ml-out/models/")
+                    .kms_key_id(KEY_ARN)
+                    .build(),
+            )
+            .resource_config(ResourceConfig::builder().volume_kms_key_id(KEY_ID).build())
+            .checkpoint_config(
+                CheckpointConfig::builder()
+                    .s3_uri("s3://ml-ckpt/c/")
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            reasons(training_job_links(&out, "listed-name")),
+            [
+                format!("role {ROLE}: execution role of SageMaker training job \"churn-2026\""),
+                "bucket \"ml-data\": training input (channel \"train\") of SageMaker training job \"churn-2026\"".into(),
+                "bucket \"ml-data\": training input (channel \"validation\") of SageMaker training job \"churn-2026\"".into(),
+                "bucket \"ml-out\": output of SageMaker training job \"churn-2026\"".into(),
+                format!("KMS key {KEY_ID}: output key of SageMaker training job \"churn-2026\""),
+                format!("KMS key {KEY_ID}: volume key of SageMaker training job \"churn-2026\""),
+                "bucket \"ml-ckpt\": checkpoint location of SageMaker training job \"churn-2026\"".into(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_notebook_links_its_role_and_volume_key_and_nothing_when_unset() {
+        let out = DescribeNotebookInstanceOutput::builder()
+            .role_arn(ROLE)
+            .kms_key_id(KEY_ID)
+            .build();
+        assert_eq!(
+            reasons(notebook_links(&out, "nb-1")),
+            [
+                format!("role {ROLE}: execution role of SageMaker notebook instance \"nb-1\""),
+                format!("KMS key {KEY_ID}: volume key of SageMaker notebook instance \"nb-1\""),
+            ]
+        );
+        let bare = DescribeNotebookInstanceOutput::builder()
+            .kms_key_id(" ")
+            .build();
+        assert!(notebook_links(&bare, "nb-2").is_empty());
+    }
+
+    #[test]
+    fn endpoint_configs_models_domains_and_feature_groups_link_what_they_name() {
+        let endpoint = DescribeEndpointConfigOutput::builder()
+            .kms_key_id(KEY_ARN)
+            .data_capture_config(
+                DataCaptureConfig::builder()
+                    .destination_s3_uri("s3://capture/ep/")
+                    .kms_key_id("alias/capture")
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            reasons(endpoint_config_links(&endpoint, "ec")),
+            [
+                format!("KMS key {KEY_ID}: volume key of SageMaker endpoint configuration \"ec\""),
+                "bucket \"capture\": data capture destination of SageMaker endpoint configuration \"ec\"".into(),
+                "KMS key alias/capture: data capture key of SageMaker endpoint configuration \"ec\"".into(),
+            ]
+        );
+
+        let model = DescribeModelOutput::builder()
+            .model_name("m")
+            .execution_role_arn(ROLE)
+            .primary_container(
+                ContainerDefinition::builder()
+                    .model_data_url("s3://artifacts/m/model.tar.gz")
+                    .build(),
+            )
+            .containers(
+                ContainerDefinition::builder()
+                    .model_data_url("s3://more-artifacts/x.tar.gz")
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            reasons(model_links(&model, "m")),
+            [
+                format!("role {ROLE}: execution role of SageMaker model \"m\""),
+                "bucket \"artifacts\": model artifacts of SageMaker model \"m\"".into(),
+                "bucket \"more-artifacts\": model artifacts of SageMaker model \"m\"".into(),
+            ]
+        );
+
+        let domain = DescribeDomainOutput::builder()
+            .domain_id("d-abc")
+            .domain_name("studio")
+            .default_user_settings(UserSettings::builder().execution_role(ROLE).build())
+            .kms_key_id(KEY_ID)
+            .build();
+        assert_eq!(
+            reasons(domain_links(&domain, "d-abc")),
+            [
+                format!(
+                    "role {ROLE}: default user execution role of SageMaker domain \"studio\" (d-abc)"
+                ),
+                format!("KMS key {KEY_ID}: storage key of SageMaker domain \"studio\" (d-abc)"),
+            ]
+        );
+
+        let group = DescribeFeatureGroupOutput::builder()
+            .feature_group_name("fg")
+            .role_arn(ROLE)
+            .offline_store_config(
+                OfflineStoreConfig::builder()
+                    .s3_storage_config(
+                        S3StorageConfig::builder()
+                            .s3_uri("s3://features/fg")
+                            .kms_key_id(KEY_ARN)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .online_store_config(
+                OnlineStoreConfig::builder()
+                    .enable_online_store(true)
+                    .security_config(
+                        OnlineStoreSecurityConfig::builder()
+                            .kms_key_id("alias/online")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            reasons(feature_group_links(&group, "fg")),
+            [
+                "bucket \"features\": offline store of SageMaker feature group \"fg\"".into(),
+                format!("KMS key {KEY_ID}: offline store key of SageMaker feature group \"fg\""),
+                format!("role {ROLE}: offline store role of SageMaker feature group \"fg\""),
+                "KMS key alias/online: online store key of SageMaker feature group \"fg\"".into(),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_monitoring_job_definition_links_its_role_outputs_and_keys() {
+        let output = MonitoringOutputConfig::builder()
+            .monitoring_outputs(
+                MonitoringOutput::builder()
+                    .s3_output(
+                        MonitoringS3Output::builder()
+                            .s3_uri("s3://monitoring/dq/")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .kms_key_id(KEY_ID)
+            .build();
+        let resources = MonitoringResources::builder()
+            .cluster_config(
+                MonitoringClusterConfig::builder()
+                    .volume_kms_key_id("alias/volumes")
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            reasons(monitoring_links(
+                "SageMaker data quality job definition \"dq\"",
+                Some(ROLE),
+                Some(&output),
+                Some(&resources)
+            )),
+            [
+                format!(
+                    "role {ROLE}: execution role of SageMaker data quality job definition \"dq\""
+                ),
+                "bucket \"monitoring\": output of SageMaker data quality job definition \"dq\""
+                    .into(),
+                format!(
+                    "KMS key {KEY_ID}: output key of SageMaker data quality job definition \"dq\""
+                ),
+                "KMS key alias/volumes: volume key of SageMaker data quality job definition \"dq\""
+                    .into(),
+            ]
+        );
+    }
+}

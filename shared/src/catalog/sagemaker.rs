@@ -570,6 +570,7 @@ mod tests {
                 "sagemaker:DescribeTrainingJob failed with AccessDeniedException: not authorized"
                     .into(),
             ),
+            links: Vec::new(),
         };
         let params = Params {
             checks: Some(vec![check]),

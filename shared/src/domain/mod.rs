@@ -5,4 +5,5 @@ pub mod outcome;
 pub mod policy;
 pub mod resource;
 pub mod resources;
+pub mod scope;
 pub mod time;

@@ -486,6 +486,7 @@ impl ConfigRuleHandler {
                         observed_at: *capture_time,
                         observed_via: via,
                         state: SubjectState::Gone(why),
+                        links: Vec::new(),
                     }
                 } else if ResourceType::from_cfn_type(resource_type).is_none() {
                     // No check reads this type: no need to fetch the item.
@@ -494,6 +495,7 @@ impl ConfigRuleHandler {
                         observed_at: *capture_time,
                         observed_via: via,
                         state: SubjectState::Gone(String::new()),
+                        links: Vec::new(),
                     }
                 } else {
                     match config_api::latest_item(&self.config, resource_type, resource_id).await {
@@ -506,6 +508,7 @@ impl ConfigRuleHandler {
                                 observed_at: *capture_time,
                                 observed_via: via,
                                 state: SubjectState::Unreadable(e.to_string()),
+                                links: Vec::new(),
                             }
                         }
                     }
@@ -534,6 +537,7 @@ impl ConfigRuleHandler {
                     observed_at: event.notification_time,
                     observed_via: via,
                     state: SubjectState::Unreadable(u.reason),
+                    links: Vec::new(),
                 }));
                 return Ok(subjects);
             }
@@ -574,6 +578,7 @@ fn from_item(item: &ConfigurationItem, left_scope: bool, via: &'static str) -> S
         observed_at: item.capture_time,
         observed_via: via,
         state,
+        links: Vec::new(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! IAM state the checks read: roles, users and customer managed policies, with the policy
 //! documents that grant them permissions.
 
+use std::collections::BTreeMap;
+
 use crate::domain::policy::PolicyDocument;
 use crate::domain::resource::Readable;
 use crate::domain::time::Timestamp;
@@ -45,6 +47,8 @@ pub struct Role {
     pub attached_policies: Readable<Vec<AttachedPolicy>>,
     /// When the role was last used; `None` when IAM has no record of it being used.
     pub last_used: Readable<Option<Timestamp>>,
+    /// The role's tags, key to value (read for the GenAI scope tag, not by any check).
+    pub tags: BTreeMap<String, String>,
 }
 
 impl Role {
@@ -113,6 +117,8 @@ pub struct User {
     pub password: Readable<Option<Password>>,
     /// The user's access keys.
     pub access_keys: Readable<Vec<AccessKey>>,
+    /// The user's tags, key to value (read for the GenAI scope tag, not by any check).
+    pub tags: BTreeMap<String, String>,
 }
 
 impl User {
