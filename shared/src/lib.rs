@@ -12,6 +12,7 @@ pub mod adapters;
 pub mod aws;
 pub mod catalog;
 pub mod domain;
+pub mod drift;
 pub mod error;
 pub mod evaluate;
 pub mod recorder;

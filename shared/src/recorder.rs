@@ -23,8 +23,8 @@ use crate::catalog::{FrameworkControl, framework_control};
 use crate::domain::finding::Finding;
 use crate::domain::outcome::Verdict;
 use crate::domain::time::Timestamp;
-use crate::sinks::Undelivered;
 use crate::settings::Settings;
+use crate::sinks::Undelivered;
 use crate::sinks::auditmanager::{AuditManagerSink, EvidenceItem, RetryPolicy};
 use crate::sinks::digest::{
     Filing, ReportLine, digest_text, fingerprint, report_json, sort_worst_first,
@@ -208,7 +208,9 @@ impl Recorder {
             Ok(last) => last,
             Err(e) => {
                 tracing::error!(error = %e, "the ledger could not be read: no evidence filed");
-                let why = format!("the evidence ledger could not be read ({e}); the change stays open for the next run");
+                let why = format!(
+                    "the evidence ledger could not be read ({e}); the change stays open for the next run"
+                );
                 return pairs
                     .iter()
                     .map(|(_, f, c)| {
@@ -221,8 +223,7 @@ impl Recorder {
             }
         };
         let mut out: Vec<(ReportLine, Option<String>)> = Vec::with_capacity(pairs.len());
-        let mut changed: BTreeMap<&'static str, Vec<(String, &Finding, &'static FrameworkControl, Option<Verdict>)>> =
-            BTreeMap::new();
+        let mut changed: BTreeMap<&'static str, Vec<Change<'_>>> = BTreeMap::new();
         for (key, finding, control) in pairs {
             let previous = last.get(&key).copied();
             if previous == Some(finding.outcome.verdict) {
@@ -256,7 +257,12 @@ impl Recorder {
             };
             let granted = match self
                 .ledger
-                .reserve(control_id, &day, len_u32(changes.len()), self.budget.individual_limit)
+                .reserve(
+                    control_id,
+                    &day,
+                    len_u32(changes.len()),
+                    self.budget.individual_limit,
+                )
                 .await
             {
                 Ok(granted) => granted as usize,
@@ -434,10 +440,24 @@ impl Recorder {
     }
 }
 
+/// A changed verdict waiting to be filed: its ledger key, the finding, the control, the verdict
+/// last evidenced.
+type Change<'a> = (
+    String,
+    &'a Finding,
+    &'static FrameworkControl,
+    Option<Verdict>,
+);
+
 fn line_key(line: &ReportLine) -> String {
     format!(
         "verdict#{}#{}#{}#{}#{}#{}",
-        line.control, line.check, line.resource_type, line.account_id, line.region, line.resource_id
+        line.control,
+        line.check,
+        line.resource_type,
+        line.account_id,
+        line.region,
+        line.resource_id
     )
 }
 
@@ -471,6 +491,9 @@ mod tests {
         };
         let control = check.controls[0];
         let line = ReportLine::new(&finding, control, None, Filing::Folded);
-        assert_eq!(line_key(&line), verdict_key(control.id, check.id, &resource));
+        assert_eq!(
+            line_key(&line),
+            verdict_key(control.id, check.id, &resource)
+        );
     }
 }

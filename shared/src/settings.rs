@@ -75,7 +75,8 @@ impl Settings {
             ledger_table: optional("LEDGER_TABLE"),
             evidence_bucket: optional("EVIDENCE_BUCKET"),
             evidence_kms_key: optional("EVIDENCE_KMS_KEY"),
-            scope_tag_key: optional("SCOPE_TAG_KEY").unwrap_or_else(|| DEFAULT_SCOPE_TAG_KEY.into()),
+            scope_tag_key: optional("SCOPE_TAG_KEY")
+                .unwrap_or_else(|| DEFAULT_SCOPE_TAG_KEY.into()),
             sweep_regions: optional("SWEEP_REGIONS")
                 .map(|v| {
                     v.split(',')

@@ -7,6 +7,7 @@
 //! - `collect_*`: the API collectors of each service, against moto or aws-smithy-mocks.
 //! - `scope`: GenAI scope discovery: collectors' links, the scope tag, the decisions.
 //! - `template`: `template.yaml` grants what the code calls, and no more.
+//! - `drift`: the CloudTrail drift path: refresh by the ids calls name, and the handler end to end.
 
 #![allow(
     clippy::unwrap_used,
@@ -20,6 +21,7 @@ mod collect_iam_kms;
 mod collect_s3_trail_logs;
 mod collect_sagemaker;
 mod config_rule;
+mod drift;
 mod scope;
 mod support;
 mod template;

@@ -246,3 +246,245 @@ pub mod seed {
         Ok(())
     }
 }
+
+/// The suite's own resources (what `template.yaml` creates) and a small GenAI estate, seeded into
+/// moto for the sweep's tests and the demo.
+pub mod estate {
+    use aws_config::SdkConfig;
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    use aws_sdk_s3::types::{Tag, Tagging};
+    use aws_sdk_sagemaker::types::{
+        AlgorithmSpecification, Channel, DataSource, OutputDataConfig, ResourceConfig,
+        S3DataSource, S3DataType, StoppingCondition, TrainingInputMode, TrainingInstanceType,
+    };
+
+    /// Creates the ledger table as `template.yaml` defines it (key `pk`, on demand).
+    pub async fn ledger_table(conf: &SdkConfig, name: &str) -> Result<(), String> {
+        let dynamodb = aws_sdk_dynamodb::Client::new(conf);
+        dynamodb
+            .create_table()
+            .table_name(name)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("pk")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name("pk")
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            )
+            .send()
+            .await
+            .map_err(|e| format!("create_table {name}: {e:?}"))?;
+        Ok(())
+    }
+
+    /// Creates the SSE-KMS evidence bucket as `template.yaml` defines it, with its own key;
+    /// returns the key's ARN. (Without the TLS-only policy: moto enforces it, and serves plain
+    /// HTTP.)
+    pub async fn evidence_bucket(conf: &SdkConfig, name: &str) -> Result<String, String> {
+        let key_arn = aws_sdk_kms::Client::new(conf)
+            .create_key()
+            .description("genai-evidence suite key")
+            .send()
+            .await
+            .map_err(|e| format!("create_key: {e:?}"))?
+            .key_metadata()
+            .and_then(|m| m.arn().map(str::to_owned))
+            .ok_or("create_key returned no key")?;
+        super::seed::bucket(&super::s3_client(conf), name, Some(&key_arn), false).await?;
+        Ok(key_arn)
+    }
+
+    /// What [`genai`] seeded.
+    #[derive(Debug, Clone)]
+    pub struct Estate {
+        /// The KMS key of the notebook and the training input bucket.
+        pub key_id: String,
+        /// Training input: SSE-KMS, hardened (compliant).
+        pub train_in: String,
+        /// Training output: SSE-S3, no TLS policy (non-compliant).
+        pub train_out: String,
+        /// Referenced by the training job but tagged `genai-evidence=exclude`.
+        pub excluded: String,
+        /// Referenced by nothing but tagged `genai-evidence=include`.
+        pub tagged_in: String,
+        /// Referenced by nothing, untagged: out of scope.
+        pub unrelated: String,
+        /// The training job.
+        pub training_job: String,
+        /// The notebook instance.
+        pub notebook: String,
+        /// The execution role of both.
+        pub execution_role: String,
+        /// A role whose inline policy grants Bedrock actions.
+        pub bedrock_role: String,
+        /// A role with nothing to do with GenAI.
+        pub unrelated_role: String,
+    }
+
+    /// Seeds a small GenAI estate: a SageMaker training job reading one bucket and writing
+    /// another (and a third tagged out), a notebook with a KMS key, their execution role, a role
+    /// granted Bedrock actions, plus a bucket tagged in and resources nothing references.
+    pub async fn genai(conf: &SdkConfig, prefix: &str) -> Result<Estate, String> {
+        let s3 = super::s3_client(conf);
+        let kms = aws_sdk_kms::Client::new(conf);
+        let iam = aws_sdk_iam::Client::new(conf);
+        let sagemaker = aws_sdk_sagemaker::Client::new(conf);
+        let key_id = kms
+            .create_key()
+            .description(format!("{prefix} notebook and training data"))
+            .send()
+            .await
+            .map_err(|e| format!("create_key: {e:?}"))?
+            .key_metadata()
+            .map(|m| m.key_id().to_owned())
+            .ok_or("create_key returned no key")?;
+        kms.enable_key_rotation()
+            .key_id(&key_id)
+            .send()
+            .await
+            .map_err(|e| format!("enable_key_rotation: {e:?}"))?;
+        let estate = Estate {
+            key_id: key_id.clone(),
+            train_in: format!("{prefix}-train-in"),
+            train_out: format!("{prefix}-train-out"),
+            excluded: format!("{prefix}-scratch"),
+            tagged_in: format!("{prefix}-prompts"),
+            unrelated: format!("{prefix}-website"),
+            training_job: format!("{prefix}-churn"),
+            notebook: format!("{prefix}-notebook"),
+            execution_role: format!("{prefix}-sagemaker-exec"),
+            bedrock_role: format!("{prefix}-bedrock-app"),
+            unrelated_role: format!("{prefix}-web-deployer"),
+        };
+        let key_arn = format!(
+            "arn:aws:kms:{}:{}:key/{key_id}",
+            super::REGION,
+            super::ACCOUNT_ID
+        );
+        super::seed::bucket(&s3, &estate.train_in, Some(&key_arn), true).await?;
+        super::seed::bucket(&s3, &estate.train_out, None, false).await?;
+        super::seed::bucket(&s3, &estate.excluded, None, false).await?;
+        super::seed::bucket(&s3, &estate.tagged_in, Some(&key_arn), true).await?;
+        super::seed::bucket(&s3, &estate.unrelated, None, false).await?;
+        for (bucket, value) in [
+            (&estate.excluded, "exclude"),
+            (&estate.tagged_in, "include"),
+        ] {
+            let tag = Tag::builder()
+                .key("genai-evidence")
+                .value(value)
+                .build()
+                .map_err(|e| e.to_string())?;
+            s3.put_bucket_tagging()
+                .bucket(bucket)
+                .tagging(
+                    Tagging::builder()
+                        .tag_set(tag)
+                        .build()
+                        .map_err(|e| e.to_string())?,
+                )
+                .send()
+                .await
+                .map_err(|e| format!("put_bucket_tagging {bucket}: {e:?}"))?;
+        }
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        for role in [
+            &estate.execution_role,
+            &estate.bedrock_role,
+            &estate.unrelated_role,
+        ] {
+            iam.create_role()
+                .role_name(role)
+                .assume_role_policy_document(trust)
+                .send()
+                .await
+                .map_err(|e| format!("create_role {role}: {e:?}"))?;
+        }
+        iam.put_role_policy()
+            .role_name(&estate.bedrock_role)
+            .policy_name("invoke-models")
+            .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["bedrock:InvokeModel","bedrock:InvokeModelWithResponseStream"],"Resource":"*"}]}"#)
+            .send()
+            .await
+            .map_err(|e| format!("put_role_policy: {e:?}"))?;
+        iam.put_role_policy()
+            .role_name(&estate.unrelated_role)
+            .policy_name("deploy-site")
+            .policy_document(format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::{}/*"}}]}}"#, estate.unrelated))
+            .send()
+            .await
+            .map_err(|e| format!("put_role_policy: {e:?}"))?;
+        let role_arn = format!(
+            "arn:aws:iam::{}:role/{}",
+            super::ACCOUNT_ID,
+            estate.execution_role
+        );
+        sagemaker
+            .create_notebook_instance()
+            .notebook_instance_name(&estate.notebook)
+            .instance_type(aws_sdk_sagemaker::types::InstanceType::MlT3Medium)
+            .role_arn(&role_arn)
+            .kms_key_id(&key_id)
+            .send()
+            .await
+            .map_err(|e| format!("create_notebook_instance: {e:?}"))?;
+        let channel = |name: &str, bucket: &str| -> Result<Channel, String> {
+            Ok(Channel::builder()
+                .channel_name(name)
+                .data_source(
+                    DataSource::builder()
+                        .s3_data_source(
+                            S3DataSource::builder()
+                                .s3_data_type(S3DataType::S3Prefix)
+                                .s3_uri(format!("s3://{bucket}/data/"))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build())
+        };
+        sagemaker
+            .create_training_job()
+            .training_job_name(&estate.training_job)
+            .role_arn(&role_arn)
+            .algorithm_specification(
+                AlgorithmSpecification::builder()
+                    .training_image("123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1")
+                    .training_input_mode(TrainingInputMode::File)
+                    .build(),
+            )
+            .input_data_config(channel("train", &estate.train_in)?)
+            .input_data_config(channel("scratch", &estate.excluded)?)
+            .output_data_config(
+                OutputDataConfig::builder()
+                    .s3_output_path(format!("s3://{}/models/", estate.train_out))
+                    .build(),
+            )
+            .resource_config(
+                ResourceConfig::builder()
+                    .instance_type(TrainingInstanceType::MlM5Large)
+                    .instance_count(1)
+                    .volume_size_in_gb(10)
+                    .build(),
+            )
+            .stopping_condition(
+                StoppingCondition::builder()
+                    .max_runtime_in_seconds(3600)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| format!("create_training_job: {e:?}"))?;
+        Ok(estate)
+    }
+}

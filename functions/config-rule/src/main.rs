@@ -18,7 +18,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let settings = Settings::from_env()?;
     let aws = load_sdk_config().await;
     let config = aws_sdk_config::Client::new(&aws);
-    let handler = match (Recorder::from_settings(&settings, &aws), settings.assessment_id) {
+    let handler = match (
+        Recorder::from_settings(&settings, &aws),
+        settings.assessment_id,
+    ) {
         (Some(recorder), _) => ConfigRuleHandler::new(config, Vec::new()).with_recorder(recorder),
         (None, Some(id)) => {
             lambda_runtime::tracing::warn!(

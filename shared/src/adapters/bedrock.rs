@@ -481,6 +481,38 @@ pub async fn collect_guardrails(
     Ok(subjects)
 }
 
+/// An agent from `GetAgent`'s `agent` (its working draft); `id` is the id it was read by.
+pub fn agent_from_api(id: &str, agent: &aws_sdk_bedrockagent::types::Agent) -> Agent {
+    Agent {
+        id: id.to_owned(),
+        name: Some(agent.agent_name().to_owned()),
+        kms_key_arn: Ok(agent
+            .customer_encryption_key_arn()
+            .filter(|k| !k.trim().is_empty())
+            .map(str::to_owned)),
+        guardrail: Ok(agent.guardrail_configuration().and_then(|g| {
+            let identifier = g.guardrail_identifier().filter(|i| !i.trim().is_empty())?;
+            Some(GuardrailAttachment {
+                identifier: identifier.to_owned(),
+                version: g.guardrail_version().map(str::to_owned),
+            })
+        })),
+    }
+}
+
+/// A knowledge base data source from `GetDataSource`'s `dataSource`.
+pub fn data_source_from_api(source: &aws_sdk_bedrockagent::types::DataSource) -> DataSource {
+    DataSource {
+        id: source.data_source_id().to_owned(),
+        knowledge_base_id: Some(source.knowledge_base_id().to_owned()),
+        kms_key_arn: Ok(source
+            .server_side_encryption_configuration()
+            .and_then(|sse| sse.kms_key_arn())
+            .filter(|k| !k.trim().is_empty())
+            .map(str::to_owned)),
+    }
+}
+
 /// Every agent (`ListAgents`, every page), each read with `GetAgent` (its working draft).
 pub async fn collect_agents(
     client: &aws_sdk_bedrockagent::Client,
@@ -505,25 +537,7 @@ pub async fn collect_agents(
         };
         let (agent, arn) = match read {
             Ok(out) => match out.agent() {
-                Some(a) => (
-                    Agent {
-                        id: id.clone(),
-                        name: Some(name),
-                        kms_key_arn: Ok(a
-                            .customer_encryption_key_arn()
-                            .filter(|k| !k.trim().is_empty())
-                            .map(str::to_owned)),
-                        guardrail: Ok(a.guardrail_configuration().and_then(|g| {
-                            let identifier =
-                                g.guardrail_identifier().filter(|i| !i.trim().is_empty())?;
-                            Some(GuardrailAttachment {
-                                identifier: identifier.to_owned(),
-                                version: g.guardrail_version().map(str::to_owned),
-                            })
-                        })),
-                    },
-                    Some(a.agent_arn().to_owned()),
-                ),
+                Some(a) => (agent_from_api(&id, a), Some(a.agent_arn().to_owned())),
                 None => {
                     let reason = Unreadable::new("bedrock:GetAgent returned no agent");
                     (
@@ -609,11 +623,7 @@ pub async fn collect_data_sources(
         };
         let kms_key_arn = match read {
             Ok(out) => match out.data_source() {
-                Some(ds) => Ok(ds
-                    .server_side_encryption_configuration()
-                    .and_then(|sse| sse.kms_key_arn())
-                    .filter(|k| !k.trim().is_empty())
-                    .map(str::to_owned)),
+                Some(ds) => data_source_from_api(ds).kms_key_arn,
                 None => Err(Unreadable::new(
                     "bedrock:GetDataSource returned no data source",
                 )),

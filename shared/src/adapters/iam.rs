@@ -333,26 +333,42 @@ pub async fn collect_iam(
     scope: &Scope,
 ) -> Result<Vec<Subject>, AwsError> {
     let details = read_authorization_details(client).await?;
-    let password_last_used = read_password_last_used(client).await;
-    let mut credentials = BTreeMap::new();
-    for user in &details.users {
-        let Some(name) = user.user_name() else {
-            continue;
-        };
-        let last_used = match &password_last_used {
-            Ok(map) => Ok(map.get(name).copied().flatten()),
-            Err(e) => Err(e.clone()),
-        };
-        let login = read_login_profile(client, name).await;
-        let keys = read_access_keys(client, name).await;
-        credentials.insert(name.to_owned(), user_credentials(login, last_used, keys));
-    }
+    let names: Vec<String> = details
+        .users
+        .iter()
+        .filter_map(|u| u.user_name())
+        .map(str::to_owned)
+        .collect();
+    let credentials = read_credentials(client, &names).await;
     Ok(subjects_from_details(
         &details,
         &credentials,
         scope,
         Timestamp::now(),
     ))
+}
+
+/// The credentials of the named users: ListUsers once for password use, then GetLoginProfile,
+/// ListAccessKeys and GetAccessKeyLastUsed per user. Failed reads become unreadable fields.
+pub async fn read_credentials(
+    client: &aws_sdk_iam::Client,
+    names: &[String],
+) -> BTreeMap<String, UserCredentials> {
+    let mut credentials = BTreeMap::new();
+    if names.is_empty() {
+        return credentials;
+    }
+    let password_last_used = read_password_last_used(client).await;
+    for name in names {
+        let last_used = match &password_last_used {
+            Ok(map) => Ok(map.get(name).copied().flatten()),
+            Err(e) => Err(e.clone()),
+        };
+        let login = read_login_profile(client, name).await;
+        let keys = read_access_keys(client, name).await;
+        credentials.insert(name.clone(), user_credentials(login, last_used, keys));
+    }
+    credentials
 }
 
 async fn read_password_last_used(

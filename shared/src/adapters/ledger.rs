@@ -134,7 +134,11 @@ impl Ledger {
                     .send()
                     .await
                     .map_err(|e| AwsError::from_sdk("dynamodb:BatchGetItem", e))?;
-                for item in out.responses().and_then(|r| r.get(&self.table)).into_iter().flatten()
+                for item in out
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
                 {
                     if let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(v))) =
                         (item.get("pk"), item.get("verdict"))
@@ -246,18 +250,17 @@ impl Ledger {
         new: Verdict,
     ) -> Result<(), AwsError> {
         let result = match old {
-            None => {
-                self.client
-                    .delete_item()
-                    .table_name(&self.table)
-                    .key("pk", s(key))
-                    .condition_expression("verdict = :new")
-                    .expression_attribute_values(":new", s(new.as_str()))
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| AwsError::from_sdk("dynamodb:DeleteItem", e))
-            }
+            None => self
+                .client
+                .delete_item()
+                .table_name(&self.table)
+                .key("pk", s(key))
+                .condition_expression("verdict = :new")
+                .expression_attribute_values(":new", s(new.as_str()))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| AwsError::from_sdk("dynamodb:DeleteItem", e)),
             Some(old) => self
                 .client
                 .update_item()

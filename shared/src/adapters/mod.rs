@@ -13,6 +13,7 @@ pub mod iam;
 pub mod kms;
 pub mod ledger;
 pub mod logs;
+pub mod refresh;
 pub mod s3;
 pub mod sagemaker;
 pub mod tagging;

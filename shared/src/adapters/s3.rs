@@ -159,6 +159,24 @@ pub async fn collect_buckets(
     let mut subjects = Vec::with_capacity(names.len());
     for name in names {
         let encryption = client.get_bucket_encryption().bucket(name).send().await;
+        // A bucket deleted since it was listed (or named by a call) is gone, not unreadable.
+        if let Err(e) = &encryption
+            && e.as_service_error().and_then(|s| s.code()) == Some("NoSuchBucket")
+        {
+            subjects.push(Subject::new(
+                ResourceRef {
+                    resource_type: ResourceType::S3Bucket.cfn_type().into(),
+                    resource_id: name.clone(),
+                    arn: Some(format!("arn:aws:s3:::{name}")),
+                    account_id: scope.account_id.clone(),
+                    region: scope.region.clone(),
+                },
+                Timestamp::now(),
+                "AWS API (s3:GetEncryptionConfiguration)",
+                SubjectState::Gone("the bucket no longer exists (NoSuchBucket)".into()),
+            ));
+            continue;
+        }
         let default_encryption = setting(
             "s3:GetEncryptionConfiguration",
             "ServerSideEncryptionConfigurationNotFoundError",

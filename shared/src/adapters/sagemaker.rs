@@ -475,15 +475,21 @@ fn configured(value: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A failed Describe*: `ResourceNotFound` (the resource was deleted after it was listed) is gone;
-/// anything else (access denied, throttling, ...) leaves the state unreadable.
-fn describe_failed<E, R>(operation: &'static str, err: SdkError<E, R>) -> (SubjectState, Vec<Link>)
+/// A failed Describe*: not found (the resource was deleted, e.g. after it was listed) is gone;
+/// anything else (access denied, throttling, ...) leaves the state unreadable. SageMaker says
+/// "not found" two ways: `ResourceNotFound` (domains, feature groups, job definitions) and a
+/// `ValidationException` whose message says so (`RecordNotFound` for notebook instances, "Could
+/// not find ..." for endpoint configurations and models, "Requested resource not found" for
+/// training jobs).
+pub(crate) fn describe_failed<E, R>(
+    operation: &'static str,
+    err: SdkError<E, R>,
+) -> (SubjectState, Vec<Link>)
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let deleted =
-        matches!(&err, SdkError::ServiceError(s) if s.err().code() == Some("ResourceNotFound"));
+    let deleted = matches!(&err, SdkError::ServiceError(s) if is_not_found(s.err().code(), s.err().message()));
     let error = AwsError::from_sdk(operation, err);
     let state = if deleted {
         SubjectState::Gone(format!(
@@ -493,6 +499,18 @@ where
         SubjectState::Unreadable(error.to_string())
     };
     (state, Vec::new())
+}
+
+/// Whether a SageMaker error code and message say the resource does not exist.
+fn is_not_found(code: Option<&str>, message: Option<&str>) -> bool {
+    match code {
+        Some("ResourceNotFound") => true,
+        Some("ValidationException") => message.is_some_and(|m| {
+            let m = m.to_ascii_lowercase();
+            m.contains("recordnotfound") || m.contains("could not find") || m.contains("not found")
+        }),
+        _ => false,
+    }
 }
 
 fn subject(
@@ -1057,5 +1075,30 @@ mod tests {
                     .into(),
             ]
         );
+    }
+
+    #[test]
+    fn not_found_is_recognised_in_both_of_sagemakers_forms() {
+        assert!(is_not_found(Some("ResourceNotFound"), None));
+        assert!(is_not_found(
+            Some("ValidationException"),
+            Some("RecordNotFound")
+        ));
+        assert!(is_not_found(
+            Some("ValidationException"),
+            Some("Could not find model \"arn:aws:sagemaker:us-east-1:123456789012:model/m\".")
+        ));
+        assert!(is_not_found(
+            Some("ValidationException"),
+            Some("Requested resource not found.")
+        ));
+        assert!(!is_not_found(
+            Some("ValidationException"),
+            Some("1 validation error detected")
+        ));
+        assert!(!is_not_found(
+            Some("AccessDeniedException"),
+            Some("not found")
+        ));
     }
 }

@@ -150,7 +150,13 @@ pub fn fingerprint(lines: &[ReportLine]) -> String {
         .map(|l| {
             format!(
                 "{}|{}|{}|{}|{}|{}|{}",
-                l.control, l.check, l.resource_type, l.account_id, l.region, l.resource_id, l.verdict
+                l.control,
+                l.check,
+                l.resource_type,
+                l.account_id,
+                l.region,
+                l.resource_id,
+                l.verdict
             )
         })
         .collect();
@@ -179,7 +185,13 @@ pub fn digest_text(
     }
     let mut resources: Vec<(&str, &str, &str)> = lines
         .iter()
-        .map(|l| (l.resource_type.as_str(), l.region.as_str(), l.resource_id.as_str()))
+        .map(|l| {
+            (
+                l.resource_type.as_str(),
+                l.region.as_str(),
+                l.resource_id.as_str(),
+            )
+        })
         .collect();
     resources.sort_unstable();
     resources.dedup();
@@ -211,7 +223,11 @@ pub fn digest_text(
         .iter()
         .filter(|l| matches!(l.verdict, Verdict::NonCompliant | Verdict::CouldNotEvaluate))
     {
-        let mark = if line.filing.changed() { " (changed)" } else { "" };
+        let mark = if line.filing.changed() {
+            " (changed)"
+        } else {
+            ""
+        };
         let entry = format!(
             "\n- {} {}{mark}: {} [{}]",
             line.verdict,

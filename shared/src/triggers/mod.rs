@@ -1,3 +1,4 @@
 //! Triggers: parse one kind of Lambda event, run collect → evaluate → sink, and summarise.
 
+pub mod cloudtrail_drift;
 pub mod config_rule;

@@ -1,0 +1,1148 @@
+//! The scheduled sweep: every check over every in-scope GenAI resource, in every configured
+//! region, filed within Audit Manager's limits.
+//!
+//! A run is a list of **units** (one service in one region, or a global service), done in an
+//! order that lets scope flow forward: Bedrock and SageMaker first (every resource of theirs is in
+//! scope, and they name the buckets, keys, roles and log groups they use), then IAM and S3, then
+//! CloudTrail, Logs and KMS (buckets, trails and log groups name keys too). Each unit collects,
+//! evaluates, files changed verdicts at once through the [`Recorder`], and writes its report lines
+//! and scope links to the evidence bucket (`runs/<run>/<unit>.json`). The run's progress lives in
+//! the ledger (`run#<id>`, with a lease), so an invocation that nears Lambda's time limit stops
+//! between units and the next invocation (the `{"continue": true}` schedule) resumes where it
+//! stopped. When every unit is done, one digest per control is filed from the parts.
+//!
+//! A run's id is the schedule event's id: a duplicate delivery of the same event finds its run
+//! (complete, or leased by the invocation running it) and files nothing.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::adapters::ledger::Ledger;
+use crate::adapters::{Scope, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker, tagging};
+use crate::catalog::{Params, framework_control};
+use crate::domain::outcome::Verdict;
+use crate::domain::resource::{Resource, ResourceRef, ResourceType};
+use crate::domain::scope::{Decision, Link, ScopeMap, Target, genai_grants};
+use crate::domain::time::Timestamp;
+use crate::error::AwsError;
+use crate::evaluate::{Subject, SubjectState, evaluate};
+use crate::recorder::{DigestReport, Recorder};
+use crate::sinks::digest::ReportLine;
+use crate::sinks::reports::ReportStore;
+
+/// The IAM actions the sweep calls besides the collectors' (`CollectorReadPolicy`), the ledger's
+/// and the sinks'.
+pub const REQUIRED_ACTIONS: &[&str] = &["tag:GetResources"];
+
+/// How long a run's lease lasts: longer than one invocation (Lambda's limit is 15 minutes).
+const LEASE: Duration = Duration::from_secs(16 * 60);
+/// Days run records and checkpoints are kept.
+const RUN_TTL_DAYS: u32 = 7;
+/// At most this many scope entries are listed in a summary.
+const MAX_LISTED_SCOPE: usize = 200;
+
+/// The clients of one region.
+#[derive(Debug, Clone)]
+pub struct RegionClients {
+    /// The region.
+    pub region: String,
+    /// Amazon Bedrock.
+    pub bedrock: aws_sdk_bedrock::Client,
+    /// Agents for Amazon Bedrock.
+    pub bedrock_agent: aws_sdk_bedrockagent::Client,
+    /// Amazon SageMaker.
+    pub sagemaker: aws_sdk_sagemaker::Client,
+    /// AWS KMS.
+    pub kms: aws_sdk_kms::Client,
+    /// CloudWatch Logs.
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// CloudTrail.
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    /// Resource Groups Tagging API.
+    pub tagging: aws_sdk_resourcegroupstagging::Client,
+}
+
+impl RegionClients {
+    /// The clients of the region `conf` points at.
+    pub fn from_conf(conf: &aws_config::SdkConfig) -> Self {
+        Self {
+            region: conf.region().map(|r| r.to_string()).unwrap_or_default(),
+            bedrock: aws_sdk_bedrock::Client::new(conf),
+            bedrock_agent: aws_sdk_bedrockagent::Client::new(conf),
+            sagemaker: aws_sdk_sagemaker::Client::new(conf),
+            kms: aws_sdk_kms::Client::new(conf),
+            logs: aws_sdk_cloudwatchlogs::Client::new(conf),
+            cloudtrail: aws_sdk_cloudtrail::Client::new(conf),
+            tagging: aws_sdk_resourcegroupstagging::Client::new(conf),
+        }
+    }
+}
+
+/// Every client the sweep uses: per region, plus the global services (read through the home
+/// region's endpoint).
+#[derive(Debug, Clone)]
+pub struct SweepClients {
+    /// The regions swept (the first is the home region).
+    pub regions: Vec<RegionClients>,
+    /// Amazon S3.
+    pub s3: aws_sdk_s3::Client,
+    /// IAM.
+    pub iam: aws_sdk_iam::Client,
+}
+
+impl SweepClients {
+    /// Clients for `regions` (empty: the region of `conf`), sharing `conf`'s credentials and
+    /// retry settings; S3 and IAM through the first region.
+    pub fn for_regions(conf: &aws_config::SdkConfig, regions: &[String]) -> Self {
+        let regional: Vec<aws_config::SdkConfig> = if regions.is_empty() {
+            vec![conf.clone()]
+        } else {
+            regions
+                .iter()
+                .map(|r| {
+                    conf.to_builder()
+                        .region(aws_config::Region::new(r.clone()))
+                        .build()
+                })
+                .collect()
+        };
+        let home = regional.first().unwrap_or(conf);
+        Self {
+            s3: aws_sdk_s3::Client::new(home),
+            iam: aws_sdk_iam::Client::new(home),
+            regions: regional.iter().map(RegionClients::from_conf).collect(),
+        }
+    }
+}
+
+/// Knobs of the sweep.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    /// The scope tag key.
+    pub tag_key: String,
+    /// Stop (and checkpoint) when less than this is left before Lambda's deadline.
+    pub time_reserve: Duration,
+    /// Stop (and checkpoint) after this many units in one invocation (`None`: no limit).
+    pub max_units_per_invocation: Option<usize>,
+}
+
+impl Default for SweepOptions {
+    fn default() -> Self {
+        Self {
+            tag_key: crate::settings::DEFAULT_SCOPE_TAG_KEY.into(),
+            time_reserve: Duration::from_secs(180),
+            max_units_per_invocation: None,
+        }
+    }
+}
+
+/// The invocation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The payload is neither a schedule event nor a continuation.
+    #[error("invalid sweep event: {0}")]
+    InvalidEvent(String),
+    /// The ledger or the evidence bucket failed: the run cannot keep its state.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// A run record in the ledger is not what this version writes.
+    #[error("run record {0} is malformed")]
+    BadRunRecord(String),
+}
+
+impl SweepError {
+    /// A stable `errorType` for the Lambda error response.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            SweepError::InvalidEvent(_) => "InvalidEvent",
+            SweepError::Aws(e) if e.is_retryable() => "Retryable",
+            SweepError::Aws(_) => "AwsError",
+            SweepError::BadRunRecord(_) => "BadRunRecord",
+        }
+    }
+}
+
+/// What the invocation asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SweepRequest {
+    /// A schedule delivery: start (or resume) the run named after the event.
+    Start {
+        /// The event id: the run id.
+        run_id: String,
+        /// The account.
+        account_id: String,
+    },
+    /// Resume the open run, if any.
+    Continue,
+}
+
+/// Parses the payload: an EventBridge "Scheduled Event", or `{"continue": true}`.
+pub fn parse_request(payload: &Value) -> Result<SweepRequest, SweepError> {
+    let Some(object) = payload.as_object() else {
+        return Err(SweepError::InvalidEvent(
+            "expected a JSON object (an EventBridge Scheduled Event or {\"continue\": true})"
+                .into(),
+        ));
+    };
+    if object.get("continue").and_then(Value::as_bool) == Some(true) {
+        return Ok(SweepRequest::Continue);
+    }
+    let text = |key: &str| object.get(key).and_then(Value::as_str).unwrap_or_default();
+    if text("detail-type") != "Scheduled Event" {
+        return Err(SweepError::InvalidEvent(format!(
+            "detail-type is {:?}, expected \"Scheduled Event\"",
+            text("detail-type")
+        )));
+    }
+    let run_id = text("id");
+    let safe = !run_id.is_empty()
+        && run_id.len() <= 64
+        && run_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !safe {
+        return Err(SweepError::InvalidEvent(format!(
+            "event id {run_id:?} is not an EventBridge event id"
+        )));
+    }
+    let account_id = text("account");
+    if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(SweepError::InvalidEvent(format!(
+            "account {account_id:?} is not an AWS account id"
+        )));
+    }
+    Ok(SweepRequest::Start {
+        run_id: run_id.to_owned(),
+        account_id: account_id.to_owned(),
+    })
+}
+
+/// Whether to stop before the next unit: the unit limit is reached, or less than `reserve` is
+/// left before `deadline`. An invocation always runs at least one unit while its deadline is
+/// ahead, so a run makes progress whatever the function's timeout.
+pub fn should_stop(
+    units_this_invocation: usize,
+    max_units: Option<usize>,
+    now: SystemTime,
+    deadline: Option<SystemTime>,
+    reserve: Duration,
+) -> bool {
+    let left = deadline.map(|d| d.duration_since(now).unwrap_or_default());
+    if units_this_invocation == 0 {
+        return left.is_some_and(|left| left.is_zero());
+    }
+    max_units.is_some_and(|max| units_this_invocation >= max)
+        || left.is_some_and(|left| left < reserve)
+}
+
+/// Lambda's deadline (`Lambda-Runtime-Deadline-Ms`) as a time, or `None` when it is absent or
+/// already past at the start of the invocation (as local runtimes may send): no deadline then.
+pub fn lambda_deadline(deadline_ms: u64, now: SystemTime) -> Option<SystemTime> {
+    let deadline = SystemTime::UNIX_EPOCH + Duration::from_millis(deadline_ms);
+    (deadline > now).then_some(deadline)
+}
+
+/// The units of a run over `regions`, in order.
+pub fn plan_units(regions: &[String]) -> Vec<String> {
+    let mut units = Vec::new();
+    for region in regions {
+        units.push(format!("bedrock@{region}"));
+        units.push(format!("sagemaker@{region}"));
+    }
+    units.push("iam".into());
+    units.push("s3".into());
+    for region in regions {
+        units.push(format!("cloudtrail@{region}"));
+        units.push(format!("logs@{region}"));
+        units.push(format!("kms@{region}"));
+    }
+    units
+}
+
+/// The run's state in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RunRecord {
+    run_id: String,
+    account_id: String,
+    started_at: String,
+    units: Vec<String>,
+    done: Vec<String>,
+    complete: bool,
+    lease_until: i64,
+}
+
+/// One unit's checkpoint in the evidence bucket.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Part {
+    links: Vec<(String, String, String)>,
+    lines: Vec<ReportLine>,
+    scope: Vec<ScopeEntry>,
+    excluded: Vec<ScopeEntry>,
+    errors: Vec<String>,
+}
+
+/// A resource and why it is (or is not) in scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeEntry {
+    /// The resource type.
+    pub resource_type: String,
+    /// The resource id.
+    pub resource_id: String,
+    /// The ARN, when known.
+    pub arn: Option<String>,
+    /// The region.
+    pub region: String,
+    /// Why it is in scope (or, for an excluded resource, the tag that excluded it).
+    pub reasons: Vec<String>,
+}
+
+/// What the invocation did.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepSummary {
+    /// The run.
+    pub run: Option<String>,
+    /// `complete`, `continuing` (checkpointed; the next invocation resumes), `duplicate` (this
+    /// delivery's run was already complete), `busy` (another invocation holds the run) or `idle`
+    /// (nothing to continue).
+    pub status: &'static str,
+    /// Units done in this invocation.
+    pub units_this_invocation: Vec<String>,
+    /// Units left for later invocations.
+    pub units_left: Vec<String>,
+    /// Resources in scope (complete run: all units; otherwise this invocation's).
+    pub in_scope: usize,
+    /// Resources a scope tag excluded.
+    pub excluded: usize,
+    /// Findings by verdict.
+    pub verdicts: BTreeMap<Verdict, usize>,
+    /// Verdicts changed since the last evidence.
+    pub changed: usize,
+    /// Changes filed as their own evidence item.
+    pub filed: usize,
+    /// Changes carried by the digest (past 90% of the day's budget, or failed on their own).
+    pub carried: usize,
+    /// The digests (complete run only).
+    pub digests: Vec<DigestReport>,
+    /// Scope, resource by resource, with reasons (at most 200 listed).
+    pub scope: Vec<ScopeEntry>,
+    /// Resources tagged out of scope.
+    pub excluded_resources: Vec<ScopeEntry>,
+    /// Services or calls that failed (their resources are could-not-evaluate findings).
+    pub errors: Vec<String>,
+}
+
+/// The scheduled-sweep function's logic, with its clients built once per container.
+pub struct SweepHandler {
+    clients: SweepClients,
+    recorder: Recorder,
+    ledger: Ledger,
+    store: ReportStore,
+    options: SweepOptions,
+}
+
+impl SweepHandler {
+    /// A sweep reading with `clients`, filing through `recorder`, keeping run state in `ledger`
+    /// and checkpoints and reports in `store`.
+    pub fn new(
+        clients: SweepClients,
+        recorder: Recorder,
+        store: ReportStore,
+        options: SweepOptions,
+    ) -> Self {
+        let ledger = recorder.ledger().clone();
+        Self {
+            clients,
+            recorder,
+            ledger,
+            store,
+            options,
+        }
+    }
+
+    /// Handles one invocation; `deadline` is Lambda's (the sweep checkpoints before it).
+    pub async fn handle(
+        &self,
+        payload: &Value,
+        deadline: Option<SystemTime>,
+    ) -> Result<SweepSummary, SweepError> {
+        let request = parse_request(payload)?;
+        let run_id = match &request {
+            SweepRequest::Start { run_id, .. } => run_id.clone(),
+            SweepRequest::Continue => match self.ledger.get_versioned("run#open").await?.1 {
+                Some(doc) => match doc.get("runId").and_then(Value::as_str) {
+                    Some(id) => id.to_owned(),
+                    None => return Ok(idle()),
+                },
+                None => return Ok(idle()),
+            },
+        };
+        let key = format!("run#{run_id}");
+        let now = Timestamp::now();
+        let (mut version, existing) = self.ledger.get_versioned(&key).await?;
+        let mut record = match (existing, &request) {
+            (Some(doc), _) => serde_json::from_value::<RunRecord>(doc)
+                .map_err(|_| SweepError::BadRunRecord(key.clone()))?,
+            (None, SweepRequest::Start { account_id, .. }) => RunRecord {
+                run_id: run_id.clone(),
+                account_id: account_id.clone(),
+                started_at: now.to_string(),
+                units: plan_units(
+                    &self
+                        .clients
+                        .regions
+                        .iter()
+                        .map(|r| r.region.clone())
+                        .collect::<Vec<_>>(),
+                ),
+                done: Vec::new(),
+                complete: false,
+                lease_until: 0,
+            },
+            (None, SweepRequest::Continue) => return Ok(idle()),
+        };
+        let summary_for = |status| SweepSummary {
+            run: Some(run_id.clone()),
+            status,
+            ..SweepSummary::default()
+        };
+        if record.complete {
+            tracing::info!(run = %run_id, "run already complete: duplicate delivery");
+            return Ok(summary_for("duplicate"));
+        }
+        if record.lease_until > now.epoch_seconds() {
+            tracing::info!(run = %run_id, "another invocation holds this run");
+            return Ok(summary_for("busy"));
+        }
+        record.lease_until = now.epoch_seconds() + LEASE.as_secs() as i64;
+        if !self.save(&key, &record, &mut version).await? {
+            return Ok(summary_for("busy"));
+        }
+        if version == 1 {
+            self.open(&run_id).await?;
+        }
+        tracing::info!(run = %run_id, done = record.done.len(), units = record.units.len(), "sweep running");
+
+        let mut summary = summary_for("continuing");
+        let scope = Scope {
+            account_id: record.account_id.clone(),
+            region: self
+                .clients
+                .regions
+                .first()
+                .map(|r| r.region.clone())
+                .unwrap_or_default(),
+        };
+        let mut map = ScopeMap::new(self.options.tag_key.clone());
+        for region in &self.clients.regions {
+            match tagging::tagged_arns(&region.tagging, &self.options.tag_key).await {
+                Ok(tagged) => {
+                    for (arn, value) in tagged {
+                        map.apply_tag(&arn, &value);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "scope tags unreadable");
+                    summary
+                        .errors
+                        .push(format!("{}: scope tags not applied ({e})", region.region));
+                }
+            }
+        }
+        for unit in &record.done {
+            let part = self.read_part(&run_id, unit).await?;
+            for (kind, id, reason) in part.links {
+                if let Some(target) = target_of(&kind, &id) {
+                    map.insert(Link { target, reason });
+                }
+            }
+        }
+        let pending: Vec<String> = record
+            .units
+            .iter()
+            .filter(|u| !record.done.contains(u))
+            .cloned()
+            .collect();
+        for unit in pending {
+            if should_stop(
+                summary.units_this_invocation.len(),
+                self.options.max_units_per_invocation,
+                SystemTime::now(),
+                deadline,
+                self.options.time_reserve,
+            ) {
+                break;
+            }
+            let part = self.run_unit(&unit, &scope, &mut map).await;
+            summary.in_scope += part.scope.len();
+            summary.excluded += part.excluded.len();
+            summarize_lines(&mut summary, &part.lines);
+            extend_listed(&mut summary.scope, &part.scope);
+            extend_listed(&mut summary.excluded_resources, &part.excluded);
+            summary.errors.extend(part.errors.iter().cloned());
+            self.store
+                .put_json(&part_key(&run_id, &unit), &json!(part))
+                .await?;
+            record.done.push(unit.clone());
+            if !self.save(&key, &record, &mut version).await? {
+                return Err(SweepError::BadRunRecord(format!(
+                    "{key} was changed by another invocation while this one held the lease"
+                )));
+            }
+            summary.units_this_invocation.push(unit);
+        }
+        summary.units_left = record
+            .units
+            .iter()
+            .filter(|u| !record.done.contains(u))
+            .cloned()
+            .collect();
+        if !summary.units_left.is_empty() {
+            record.lease_until = 0;
+            self.save(&key, &record, &mut version).await?;
+            tracing::info!(run = %run_id, left = summary.units_left.len(), "sweep checkpointed; the next invocation continues");
+            return Ok(summary);
+        }
+
+        // Every unit is done: one digest per control from every part.
+        let mut by_control: BTreeMap<String, Vec<ReportLine>> = BTreeMap::new();
+        let mut whole = SweepSummary::default();
+        for unit in &record.units {
+            let part = self.read_part(&run_id, unit).await?;
+            whole.in_scope += part.scope.len();
+            whole.excluded += part.excluded.len();
+            for line in part.lines {
+                by_control
+                    .entry(line.control.clone())
+                    .or_default()
+                    .push(line);
+            }
+        }
+        let day = now.day();
+        for (control_id, lines) in by_control {
+            let Some(control) = framework_control(&control_id) else {
+                continue;
+            };
+            let report_key = format!("evidence/{day}/{control_id}/{run_id}.json");
+            let digest = self
+                .recorder
+                .file_digest(
+                    control,
+                    &format!("scheduled sweep {run_id} ({day})"),
+                    &report_key,
+                    lines,
+                    Timestamp::now(),
+                )
+                .await;
+            summary.digests.push(digest);
+        }
+        summary.in_scope = whole.in_scope;
+        summary.excluded = whole.excluded;
+        record.complete = true;
+        record.lease_until = 0;
+        self.save(&key, &record, &mut version).await?;
+        self.close(&run_id).await?;
+        summary.status = "complete";
+        tracing::info!(run = %run_id, digests = summary.digests.len(), "sweep complete");
+        Ok(summary)
+    }
+
+    async fn save(
+        &self,
+        key: &str,
+        record: &RunRecord,
+        version: &mut u64,
+    ) -> Result<bool, SweepError> {
+        let saved = self
+            .ledger
+            .put_document(key, &json!(record), *version, RUN_TTL_DAYS)
+            .await?;
+        if saved {
+            *version += 1;
+        }
+        Ok(saved)
+    }
+
+    async fn open(&self, run_id: &str) -> Result<(), SweepError> {
+        let (version, _) = self.ledger.get_versioned("run#open").await?;
+        self.ledger
+            .put_document(
+                "run#open",
+                &json!({ "runId": run_id }),
+                version,
+                RUN_TTL_DAYS,
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn close(&self, run_id: &str) -> Result<(), SweepError> {
+        let (version, doc) = self.ledger.get_versioned("run#open").await?;
+        if doc.and_then(|d| d.get("runId").cloned()) == Some(json!(run_id)) {
+            self.ledger
+                .put_document("run#open", &json!({ "runId": null }), version, RUN_TTL_DAYS)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn read_part(&self, run_id: &str, unit: &str) -> Result<Part, SweepError> {
+        let value = self.store.get_json(&part_key(run_id, unit)).await?;
+        serde_json::from_value(value).map_err(|_| SweepError::BadRunRecord(part_key(run_id, unit)))
+    }
+
+    /// Collects, scopes, evaluates and files one unit.
+    async fn run_unit(&self, unit: &str, home: &Scope, map: &mut ScopeMap) -> Part {
+        let (service, region) = unit.split_once('@').unwrap_or((unit, home.region.as_str()));
+        let scope = Scope {
+            account_id: home.account_id.clone(),
+            region: region.to_owned(),
+        };
+        let clients = self
+            .clients
+            .regions
+            .iter()
+            .find(|r| r.region == region)
+            .or(self.clients.regions.first());
+        let mut part = Part::default();
+        let Some(rc) = clients else {
+            part.errors
+                .push(format!("{unit}: no clients for region {region}"));
+            return part;
+        };
+        let mut subjects: Vec<(Subject, Vec<String>)> = Vec::new();
+        let mut collected = |name: &str,
+                             result: Result<Vec<Subject>, AwsError>,
+                             resource_type: ResourceType,
+                             own: &str,
+                             part: &mut Part| match result {
+            Ok(found) => {
+                for subject in found {
+                    subjects.push((subject, vec![own.to_owned()]));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, unit, name, "collection failed");
+                part.errors.push(format!("{unit} {name}: {e}"));
+                subjects.push((unlisted(resource_type, &scope, &e), vec![own.to_owned()]));
+            }
+        };
+        match service {
+            "bedrock" => {
+                collected(
+                    "custom models",
+                    bedrock::collect_custom_models(&rc.bedrock, &scope).await,
+                    ResourceType::BedrockCustomModel,
+                    "a Bedrock custom model",
+                    &mut part,
+                );
+                collected(
+                    "customization jobs",
+                    bedrock::collect_model_customization_jobs(&rc.bedrock, &scope).await,
+                    ResourceType::BedrockModelCustomizationJob,
+                    "a Bedrock model customization job",
+                    &mut part,
+                );
+                let guardrails = bedrock::collect_guardrails(&rc.bedrock, &scope).await;
+                let inventory = bedrock::guardrail_inventory(&scope, &guardrails);
+                collected(
+                    "guardrails",
+                    guardrails,
+                    ResourceType::BedrockGuardrail,
+                    "a Bedrock guardrail",
+                    &mut part,
+                );
+                collected(
+                    "guardrail inventory",
+                    Ok(vec![inventory]),
+                    ResourceType::BedrockGuardrailInventory,
+                    "the region's Bedrock guardrails (account-wide safeguard)",
+                    &mut part,
+                );
+                collected(
+                    "agents",
+                    bedrock::collect_agents(&rc.bedrock_agent, &scope).await,
+                    ResourceType::BedrockAgent,
+                    "a Bedrock agent",
+                    &mut part,
+                );
+                collected(
+                    "knowledge base data sources",
+                    bedrock::collect_data_sources(&rc.bedrock_agent, &scope).await,
+                    ResourceType::BedrockDataSource,
+                    "a Bedrock knowledge base data source",
+                    &mut part,
+                );
+                collected(
+                    "invocation logging",
+                    bedrock::collect_invocation_logging(
+                        &rc.bedrock,
+                        &rc.logs,
+                        &self.clients.s3,
+                        &scope,
+                    )
+                    .await,
+                    ResourceType::BedrockInvocationLogging,
+                    "Bedrock model invocation logging (account-wide safeguard)",
+                    &mut part,
+                );
+            }
+            "sagemaker" => {
+                let sm = &rc.sagemaker;
+                collected(
+                    "notebook instances",
+                    sagemaker::collect_notebook_instances(sm, &scope).await,
+                    ResourceType::SageMakerNotebookInstance,
+                    "a SageMaker notebook instance",
+                    &mut part,
+                );
+                collected(
+                    "endpoint configs",
+                    sagemaker::collect_endpoint_configs(sm, &scope).await,
+                    ResourceType::SageMakerEndpointConfig,
+                    "a SageMaker endpoint configuration",
+                    &mut part,
+                );
+                collected(
+                    "training jobs",
+                    sagemaker::collect_training_jobs(sm, &scope).await,
+                    ResourceType::SageMakerTrainingJob,
+                    "a SageMaker training job",
+                    &mut part,
+                );
+                collected(
+                    "models",
+                    sagemaker::collect_models(sm, &scope).await,
+                    ResourceType::SageMakerModel,
+                    "a SageMaker model",
+                    &mut part,
+                );
+                collected(
+                    "domains",
+                    sagemaker::collect_domains(sm, &scope).await,
+                    ResourceType::SageMakerDomain,
+                    "a SageMaker domain",
+                    &mut part,
+                );
+                collected(
+                    "feature groups",
+                    sagemaker::collect_feature_groups(sm, &scope).await,
+                    ResourceType::SageMakerFeatureGroup,
+                    "a SageMaker feature group",
+                    &mut part,
+                );
+                collected(
+                    "data quality job definitions",
+                    sagemaker::collect_data_quality_job_definitions(sm, &scope).await,
+                    ResourceType::SageMakerDataQualityJobDefinition,
+                    "a SageMaker monitoring job definition",
+                    &mut part,
+                );
+                collected(
+                    "model quality job definitions",
+                    sagemaker::collect_model_quality_job_definitions(sm, &scope).await,
+                    ResourceType::SageMakerModelQualityJobDefinition,
+                    "a SageMaker monitoring job definition",
+                    &mut part,
+                );
+                collected(
+                    "model bias job definitions",
+                    sagemaker::collect_model_bias_job_definitions(sm, &scope).await,
+                    ResourceType::SageMakerModelBiasJobDefinition,
+                    "a SageMaker monitoring job definition",
+                    &mut part,
+                );
+                collected(
+                    "model explainability job definitions",
+                    sagemaker::collect_model_explainability_job_definitions(sm, &scope).await,
+                    ResourceType::SageMakerModelExplainabilityJobDefinition,
+                    "a SageMaker monitoring job definition",
+                    &mut part,
+                );
+            }
+            "cloudtrail" => {
+                let (found, result) = cloudtrail::collect_trails(&rc.cloudtrail, &scope).await;
+                if let Err(e) = result {
+                    part.errors.push(format!("{unit} trails: {e}"));
+                }
+                for subject in found {
+                    subjects.push((
+                        subject,
+                        vec![
+                            "CloudTrail records the GenAI API activity (account-wide safeguard)"
+                                .to_owned(),
+                        ],
+                    ));
+                }
+            }
+            "iam" => match iam::collect_iam(&self.clients.iam, &scope).await {
+                Ok(found) => {
+                    for subject in &found {
+                        let tagged = match &subject.state {
+                            SubjectState::Live(Resource::IamRole(role)) => {
+                                Some((&role.arn, &role.tags))
+                            }
+                            SubjectState::Live(Resource::IamUser(user)) => {
+                                Some((&user.arn, &user.tags))
+                            }
+                            _ => None,
+                        };
+                        if let Some((arn, tags)) = tagged
+                            && let Some(value) = tags.get(&self.options.tag_key)
+                        {
+                            map.apply_tag(arn, value);
+                        }
+                    }
+                    for subject in found {
+                        let (arn, grants) = match &subject.state {
+                            SubjectState::Live(Resource::IamRole(role)) => {
+                                (role.arn.clone(), genai_grants(&role.policies))
+                            }
+                            SubjectState::Live(Resource::IamUser(user)) => {
+                                (user.arn.clone(), genai_grants(&user.policies))
+                            }
+                            SubjectState::Live(Resource::IamPolicy(_)) => continue,
+                            _ => (subject.resource.arn.clone().unwrap_or_default(), Vec::new()),
+                        };
+                        match map.decide_arn(&arn, &grants) {
+                            Decision::In(in_scope) => subjects.push((subject, in_scope.reasons)),
+                            Decision::Excluded { reason, .. } => {
+                                part.excluded.push(entry(&subject.resource, vec![reason]))
+                            }
+                            Decision::Out => (),
+                        }
+                    }
+                }
+                Err(e) => {
+                    part.errors.push(format!("{unit}: {e}"));
+                    subjects.push((
+                        unlisted(ResourceType::IamRole, &scope, &e),
+                        vec!["every IAM role (the listing failed)".to_owned()],
+                    ));
+                }
+            },
+            "s3" => match s3::list_bucket_names(&self.clients.s3).await {
+                Ok(names) => {
+                    let mut wanted = Vec::new();
+                    let mut reasons = BTreeMap::new();
+                    for name in names {
+                        match map.decide(&Target::Bucket(name.clone())) {
+                            Decision::In(in_scope) => {
+                                reasons.insert(name.clone(), in_scope.reasons);
+                                wanted.push(name);
+                            }
+                            Decision::Excluded { reason, .. } => part.excluded.push(ScopeEntry {
+                                resource_type: ResourceType::S3Bucket.cfn_type().into(),
+                                arn: Some(format!("arn:aws:s3:::{name}")),
+                                resource_id: name,
+                                region: scope.region.clone(),
+                                reasons: vec![reason],
+                            }),
+                            Decision::Out => (),
+                        }
+                    }
+                    for subject in s3::collect_buckets(&self.clients.s3, &scope, &wanted).await {
+                        let why = reasons
+                            .remove(&subject.resource.resource_id)
+                            .unwrap_or_default();
+                        subjects.push((subject, why));
+                    }
+                }
+                Err(e) => {
+                    part.errors.push(format!("{unit}: {e}"));
+                    subjects.push((
+                        unlisted(ResourceType::S3Bucket, &scope, &e),
+                        vec!["every referenced S3 bucket (the listing failed)".to_owned()],
+                    ));
+                }
+            },
+            "logs" => match logs::collect_log_groups(&rc.logs, &scope, None).await {
+                Ok(found) => {
+                    for subject in found {
+                        let name = subject.resource.resource_id.clone();
+                        let own: Vec<String> = ["/aws/sagemaker/", "/aws/bedrock"]
+                            .iter()
+                            .filter(|p| name.starts_with(*p))
+                            .map(|p| {
+                                format!(
+                                    "log group {name:?}: written by {} (by its name {p}…)",
+                                    if p.contains("sagemaker") {
+                                        "SageMaker"
+                                    } else {
+                                        "Bedrock"
+                                    }
+                                )
+                            })
+                            .collect();
+                        let arn = subject.resource.arn.clone().unwrap_or_else(|| {
+                            format!(
+                                "arn:aws:logs:{}:{}:log-group:{name}",
+                                scope.region, scope.account_id
+                            )
+                        });
+                        match map.decide_arn(&arn, &own) {
+                            Decision::In(in_scope) => subjects.push((subject, in_scope.reasons)),
+                            Decision::Excluded { reason, .. } => {
+                                part.excluded.push(entry(&subject.resource, vec![reason]))
+                            }
+                            Decision::Out => (),
+                        }
+                    }
+                }
+                Err(e) => {
+                    part.errors.push(format!("{unit}: {e}"));
+                    subjects.push((
+                        unlisted(ResourceType::LogsLogGroup, &scope, &e),
+                        vec!["every GenAI log group (the listing failed)".to_owned()],
+                    ));
+                }
+            },
+            "kms" => {
+                let keys: Vec<(String, Vec<String>)> = map
+                    .in_scope()
+                    .into_iter()
+                    .filter_map(|(target, in_scope)| match target {
+                        Target::Key(id) => Some((id, in_scope.reasons)),
+                        _ => None,
+                    })
+                    .collect();
+                let several_regions = self.clients.regions.len() > 1;
+                for (id, reasons) in keys {
+                    let subject = kms::collect_key(&rc.kms, &scope, &id).await;
+                    // A key id without a region is looked up in every region; it lives in one.
+                    if several_regions && matches!(subject.state, SubjectState::Gone(_)) {
+                        continue;
+                    }
+                    subjects.push((subject, reasons));
+                }
+                for (target, _) in map.iter() {
+                    if let Target::Key(id) = target
+                        && let Decision::Excluded { reason, .. } = map.decide(target)
+                    {
+                        part.excluded.push(ScopeEntry {
+                            resource_type: ResourceType::KmsKey.cfn_type().into(),
+                            resource_id: id.clone(),
+                            arn: None,
+                            region: scope.region.clone(),
+                            reasons: vec![reason],
+                        });
+                    }
+                }
+            }
+            other => part.errors.push(format!("unknown unit {other}")),
+        }
+
+        // GenAI resources can be tagged out too; then their links do not count.
+        let params = Params::default();
+        let now = Timestamp::now();
+        let mut findings = Vec::new();
+        for (subject, reasons) in subjects {
+            if matches!(service, "bedrock" | "sagemaker")
+                && let Some(arn) = &subject.resource.arn
+                && let Decision::Excluded { reason, .. } = map.decide_arn(arn, &reasons)
+            {
+                part.excluded.push(entry(&subject.resource, vec![reason]));
+                continue;
+            }
+            for link in &subject.links {
+                map.insert(link.clone());
+                part.links.push((
+                    kind_of(&link.target).into(),
+                    link.target.id().to_owned(),
+                    link.reason.clone(),
+                ));
+            }
+            part.scope.push(entry(&subject.resource, reasons.clone()));
+            let context: Vec<String> = reasons
+                .iter()
+                .take(3)
+                .map(|r| format!("In scope: {r}"))
+                .collect();
+            for mut finding in evaluate(&subject, &params, now) {
+                finding.context = context.clone();
+                findings.push(finding);
+            }
+        }
+        part.lines = self
+            .recorder
+            .file_changes(&findings, None, now)
+            .await
+            .into_iter()
+            .map(|(line, _)| line)
+            .collect();
+        part
+    }
+}
+
+fn idle() -> SweepSummary {
+    SweepSummary {
+        status: "idle",
+        ..SweepSummary::default()
+    }
+}
+
+fn part_key(run_id: &str, unit: &str) -> String {
+    format!("runs/{run_id}/{}.json", unit.replace('@', "-"))
+}
+
+fn entry(resource: &ResourceRef, reasons: Vec<String>) -> ScopeEntry {
+    ScopeEntry {
+        resource_type: resource.resource_type.clone(),
+        resource_id: resource.resource_id.clone(),
+        arn: resource.arn.clone(),
+        region: resource.region.clone(),
+        reasons,
+    }
+}
+
+fn extend_listed(list: &mut Vec<ScopeEntry>, more: &[ScopeEntry]) {
+    let room = MAX_LISTED_SCOPE.saturating_sub(list.len());
+    list.extend(more.iter().take(room).cloned());
+}
+
+fn summarize_lines(summary: &mut SweepSummary, lines: &[ReportLine]) {
+    for line in lines {
+        *summary.verdicts.entry(line.verdict).or_default() += 1;
+        if line.filing.changed() {
+            summary.changed += 1;
+        }
+        if line.filing == crate::sinks::digest::Filing::Filed {
+            summary.filed += 1;
+        }
+        if line.filing.needs_digest() {
+            summary.carried += 1;
+        }
+    }
+}
+
+/// A subject standing for every resource of a type whose listing failed: its findings are
+/// could-not-evaluate, never compliant or non-compliant.
+fn unlisted(resource_type: ResourceType, scope: &Scope, err: &AwsError) -> Subject {
+    Subject {
+        resource: ResourceRef {
+            resource_type: resource_type.cfn_type().into(),
+            resource_id: "*".into(),
+            arn: None,
+            account_id: scope.account_id.clone(),
+            region: scope.region.clone(),
+        },
+        observed_at: Timestamp::now(),
+        observed_via: err.operation,
+        state: SubjectState::Unreadable(format!(
+            "no {resource_type} could be listed, so none could be evaluated: {err}"
+        )),
+        links: Vec::new(),
+    }
+}
+
+fn kind_of(target: &Target) -> &'static str {
+    match target {
+        Target::Bucket(_) => "bucket",
+        Target::Key(_) => "key",
+        Target::Role(_) => "role",
+        Target::LogGroup(_) => "logGroup",
+    }
+}
+
+fn target_of(kind: &str, id: &str) -> Option<Target> {
+    Some(match kind {
+        "bucket" => Target::Bucket(id.to_owned()),
+        "key" => Target::Key(id.to_owned()),
+        "role" => Target::Role(id.to_owned()),
+        "logGroup" => Target::LogGroup(id.to_owned()),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schedule_event_starts_the_run_named_after_its_id_and_continue_resumes() {
+        let event: Value =
+            serde_json::from_str(include_str!("../../../events/scheduled-sweep.json")).unwrap();
+        match parse_request(&event).unwrap() {
+            SweepRequest::Start { run_id, account_id } => {
+                assert_eq!(account_id, "123456789012");
+                assert!(!run_id.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            parse_request(&json!({"continue": true})).unwrap(),
+            SweepRequest::Continue
+        );
+    }
+
+    #[test]
+    fn malformed_sweep_events_are_clear_errors() {
+        for bad in [
+            json!([]),
+            json!({"detail-type": "AWS API Call via CloudTrail", "id": "x", "account": "123456789012"}),
+            json!({"detail-type": "Scheduled Event", "id": "../../etc", "account": "123456789012"}),
+            json!({"detail-type": "Scheduled Event", "id": "abc", "account": "me"}),
+        ] {
+            let err = parse_request(&bad).unwrap_err();
+            assert_eq!(err.error_type(), "InvalidEvent", "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_sweep_stops_before_the_deadline_or_the_unit_limit() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let reserve = Duration::from_secs(180);
+        assert!(!should_stop(0, None, now, None, reserve));
+        assert!(!should_stop(
+            5,
+            None,
+            now,
+            Some(now + Duration::from_secs(600)),
+            reserve
+        ));
+        assert!(should_stop(
+            5,
+            None,
+            now,
+            Some(now + Duration::from_secs(100)),
+            reserve
+        ));
+        assert!(should_stop(
+            0,
+            None,
+            now,
+            Some(now - Duration::from_secs(1)),
+            reserve
+        ));
+        assert!(should_stop(2, Some(2), now, None, reserve));
+        assert!(!should_stop(1, Some(2), now, None, reserve));
+    }
+
+    #[test]
+    fn a_deadline_already_past_at_the_start_means_no_deadline() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        assert_eq!(lambda_deadline(0, now), None);
+        assert_eq!(
+            lambda_deadline(1_900_000, now),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_900))
+        );
+    }
+
+    #[test]
+    fn units_put_the_services_that_name_resources_before_the_ones_they_name() {
+        let units = plan_units(&["us-east-1".into(), "eu-west-1".into()]);
+        let at = |u: &str| units.iter().position(|x| x == u).unwrap();
+        assert!(at("sagemaker@eu-west-1") < at("s3"));
+        assert!(at("bedrock@us-east-1") < at("iam"));
+        assert!(at("s3") < at("kms@us-east-1"));
+        assert!(at("logs@us-east-1") < at("kms@us-east-1"));
+        assert!(at("cloudtrail@eu-west-1") < at("kms@eu-west-1"));
+        assert_eq!(units.len(), 12);
+    }
+}
