@@ -8,6 +8,7 @@
 //! - `scope`: GenAI scope discovery: collectors' links, the scope tag, the decisions.
 //! - `template`: `template.yaml` grants what the code calls, and no more.
 //! - `drift`: the CloudTrail drift path: refresh by the ids calls name, and the handler end to end.
+//! - `drift_template`: the CloudTrail drift rules route exactly the event map's calls.
 
 #![allow(
     clippy::unwrap_used,
@@ -22,6 +23,7 @@ mod collect_s3_trail_logs;
 mod collect_sagemaker;
 mod config_rule;
 mod drift;
+mod drift_template;
 mod scope;
 mod support;
 mod template;
