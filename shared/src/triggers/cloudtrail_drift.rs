@@ -37,6 +37,9 @@ use crate::recorder::{RecordReport, Recorder};
 /// How long an event id stays claimed (EventBridge retries deliveries for up to 24 hours).
 pub const CLAIM_TTL_DAYS: u32 = 7;
 
+/// Services whose resources are global: their events carry `us-east-1` wherever they are handled.
+pub const GLOBAL_EVENT_SOURCES: &[&str] = &["iam.amazonaws.com"];
+
 /// The IAM actions the trigger itself calls, besides the collectors' read actions
 /// (`CollectorReadPolicy`), the ledger's and the Audit Manager sink's: none.
 pub const REQUIRED_ACTIONS: &[&str] = &[];
@@ -241,7 +244,8 @@ impl DriftHandler {
             }
             Classified::Mapped { targets, .. } => targets,
         };
-        if call.region != self.region {
+        let global = GLOBAL_EVENT_SOURCES.contains(&call.event_source.as_str());
+        if call.region != self.region && !global {
             let message = format!(
                 "the call was made in {}, and this function reads {}: deploy the rule and function in {} (or forward events there)",
                 call.region, self.region, call.region
@@ -268,9 +272,11 @@ impl DriftHandler {
                 .notes
                 .push("no ledger configured: deliveries are not de-duplicated".into()),
         }
+        // A global service's resources are read (and recorded) in the function's own region, so
+        // IAM events forwarded from us-east-1 are handled wherever the function runs.
         let scope = Scope {
             account_id: call.account.clone(),
-            region: call.region.clone(),
+            region: self.region.clone(),
         };
         let params = Params::default();
         let mut findings: Vec<Finding> = Vec::new();
@@ -403,6 +409,14 @@ mod tests {
         event["detail"]["awsRegion"] = json!("eu-west-1");
         let summary = handler().handle(&event).await.unwrap();
         assert_eq!(summary.skip.unwrap().reason, "other-region");
+    }
+
+    #[test]
+    fn only_iam_is_treated_as_global() {
+        for route in crate::drift::map::ROUTES {
+            let global = GLOBAL_EVENT_SOURCES.contains(&route.event_source);
+            assert_eq!(global, route.source == "aws.iam", "{}", route.event_name);
+        }
     }
 
     #[tokio::test]
