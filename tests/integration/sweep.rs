@@ -594,3 +594,49 @@ async fn over_a_hundred_changes_on_one_control_stay_under_the_quota_and_none_is_
         .await;
     assert_eq!(after.unchanged, 150, "the digest evidenced all 150 changes");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_rule_files_through_the_same_ledger_and_budget_as_the_sweep() {
+    let s = Sweep::start().await;
+    let emulator_aws = rig::sdk_config(&s.emulator.endpoint(), 3).await;
+    let handler = genai_evidence::triggers::config_rule::ConfigRuleHandler::new(
+        aws_sdk_config::Client::new(&emulator_aws),
+        Vec::new(),
+    )
+    .with_recorder(s.recorder(Budget::default()));
+    rig::seed::bucket(
+        &rig::s3_client(&s.moto_aws),
+        "genai-train-data-secure",
+        None,
+        false,
+    )
+    .await
+    .ok();
+    let event = rig::event("config-s3-bucket-compliant");
+    let first = handler.handle(&event).await.unwrap();
+    let recorded = first.recorded.expect("filed through the recorder");
+    assert_eq!((recorded.changed, recorded.filed), (4, 4));
+    let second = handler.handle(&event).await.unwrap().recorded.unwrap();
+    assert_eq!(
+        (second.unchanged, second.filed),
+        (4, 0),
+        "the same verdicts file nothing"
+    );
+    let ledger = Ledger::new(aws_sdk_dynamodb::Client::new(&s.moto_aws), TABLE);
+    let day = Timestamp::now().day();
+    assert_eq!(ledger.used("SECAI3.3", &day).await.unwrap(), 1);
+
+    // The sweep's digest the same day counts against the same budget.
+    let summary = s
+        .handler()
+        .handle(&schedule("after-config"), None)
+        .await
+        .unwrap();
+    assert_eq!(summary.status, "complete");
+    assert!(ledger.used("SECAI3.3", &day).await.unwrap() >= 3);
+    assert_eq!(
+        ledger.used("SECAI3.3", &day).await.unwrap() as usize,
+        s.evidence(AT_REST).await.len(),
+        "the ledger counts every item Audit Manager holds for the control today"
+    );
+}

@@ -61,6 +61,7 @@ fn config_rule_function_is_granted_exactly_what_its_code_calls() {
     let mut needed: BTreeSet<String> = genai_evidence::triggers::config_rule::REQUIRED_ACTIONS
         .iter()
         .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
+        .chain(genai_evidence::adapters::ledger::REQUIRED_ACTIONS)
         .map(|a| a.to_string())
         .collect();
     // Lambda writes failed invocations to the KMS-encrypted dead-letter queue with the role.
@@ -69,12 +70,94 @@ fn config_rule_function_is_granted_exactly_what_its_code_calls() {
 }
 
 #[test]
-fn no_statement_grants_wildcard_actions_and_audit_manager_is_scoped_to_the_assessment() {
+fn scheduled_sweep_is_granted_exactly_what_its_code_calls_plus_the_collector_policy() {
     let t = template();
-    for statement in statements(&t, "ConfigRuleFunction") {
+    let function = &t["Resources"]["ScheduledSweepFunction"]["Properties"];
+    let granted: BTreeSet<String> = statements(&t, "ScheduledSweepFunction")
+        .iter()
+        .flat_map(|s| strings(&s["Action"]))
+        .collect();
+    let mut needed: BTreeSet<String> = genai_evidence::triggers::sweep::REQUIRED_ACTIONS
+        .iter()
+        .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
+        .chain(genai_evidence::adapters::ledger::REQUIRED_ACTIONS)
+        .chain(genai_evidence::sinks::reports::REQUIRED_ACTIONS)
+        .map(|a| a.to_string())
+        .collect();
+    // Reports are SSE-KMS with the suite key, as are dead letters.
+    needed.extend(["kms:GenerateDataKey".to_owned(), "kms:Decrypt".to_owned()]);
+    assert_eq!(granted, needed);
+    // The collectors' reads come from the generated managed policy, nothing else.
+    assert!(
+        function["Policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["Ref"] == "CollectorReadPolicy"),
+        "the sweep reads through CollectorReadPolicy"
+    );
+    assert!(function["Timeout"].as_u64().unwrap() <= 900);
+    let events = function["Events"].as_object().unwrap();
+    assert!(
+        events
+            .values()
+            .any(|e| e["Type"] == "Schedule" && e["Properties"]["Input"].is_null()),
+        "a daily schedule delivers the Scheduled Event the sweep names its run after"
+    );
+    let resume = events
+        .values()
+        .find_map(|e| e["Properties"]["Input"].as_str())
+        .expect("a continue schedule");
+    assert_eq!(
+        genai_evidence::triggers::sweep::parse_request(&serde_json::from_str(resume).unwrap())
+            .unwrap(),
+        genai_evidence::triggers::sweep::SweepRequest::Continue
+    );
+}
+
+#[test]
+fn the_ledger_and_evidence_bucket_are_encrypted_and_the_bucket_is_never_public() {
+    let t = template();
+    let table = &t["Resources"]["LedgerTable"]["Properties"];
+    assert_eq!(table["SSESpecification"]["SSEEnabled"], true);
+    assert_eq!(table["KeySchema"][0]["AttributeName"], "pk");
+    assert_eq!(
+        table["TimeToLiveSpecification"]["AttributeName"],
+        "expires_at"
+    );
+    let bucket = &t["Resources"]["EvidenceBucket"]["Properties"];
+    let default = &bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"];
+    assert_eq!(default["SSEAlgorithm"], "aws:kms");
+    for flag in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(
+            bucket["PublicAccessBlockConfiguration"][flag], true,
+            "{flag}"
+        );
+    }
+    let policy = t["Resources"]["EvidenceBucketPolicy"]["Properties"]["PolicyDocument"].to_string();
+    assert!(policy.contains("aws:SecureTransport"));
+}
+
+#[test]
+fn no_statement_grants_wildcard_actions_and_writes_are_scoped_to_their_resource() {
+    let t = template();
+    let functions: Vec<String> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(name, _)| name.clone())
+        .collect();
+    for statement in functions.iter().flat_map(|f| statements(&t, f)) {
         for action in strings(&statement["Action"]) {
             assert!(!action.contains('*'), "wildcard action {action}");
-            if action.starts_with("auditmanager:") || action.starts_with("kms:") {
+            let scoped = ["auditmanager:", "kms:", "dynamodb:", "s3:Put", "s3:Get"];
+            if scoped.iter().any(|p| action.starts_with(p)) {
                 assert_ne!(
                     statement["Resource"],
                     Value::String("*".into()),
