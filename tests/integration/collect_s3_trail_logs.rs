@@ -117,11 +117,41 @@ async fn buckets_are_read_setting_by_setting_from_the_s3_api() {
 }
 
 #[tokio::test]
-async fn a_bucket_whose_settings_cannot_be_read_could_not_evaluate() {
+async fn a_bucket_that_no_longer_exists_is_gone_not_unreadable() {
     let aws = rig::sdk_config(rig::shared_moto().endpoint(), 1).await;
     let client = rig::s3_client(&aws);
     let missing = unique("genai-collect-missing");
     let subjects = s3::collect_buckets(&client, &scope(), std::slice::from_ref(&missing)).await;
+
+    assert!(
+        matches!(
+            subjects[0].state,
+            genai_evidence::evaluate::SubjectState::Gone(_)
+        ),
+        "NoSuchBucket on the first read means the bucket is gone"
+    );
+    for check in catalog::checks_for(genai_evidence::domain::resource::ResourceType::S3Bucket) {
+        assert_eq!(
+            verdict(&subjects[0], check.id),
+            Verdict::NotApplicable,
+            "{}",
+            check.id
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bucket_whose_settings_cannot_be_read_could_not_evaluate() {
+    // Nothing listens on a port just released: every read fails (connection refused), which says
+    // nothing about the bucket, so every setting is unreadable.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let aws = rig::sdk_config(&format!("http://127.0.0.1:{port}"), 1).await;
+    let client = rig::s3_client(&aws);
+    let subjects = s3::collect_buckets(&client, &scope(), &["genai-unreachable".to_owned()]).await;
 
     for check in catalog::checks_for(genai_evidence::domain::resource::ResourceType::S3Bucket) {
         assert_eq!(
