@@ -228,17 +228,7 @@ impl Ledger {
                 .condition_expression("verdict = :old")
                 .expression_attribute_values(":old", s(old.as_str())),
         };
-        match request.send().await {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                let err = AwsError::from_sdk("dynamodb:PutItem", e);
-                if is_condition_failure(&err) {
-                    Ok(false)
-                } else {
-                    Err(err)
-                }
-            }
-        }
+        conditional_put(request).await
     }
 
     /// Undoes [`Ledger::claim_change`] after the evidence could not be filed, so the change is
@@ -361,27 +351,15 @@ impl Ledger {
     /// Claims `key` once: `true` the first time, `false` while an earlier claim lives (kept
     /// `ttl_days`, then DynamoDB's TTL removes it).
     pub async fn claim_once(&self, key: &str, ttl_days: u32) -> Result<bool, AwsError> {
-        match self
+        let request = self
             .client
             .put_item()
             .table_name(&self.table)
             .item("pk", s(format!("once#{key}")))
             .item("at", s(Timestamp::now().to_string()))
             .item("expires_at", expires_in_days(i64::from(ttl_days)))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                let err = AwsError::from_sdk("dynamodb:PutItem", e);
-                if is_condition_failure(&err) {
-                    Ok(false)
-                } else {
-                    Err(err)
-                }
-            }
-        }
+            .condition_expression("attribute_not_exists(pk)");
+        conditional_put(request).await
     }
 
     /// Gives up a [`Ledger::claim_once`] claim (its work failed and must be done again).
@@ -421,17 +399,7 @@ impl Ledger {
                 .condition_expression("version = :v")
                 .expression_attribute_values(":v", n(expected_version))
         };
-        match request.send().await {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                let err = AwsError::from_sdk("dynamodb:PutItem", e);
-                if is_condition_failure(&err) {
-                    Ok(false)
-                } else {
-                    Err(err)
-                }
-            }
-        }
+        conditional_put(request).await
     }
 
     /// The version of the document under `key` (`0` if absent) along with the document.
@@ -461,6 +429,23 @@ impl Ledger {
             .and_then(|d| d.as_s().ok())
             .and_then(|t| serde_json::from_str(t).ok());
         Ok((version, doc))
+    }
+}
+
+/// Sends a conditional PutItem: `true` if written, `false` if its condition did not hold.
+async fn conditional_put(
+    request: aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder,
+) -> Result<bool, AwsError> {
+    match request.send().await {
+        Ok(_) => Ok(true),
+        Err(e) => {
+            let err = AwsError::from_sdk("dynamodb:PutItem", e);
+            if is_condition_failure(&err) {
+                Ok(false)
+            } else {
+                Err(err)
+            }
+        }
     }
 }
 

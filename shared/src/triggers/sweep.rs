@@ -810,13 +810,12 @@ impl SweepHandler {
                             SubjectState::Live(Resource::IamPolicy(_)) => continue,
                             _ => (subject.resource.arn.clone().unwrap_or_default(), Vec::new()),
                         };
-                        match map.decide_arn(&arn, &grants) {
-                            Decision::In(in_scope) => subjects.push((subject, in_scope.reasons)),
-                            Decision::Excluded { reason, .. } => {
-                                part.excluded.push(entry(&subject.resource, vec![reason]))
-                            }
-                            Decision::Out => (),
-                        }
+                        admit(
+                            map.decide_arn(&arn, &grants),
+                            subject,
+                            &mut subjects,
+                            &mut part,
+                        );
                     }
                 }
                 Err(e) => {
@@ -886,13 +885,12 @@ impl SweepHandler {
                                 scope.region, scope.account_id
                             )
                         });
-                        match map.decide_arn(&arn, &own) {
-                            Decision::In(in_scope) => subjects.push((subject, in_scope.reasons)),
-                            Decision::Excluded { reason, .. } => {
-                                part.excluded.push(entry(&subject.resource, vec![reason]))
-                            }
-                            Decision::Out => (),
-                        }
+                        admit(
+                            map.decide_arn(&arn, &own),
+                            subject,
+                            &mut subjects,
+                            &mut part,
+                        );
                     }
                 }
                 Err(e) => {
@@ -977,6 +975,22 @@ impl SweepHandler {
             .map(|(line, _)| line)
             .collect();
         part
+    }
+}
+
+/// Keeps `subject` with its reasons when in scope; lists it as excluded when tagged out.
+fn admit(
+    decision: Decision,
+    subject: Subject,
+    subjects: &mut Vec<(Subject, Vec<String>)>,
+    part: &mut Part,
+) {
+    match decision {
+        Decision::In(in_scope) => subjects.push((subject, in_scope.reasons)),
+        Decision::Excluded { reason, .. } => {
+            part.excluded.push(entry(&subject.resource, vec![reason]))
+        }
+        Decision::Out => (),
     }
 }
 
