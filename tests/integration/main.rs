@@ -26,4 +26,5 @@ mod drift;
 mod drift_template;
 mod scope;
 mod support;
+mod sweep;
 mod template;

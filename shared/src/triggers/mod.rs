@@ -2,3 +2,4 @@
 
 pub mod cloudtrail_drift;
 pub mod config_rule;
+pub mod sweep;
