@@ -1,7 +1,13 @@
-//! `make demo`: the real `config-rule` binary, served by cargo-lambda's local Lambda runtime API, on a
-//! seeded local account (moto for S3 and Config, the project's emulator for Audit Manager and
-//! Config evaluations), fed every sample Config event in `events/`. Prints what each invocation
-//! found and, per framework control, the evidence that landed in the assessment.
+//! `make demo`: the real function binaries (`config-rule`, `scheduled-sweep`, `cloudtrail-drift`),
+//! served by cargo-lambda's local Lambda runtime API, on a seeded local account (moto for the AWS
+//! services, the project's emulator for Audit Manager and Config evaluations):
+//! 1. every sample Config event in `events/`, through the evidence ledger;
+//! 2. the scheduled sweep over a seeded GenAI estate, then the same schedule delivered again;
+//! 3. a drift: a bucket's encryption is removed and the CloudTrail event for it delivered.
+//!
+//! Prints what each invocation found and, per framework control, the evidence that landed in the
+//! assessment. Values that change from run to run (moto's random key ids, today's date) are
+//! printed as placeholders, so the output can be compared with the README.
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -9,8 +15,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_emulator::{DEMO_ASSESSMENT_ID, Emulator, Seed};
-use rig::{Moto, seed};
+use rig::{Moto, estate, seed};
 use serde_json::Value;
+
+const FUNCTIONS: &[&str] = &["config-rule", "scheduled-sweep", "cloudtrail-drift"];
+const TABLE: &str = "genai-evidence-ledger";
+const EVIDENCE_BUCKET: &str = "genai-evidence-evidence";
+const DRIFT_EVENT: &str = "drift-s3-deletebucketencryption";
+const DRIFTED_BUCKET: &str = "genai-train-data-secure";
 
 const EVENTS: &[&str] = &[
     "config-s3-bucket-compliant",
@@ -32,7 +44,7 @@ async fn main() -> DemoResult<()> {
     let moto_aws = rig::sdk_config(moto.endpoint(), 3).await;
     let emulator_aws = rig::sdk_config(&emulator.endpoint(), 3).await;
 
-    println!("genai-evidence demo: the config-rule function on a seeded local account");
+    println!("genai-evidence demo: the functions on a seeded local account");
     println!(
         "  rig: moto (S3, Config) and the Audit Manager + Config evaluations emulator, both on 127.0.0.1"
     );
@@ -50,22 +62,208 @@ async fn main() -> DemoResult<()> {
         "                     public access blocked, access logged), genai-train-data-legacy (SSE-S3 only, no policy)"
     );
 
+    let suite_key = estate::evidence_bucket(&moto_aws, EVIDENCE_BUCKET).await?;
+    estate::ledger_table(&moto_aws, TABLE).await?;
+    let acme = estate::genai(&moto_aws, "acme").await?;
+    println!(
+        "  seeded GenAI estate: SageMaker training job acme-churn (reads acme-train-in, writes acme-train-out, reads"
+    );
+    println!(
+        "                       acme-scratch tagged genai-evidence=exclude), notebook acme-notebook (KMS key), roles"
+    );
+    println!(
+        "                       acme-sagemaker-exec, acme-bedrock-app (bedrock:InvokeModel), acme-web-deployer; buckets"
+    );
+    println!("                       acme-prompts (tagged include), acme-website (unrelated)");
+    println!(
+        "  suite resources: ledger table {TABLE}, evidence bucket {EVIDENCE_BUCKET} (SSE-KMS)"
+    );
+    let mask = Mask::new(&acme.key_id, &suite_key);
+
     let port = free_port()?;
-    let mut watch = Watch::start(port, moto.endpoint(), &emulator.endpoint())?;
-    let result = run_events(port).await;
+    let mut watch = Watch::start(port, moto.endpoint(), &emulator.endpoint(), &suite_key)?;
+    let result = async {
+        run_events(port).await?;
+        run_sweep(port, &mask).await?;
+        run_drift(port, &rig::s3_client(&moto_aws)).await
+    }
+    .await;
     watch.stop();
     result?;
 
-    print_evidence(&aws_sdk_auditmanager::Client::new(&emulator_aws)).await?;
+    print_evidence(&aws_sdk_auditmanager::Client::new(&emulator_aws), &mask).await?;
     print_evaluations(&aws_sdk_config::Client::new(&emulator_aws)).await?;
     moto.stop();
     Ok(())
 }
 
+/// Replaces what changes from run to run with placeholders.
+struct Mask(Vec<(String, String)>);
+
+impl Mask {
+    fn new(acme_key: &str, suite_key: &str) -> Self {
+        let suite_id = suite_key.rsplit('/').next().unwrap_or(suite_key).to_owned();
+        let today = genai_evidence::domain::time::Timestamp::now().day();
+        Self(vec![
+            (acme_key.to_owned(), "<acme-key-id>".to_owned()),
+            (suite_id, "<suite-key-id>".to_owned()),
+            (today, "<today>".to_owned()),
+        ])
+    }
+
+    fn apply(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for (from, to) in &self.0 {
+            out = out.replace(from, to);
+        }
+        out
+    }
+}
+
+async fn run_sweep(port: u16, mask: &Mask) -> DemoResult<()> {
+    println!("\nInvoking scheduled-sweep (cargo lambda invoke) with events/scheduled-sweep.json:");
+    let summary = invoke(port, "scheduled-sweep", "scheduled-sweep")?;
+    println!(
+        "  status {}, {} resources in scope, {} excluded by tag",
+        summary["status"].as_str().unwrap_or("?"),
+        summary["inScope"],
+        summary["excluded"]
+    );
+    let mut scope: Vec<String> = summary["scope"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let name = e["arn"]
+                .as_str()
+                .filter(|_| e["resourceType"] == "AWS::IAM::Role")
+                .and_then(|a| a.rsplit('/').next())
+                .or(e["resourceId"].as_str())
+                .unwrap_or("?");
+            let reason = e["reasons"][0].as_str().unwrap_or("");
+            mask.apply(&format!(
+                "    in scope  {:<38} {:<22} {reason}",
+                e["resourceType"].as_str().unwrap_or("?"),
+                name
+            ))
+        })
+        .collect();
+    scope.sort();
+    for line in scope {
+        println!("{line}");
+    }
+    for e in summary["excludedResources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        println!(
+            "    excluded  {:<38} {:<22} {}",
+            e["resourceType"].as_str().unwrap_or("?"),
+            e["resourceId"].as_str().unwrap_or("?"),
+            e["reasons"][0].as_str().unwrap_or("")
+        );
+    }
+    let verdicts = summary["verdicts"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    println!("  findings: {verdicts}");
+    println!(
+        "  changed since the last evidence: {}; filed on their own: {}; carried by digests: {}",
+        summary["changed"], summary["filed"], summary["carried"]
+    );
+    let mut failed: Vec<String> = summary["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            e.as_str()?
+                .split_whitespace()
+                .find(|w| {
+                    w.split_once(':').is_some_and(|(service, action)| {
+                        !service.is_empty()
+                            && service.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                            && action.chars().next().is_some_and(char::is_uppercase)
+                    })
+                })
+                .map(str::to_owned)
+        })
+        .collect();
+    failed.sort();
+    failed.dedup();
+    if !failed.is_empty() {
+        println!(
+            "  listings that failed (moto does not implement them; their resources are COULD_NOT_EVALUATE): {}",
+            failed.join(", ")
+        );
+    }
+    for digest in summary["digests"].as_array().into_iter().flatten() {
+        println!(
+            "    digest {:<24} {:>3} findings -> {} {}",
+            digest["control"].as_str().unwrap_or("?"),
+            digest["findings"],
+            digest["outcome"]["status"].as_str().unwrap_or("?"),
+            mask.apply(digest["outcome"]["detail"].as_str().unwrap_or(""))
+        );
+    }
+    let again = invoke(port, "scheduled-sweep", "scheduled-sweep")?;
+    println!(
+        "  the same schedule event delivered again: status {} (nothing filed)",
+        again["status"].as_str().unwrap_or("?")
+    );
+    Ok(())
+}
+
+async fn run_drift(port: u16, s3: &aws_sdk_s3::Client) -> DemoResult<()> {
+    println!(
+        "\nDrift: alice removes the default encryption of {DRIFTED_BUCKET} (s3:DeleteBucketEncryption),"
+    );
+    println!("then cloudtrail-drift is invoked with events/{DRIFT_EVENT}.json:");
+    s3.delete_bucket_encryption()
+        .bucket(DRIFTED_BUCKET)
+        .send()
+        .await?;
+    let summary = invoke(port, "cloudtrail-drift", DRIFT_EVENT)?;
+    print_drift(&summary);
+    let again = invoke(port, "cloudtrail-drift", DRIFT_EVENT)?;
+    println!("  the same event delivered again:");
+    print_drift(&again);
+    Ok(())
+}
+
+fn print_drift(summary: &Value) {
+    println!(
+        "    status {}: {}",
+        summary["status"].as_str().unwrap_or("?"),
+        summary["actor"].as_str().unwrap_or("")
+    );
+    for finding in summary["findings"].as_array().into_iter().flatten() {
+        println!(
+            "    {:<18} {:<54} {} {}",
+            finding["verdict"].as_str().unwrap_or("?"),
+            finding["check"].as_str().unwrap_or("?"),
+            finding["resourceType"].as_str().unwrap_or("?"),
+            finding["resourceId"].as_str().unwrap_or("?"),
+        );
+    }
+    if let Some(recorded) = summary.get("recorded").filter(|r| r.is_object()) {
+        println!(
+            "    -> Audit Manager (through the ledger): {} changed verdict(s) filed, {} unchanged",
+            recorded["filed"], recorded["unchanged"]
+        );
+    }
+}
+
 async fn run_events(port: u16) -> DemoResult<()> {
     println!("\nInvoking config-rule (cargo lambda invoke) with each sample event:");
     for name in EVENTS {
-        let summary = invoke(port, name)?;
+        let summary = invoke(port, "config-rule", name)?;
         println!(
             "  events/{name}.json  [{}]",
             summary["messageType"].as_str().unwrap_or("?")
@@ -93,23 +291,22 @@ async fn run_events(port: u16) -> DemoResult<()> {
                 e["annotation"].as_str().unwrap_or("")
             );
         }
-        for report in summary["evidence"].as_array().into_iter().flatten() {
-            let delivered = report["delivered"].as_array().map_or(0, Vec::len);
-            let undelivered = report["undelivered"].as_array().map_or(0, Vec::len);
+        if let Some(recorded) = summary.get("recorded").filter(|r| r.is_object()) {
             println!(
-                "    -> Audit Manager: {delivered} evidence item(s) filed, {undelivered} not filed"
+                "    -> Audit Manager (through the ledger): {} changed verdict(s) filed, {} unchanged, {} folded",
+                recorded["filed"], recorded["unchanged"], recorded["folded"]
             );
         }
     }
     Ok(())
 }
 
-fn invoke(port: u16, name: &str) -> DemoResult<Value> {
+fn invoke(port: u16, function: &str, name: &str) -> DemoResult<Value> {
     let out = Command::new("cargo")
         .args([
             "lambda",
             "invoke",
-            "config-rule",
+            function,
             "--invoke-address",
             "127.0.0.1",
             "--invoke-port",
@@ -133,7 +330,7 @@ fn invoke(port: u16, name: &str) -> DemoResult<Value> {
     Ok(serde_json::from_slice(&out.stdout)?)
 }
 
-async fn print_evidence(client: &aws_sdk_auditmanager::Client) -> DemoResult<()> {
+async fn print_evidence(client: &aws_sdk_auditmanager::Client, mask: &Mask) -> DemoResult<()> {
     println!(
         "\nEvidence in the assessment, per framework control (read back with GetEvidenceByEvidenceFolder):"
     );
@@ -167,23 +364,34 @@ async fn print_evidence(client: &aws_sdk_auditmanager::Client) -> DemoResult<()>
                     .send()
                     .await?;
                 for item in evidence.evidence() {
-                    let text = item
-                        .attributes()
+                    let attributes = item.attributes();
+                    if let Some(path) = attributes.and_then(|a| a.get("s3ResourcePath")) {
+                        lines.push(mask.apply(&format!("      {:<18} {path}", "REPORT")));
+                        continue;
+                    }
+                    let text = attributes
                         .and_then(|a| a.get("textResponse"))
                         .cloned()
                         .unwrap_or_default();
                     let mut text_lines = text.lines();
-                    let verdict = text_lines
-                        .next()
-                        .and_then(|l| l.rsplit("| ").next())
-                        .unwrap_or("?")
-                        .to_owned();
+                    let first = text_lines.next().unwrap_or("");
+                    if first.contains("| DIGEST") {
+                        let counts = text_lines.next().unwrap_or("");
+                        lines.push(mask.apply(&format!("      {:<18} {counts}", "DIGEST")));
+                        continue;
+                    }
+                    let verdict = first.rsplit("| ").next().unwrap_or("?").to_owned();
                     let resource = text_lines
                         .next()
                         .unwrap_or("")
                         .trim_start_matches("Resource: ")
                         .to_owned();
-                    lines.push(format!("      {verdict:<18} {resource}"));
+                    let actor = text
+                        .lines()
+                        .find(|l| l.starts_with("Triggered by"))
+                        .map(|l| format!(" ({})", l.split(" from ").next().unwrap_or(l)))
+                        .unwrap_or_default();
+                    lines.push(mask.apply(&format!("      {verdict:<18} {resource}{actor}")));
                 }
             }
             if lines.is_empty() {
@@ -236,17 +444,19 @@ fn free_port() -> std::io::Result<u16> {
 }
 
 /// cargo-lambda's local Lambda runtime API (`cargo lambda watch --only-lambda-apis`) and the
-/// real `config-rule` binary polling it, both children of this process, stopped by PID.
+/// real function binaries polling it, all children of this process, stopped by PID.
 struct Watch(Vec<Child>);
 
 impl Watch {
-    fn start(port: u16, moto: &str, emulator: &str) -> DemoResult<Self> {
+    fn start(port: u16, moto: &str, emulator: &str, suite_key: &str) -> DemoResult<Self> {
         let cargo_lambda = rig::venv_python().with_file_name("cargo-lambda");
         let runtime = Command::new(cargo_lambda)
             .args([
                 "lambda",
                 "watch",
                 "--only-lambda-apis",
+                "--timeout",
+                "900",
                 "--invoke-address",
                 "127.0.0.1",
                 "--invoke-port",
@@ -268,33 +478,36 @@ impl Watch {
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| rig::workspace_root().join("target"));
-        let function = Command::new(target.join("debug").join("config-rule"))
-            .env(
-                "AWS_LAMBDA_RUNTIME_API",
-                format!("http://127.0.0.1:{port}/.rt/config-rule"),
-            )
-            .env("AWS_LAMBDA_FUNCTION_NAME", "config-rule")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-            .env("AWS_LAMBDA_LOG_LEVEL", "warn")
-            .env("ASSESSMENT_ID", DEMO_ASSESSMENT_ID)
-            .env("AWS_ENDPOINT_URL", moto)
-            .env("AWS_ENDPOINT_URL_CONFIG_SERVICE", emulator)
-            .env("AWS_ENDPOINT_URL_AUDITMANAGER", emulator)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", rig::REGION)
-            .env_remove("AWS_PROFILE")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                format!(
-                    "cannot start target/debug/config-rule (run `cargo build -p config-rule`): {e}"
+        for name in FUNCTIONS {
+            let function = Command::new(target.join("debug").join(name))
+                .env(
+                    "AWS_LAMBDA_RUNTIME_API",
+                    format!("http://127.0.0.1:{port}/.rt/{name}"),
                 )
-            })?;
-        watch.0.push(function);
+                .env("AWS_LAMBDA_FUNCTION_NAME", name)
+                .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+                .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+                .env("AWS_LAMBDA_LOG_LEVEL", "warn")
+                .env("ASSESSMENT_ID", DEMO_ASSESSMENT_ID)
+                .env("LEDGER_TABLE", TABLE)
+                .env("EVIDENCE_BUCKET", EVIDENCE_BUCKET)
+                .env("EVIDENCE_KMS_KEY", suite_key)
+                .env("AWS_ENDPOINT_URL", moto)
+                .env("AWS_ENDPOINT_URL_CONFIG_SERVICE", emulator)
+                .env("AWS_ENDPOINT_URL_AUDITMANAGER", emulator)
+                .env("AWS_ACCESS_KEY_ID", "testing")
+                .env("AWS_SECRET_ACCESS_KEY", "testing")
+                .env("AWS_REGION", rig::REGION)
+                .env_remove("AWS_PROFILE")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .map_err(|e| {
+                    format!("cannot start target/debug/{name} (run `cargo build --workspace`): {e}")
+                })?;
+            watch.0.push(function);
+        }
         Ok(watch)
     }
 
