@@ -47,3 +47,11 @@ demo: setup
 ## Release build for deployment (arm64, as template.yaml declares); needs the aarch64 rust-std.
 build: setup
 	sam build
+
+## Benchmark of the scheduled sweep on a large seeded moto account (bench/README.md): wall time,
+## API calls per operation and per in-scope resource, peak RSS, written to docs/benchmarks.md.
+## A release build (slow the first time: ~25 min on 2 cores for the SDK crates).
+.PHONY: bench
+bench: setup
+	cargo build --release -p genai-evidence-bench
+	$(TARGET_DIR)/release/sweep-bench --write docs/benchmarks.md
