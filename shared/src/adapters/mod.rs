@@ -26,3 +26,23 @@ pub struct Scope {
     /// The region.
     pub region: String,
 }
+
+/// At most this many calls of one kind are in flight at once in a collector (per service), so a
+/// large account is read quickly without tripping the service's rate limits (the SDK's adaptive
+/// retry backs off if it does).
+pub const CONCURRENCY: usize = 8;
+
+/// Runs `f` on every item with at most [`CONCURRENCY`] in flight, keeping the items' order.
+pub(crate) async fn bounded<I, F, Fut, T>(items: I, f: F) -> Vec<T>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    use futures_util::StreamExt;
+    futures_util::stream::iter(items)
+        .map(f)
+        .buffered(CONCURRENCY)
+        .collect()
+        .await
+}

@@ -156,103 +156,103 @@ pub async fn collect_buckets(
     scope: &Scope,
     names: &[String],
 ) -> Vec<Subject> {
-    let mut subjects = Vec::with_capacity(names.len());
-    for name in names {
-        let encryption = client.get_bucket_encryption().bucket(name).send().await;
-        // A bucket deleted since it was listed (or named by a call) is gone, not unreadable.
-        if let Err(e) = &encryption
-            && e.as_service_error().and_then(|s| s.code()) == Some("NoSuchBucket")
-        {
-            subjects.push(Subject::new(
-                ResourceRef {
-                    resource_type: ResourceType::S3Bucket.cfn_type().into(),
-                    resource_id: name.clone(),
-                    arn: Some(format!("arn:aws:s3:::{name}")),
-                    account_id: scope.account_id.clone(),
-                    region: scope.region.clone(),
-                },
-                Timestamp::now(),
-                "AWS API (s3:GetEncryptionConfiguration)",
-                SubjectState::Gone("the bucket no longer exists (NoSuchBucket)".into()),
-            ));
-            continue;
-        }
-        let default_encryption = setting(
-            "s3:GetEncryptionConfiguration",
-            "ServerSideEncryptionConfigurationNotFoundError",
-            encryption,
-        )
-        .map(|out| {
-            out.and_then(|o| {
-                o.server_side_encryption_configuration()?
-                    .rules()
-                    .iter()
-                    .find_map(|rule| {
-                        let default = rule.apply_server_side_encryption_by_default()?;
-                        Some(BucketEncryption {
-                            algorithm: default.sse_algorithm().as_str().to_owned(),
-                            kms_key_id: default.kms_master_key_id().map(str::to_owned),
-                            bucket_key_enabled: rule.bucket_key_enabled().unwrap_or(false),
-                        })
-                    })
-            })
-        });
-        let policy = setting(
-            "s3:GetBucketPolicy",
-            "NoSuchBucketPolicy",
-            client.get_bucket_policy().bucket(name).send().await,
-        )
-        .and_then(
-            |out| match out.and_then(|o| o.policy().map(str::to_owned)) {
-                None => Ok(None),
-                Some(text) => PolicyDocument::parse(&text).map(Some).map_err(|e| {
-                    Unreadable::new(format!("the bucket policy could not be read: {e}"))
-                }),
-            },
-        );
-        let block = client.get_public_access_block().bucket(name).send().await;
-        let public_access_block = setting(
-            "s3:GetBucketPublicAccessBlock",
-            "NoSuchPublicAccessBlockConfiguration",
-            block,
-        )
-        .map(|out| {
-            out.and_then(|o| {
-                o.public_access_block_configuration()
-                    .map(|c| PublicAccessBlock {
-                        block_public_acls: c.block_public_acls().unwrap_or(false),
-                        ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-                        block_public_policy: c.block_public_policy().unwrap_or(false),
-                        restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-                    })
-            })
-        });
-        let logging = client.get_bucket_logging().bucket(name).send().await;
-        let access_log_target = setting("s3:GetBucketLogging", "", logging)
-            .map(|out| out.and_then(|o| o.logging_enabled().map(|l| l.target_bucket().to_owned())));
-        let bucket = S3Bucket {
-            name: name.clone(),
-            partition: "aws".into(),
-            default_encryption,
-            policy,
-            public_access_block,
-            access_log_target,
-        };
-        subjects.push(Subject {
-            resource: ResourceRef {
+    super::bounded(names, |name| collect_bucket(client, scope, name)).await
+}
+
+/// Reads one bucket's checked settings (four calls).
+async fn collect_bucket(client: &aws_sdk_s3::Client, scope: &Scope, name: &str) -> Subject {
+    let encryption = client.get_bucket_encryption().bucket(name).send().await;
+    // A bucket deleted since it was listed (or named by a call) is gone, not unreadable.
+    if let Err(e) = &encryption
+        && e.as_service_error().and_then(|s| s.code()) == Some("NoSuchBucket")
+    {
+        return Subject::new(
+            ResourceRef {
                 resource_type: ResourceType::S3Bucket.cfn_type().into(),
-                resource_id: name.clone(),
-                arn: Some(bucket.arn()),
+                resource_id: name.to_owned(),
+                arn: Some(format!("arn:aws:s3:::{name}")),
                 account_id: scope.account_id.clone(),
                 region: scope.region.clone(),
             },
-            observed_at: Timestamp::now(),
-            observed_via: "AWS API (s3:GetEncryptionConfiguration, GetBucketPolicy, GetBucketPublicAccessBlock, GetBucketLogging)",
-            state: SubjectState::Live(Resource::S3Bucket(bucket)),
-            links: Vec::new(),
-        });
+            Timestamp::now(),
+            "AWS API (s3:GetEncryptionConfiguration)",
+            SubjectState::Gone("the bucket no longer exists (NoSuchBucket)".into()),
+        );
     }
-    subjects
+    let default_encryption = setting(
+        "s3:GetEncryptionConfiguration",
+        "ServerSideEncryptionConfigurationNotFoundError",
+        encryption,
+    )
+    .map(|out| {
+        out.and_then(|o| {
+            o.server_side_encryption_configuration()?
+                .rules()
+                .iter()
+                .find_map(|rule| {
+                    let default = rule.apply_server_side_encryption_by_default()?;
+                    Some(BucketEncryption {
+                        algorithm: default.sse_algorithm().as_str().to_owned(),
+                        kms_key_id: default.kms_master_key_id().map(str::to_owned),
+                        bucket_key_enabled: rule.bucket_key_enabled().unwrap_or(false),
+                    })
+                })
+        })
+    });
+    let policy = setting(
+        "s3:GetBucketPolicy",
+        "NoSuchBucketPolicy",
+        client.get_bucket_policy().bucket(name).send().await,
+    )
+    .and_then(
+        |out| match out.and_then(|o| o.policy().map(str::to_owned)) {
+            None => Ok(None),
+            Some(text) => PolicyDocument::parse(&text)
+                .map(Some)
+                .map_err(|e| Unreadable::new(format!("the bucket policy could not be read: {e}"))),
+        },
+    );
+    let block = client.get_public_access_block().bucket(name).send().await;
+    let public_access_block = setting(
+        "s3:GetBucketPublicAccessBlock",
+        "NoSuchPublicAccessBlockConfiguration",
+        block,
+    )
+    .map(|out| {
+        out.and_then(|o| {
+            o.public_access_block_configuration()
+                .map(|c| PublicAccessBlock {
+                    block_public_acls: c.block_public_acls().unwrap_or(false),
+                    ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
+                    block_public_policy: c.block_public_policy().unwrap_or(false),
+                    restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+                })
+        })
+    });
+    let logging = client.get_bucket_logging().bucket(name).send().await;
+    let access_log_target = setting("s3:GetBucketLogging", "", logging)
+        .map(|out| out.and_then(|o| o.logging_enabled().map(|l| l.target_bucket().to_owned())));
+    let bucket = S3Bucket {
+        name: name.to_owned(),
+        partition: "aws".into(),
+        default_encryption,
+        policy,
+        public_access_block,
+        access_log_target,
+    };
+    Subject {
+        resource: ResourceRef {
+            resource_type: ResourceType::S3Bucket.cfn_type().into(),
+            resource_id: name.to_owned(),
+            arn: Some(bucket.arn()),
+            account_id: scope.account_id.clone(),
+            region: scope.region.clone(),
+        },
+        observed_at: Timestamp::now(),
+        observed_via: "AWS API (s3:GetEncryptionConfiguration, GetBucketPolicy, GetBucketPublicAccessBlock, GetBucketLogging)",
+        state: SubjectState::Live(Resource::S3Bucket(bucket)),
+        links: Vec::new(),
+    }
 }
 
 /// One bucket setting: the output, `None` for the documented "not configured" error code, or

@@ -546,10 +546,8 @@ pub async fn collect_notebook_instances(
     let mut pages = client.list_notebook_instances().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListNotebookInstances", e))?;
-        for summary in page.notebook_instances() {
-            let Some(name) = summary.notebook_instance_name() else {
-                continue;
-            };
+        let found = super::bounded(page.notebook_instances(), |summary| async move {
+            let name = summary.notebook_instance_name()?;
             let state = match client
                 .describe_notebook_instance()
                 .notebook_instance_name(name)
@@ -564,15 +562,17 @@ pub async fn collect_notebook_instances(
                 ),
                 Err(e) => describe_failed("sagemaker:DescribeNotebookInstance", e),
             };
-            subjects.push(subject(
+            Some(subject(
                 ResourceType::SageMakerNotebookInstance,
                 name,
                 summary.notebook_instance_arn(),
                 scope,
                 "AWS API (sagemaker:DescribeNotebookInstance)",
                 state,
-            ));
-        }
+            ))
+        })
+        .await;
+        subjects.extend(found.into_iter().flatten());
     }
     Ok(subjects)
 }
@@ -587,10 +587,8 @@ pub async fn collect_endpoint_configs(
     let mut pages = client.list_endpoint_configs().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListEndpointConfigs", e))?;
-        for summary in page.endpoint_configs() {
-            let Some(name) = summary.endpoint_config_name() else {
-                continue;
-            };
+        let found = super::bounded(page.endpoint_configs(), |summary| async move {
+            let name = summary.endpoint_config_name()?;
             let state = match client
                 .describe_endpoint_config()
                 .endpoint_config_name(name)
@@ -605,15 +603,17 @@ pub async fn collect_endpoint_configs(
                 ),
                 Err(e) => describe_failed("sagemaker:DescribeEndpointConfig", e),
             };
-            subjects.push(subject(
+            Some(subject(
                 ResourceType::SageMakerEndpointConfig,
                 name,
                 summary.endpoint_config_arn(),
                 scope,
                 "AWS API (sagemaker:DescribeEndpointConfig)",
                 state,
-            ));
-        }
+            ))
+        })
+        .await;
+        subjects.extend(found.into_iter().flatten());
     }
     Ok(subjects)
 }
@@ -627,10 +627,8 @@ pub async fn collect_training_jobs(
     let mut pages = client.list_training_jobs().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListTrainingJobs", e))?;
-        for summary in page.training_job_summaries() {
-            let Some(name) = summary.training_job_name() else {
-                continue;
-            };
+        let found = super::bounded(page.training_job_summaries(), |summary| async move {
+            let name = summary.training_job_name()?;
             let state = match client
                 .describe_training_job()
                 .training_job_name(name)
@@ -645,15 +643,17 @@ pub async fn collect_training_jobs(
                 ),
                 Err(e) => describe_failed("sagemaker:DescribeTrainingJob", e),
             };
-            subjects.push(subject(
+            Some(subject(
                 ResourceType::SageMakerTrainingJob,
                 name,
                 summary.training_job_arn(),
                 scope,
                 "AWS API (sagemaker:DescribeTrainingJob)",
                 state,
-            ));
-        }
+            ))
+        })
+        .await;
+        subjects.extend(found.into_iter().flatten());
     }
     Ok(subjects)
 }
@@ -664,10 +664,8 @@ pub async fn collect_models(client: &Client, scope: &Scope) -> Result<Vec<Subjec
     let mut pages = client.list_models().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListModels", e))?;
-        for summary in page.models() {
-            let Some(name) = summary.model_name() else {
-                continue;
-            };
+        let found = super::bounded(page.models(), |summary| async move {
+            let name = summary.model_name()?;
             let state = match client.describe_model().model_name(name).send().await {
                 Ok(out) => (
                     SubjectState::Live(Resource::SageMakerModel(model_from_api(&out, name))),
@@ -675,15 +673,17 @@ pub async fn collect_models(client: &Client, scope: &Scope) -> Result<Vec<Subjec
                 ),
                 Err(e) => describe_failed("sagemaker:DescribeModel", e),
             };
-            subjects.push(subject(
+            Some(subject(
                 ResourceType::SageMakerModel,
                 name,
                 summary.model_arn(),
                 scope,
                 "AWS API (sagemaker:DescribeModel)",
                 state,
-            ));
-        }
+            ))
+        })
+        .await;
+        subjects.extend(found.into_iter().flatten());
     }
     Ok(subjects)
 }

@@ -911,8 +911,12 @@ impl SweepHandler {
                     })
                     .collect();
                 let several_regions = self.clients.regions.len() > 1;
-                for (id, reasons) in keys {
-                    let subject = kms::collect_key(&rc.kms, &scope, &id).await;
+                let (client, region_scope) = (&rc.kms, &scope);
+                let read = crate::adapters::bounded(keys, |(id, reasons)| async move {
+                    (kms::collect_key(client, region_scope, &id).await, reasons)
+                })
+                .await;
+                for (subject, reasons) in read {
                     // A key id without a region is looked up in every region; it lives in one.
                     if several_regions && matches!(subject.state, SubjectState::Gone(_)) {
                         continue;
