@@ -238,10 +238,12 @@ impl Recorder {
                     .push((key, finding, control, previous));
             }
         }
-        for (control_id, changes) in changed {
+        for (control_id, mut changes) in changed {
             let Some(control) = framework_control(control_id) else {
                 continue;
             };
+            // When the budget cannot take every change, the worst are filed on their own first.
+            changes.sort_by_key(|(_, f, _, _)| f.outcome.verdict.worst_first_rank());
             let target = match self.auditmanager.target(control).await {
                 Ok(target) => target,
                 Err(why) => {
