@@ -15,15 +15,30 @@ Two gaps of moto 5.2.5 in AWS Config items are filled here, in AWS's documented 
 Bedrock responses get the same treatment: moto writes model and customization-job times as
 "2026-11-23 13:29:16" and agent/knowledge-base times as epoch numbers, where the Bedrock and
 Bedrock Agents APIs send ISO 8601 date-time strings ("2026-11-23T13:29:16Z").
+
+KMS keys can be created with a fixed key id, so seeded keys match the ids the sample events name:
+CreateKey with the tag `_custom_key_id_` (moto 5.2.5 only draws random ids) creates the key under
+that id; the tag itself is not kept.
+
+Two read gaps are filled the way AWS answers:
+- GetAccountAuthorizationDetails lists customer managed policies without `PolicyName` and
+  `PolicyId` (moto's policy objects call them `name` and `id`);
+- GetAgent takes the agent id from the second-to-last path segment, which for the SDK's
+  `GET /agents/{agentId}` is "agents": it is read from the last segment.
 """
 
 import datetime
 import functools
+import json
 import sys
+from urllib.parse import unquote
 
 from moto.bedrock.models import CustomModel, ModelCustomizationJob
 from moto.bedrockagent.models import Agent, KnowledgeBase
+from moto.bedrockagent.responses import AgentsforBedrockResponse
 from moto.iam.models import ManagedPolicy, Role
+from moto.kms.exceptions import AlreadyExistsException
+from moto.kms.models import KmsBackend
 from moto.s3.models import FakeBucket
 from moto.server import ThreadedMotoServer
 
@@ -126,6 +141,43 @@ _iso_attributes_after_init(CustomModel, ("creation_time",))
 for _cls in (Agent, KnowledgeBase):
     for _method in ("to_dict", "dict_summary"):
         _iso_keys_when_serialised(_cls, _method, ("createdAt", "updatedAt", "preparedAt"))
+
+
+_CUSTOM_KEY_ID_TAG = "_custom_key_id_"
+_moto_create_key = KmsBackend.create_key
+
+
+def _create_key(self, policy, key_usage, key_spec, description, tags, multi_region=False, origin="AWS_KMS"):  # type: ignore[no-untyped-def]
+    custom_id = next((t.get("TagValue") for t in tags or [] if t.get("TagKey") == _CUSTOM_KEY_ID_TAG), None)
+    tags = [t for t in tags or [] if t.get("TagKey") != _CUSTOM_KEY_ID_TAG]
+    if custom_id and custom_id in self.keys:
+        raise AlreadyExistsException(f"a key with id {custom_id} already exists")
+    key = _moto_create_key(self, policy, key_usage, key_spec, description, tags, multi_region, origin)
+    if custom_id:
+        del self.keys[key.id]
+        self.tagger.delete_all_tags_for_resource(key.id)
+        key.id = custom_id
+        key.arn = f"{key.arn.rsplit('/', 1)[0]}/{custom_id}"
+        self.keys[custom_id] = key
+        if tags:
+            self.tagger.tag_resource(custom_id, tags)
+    return key
+
+
+KmsBackend.create_key = _create_key
+
+
+ManagedPolicy.policy_name = property(lambda self: self.name)  # type: ignore[attr-defined]
+ManagedPolicy.policy_id = property(lambda self: self.id)  # type: ignore[attr-defined]
+
+
+def _get_agent(self):  # type: ignore[no-untyped-def]
+    agent_id = unquote(self.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+    agent = self.bedrockagent_backend.get_agent(agent_id=agent_id)
+    return json.dumps({"agent": dict(agent.to_dict())})
+
+
+AgentsforBedrockResponse.get_agent = _get_agent
 
 
 def main() -> None:
