@@ -15,6 +15,8 @@ use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_s3::config::Credentials;
 
+pub mod drift_state;
+
 /// The account moto answers as.
 pub const ACCOUNT_ID: &str = "123456789012";
 /// The region the rig uses.
