@@ -9,6 +9,8 @@
 //! - `template`: `template.yaml` grants what the code calls, and no more.
 //! - `drift`: the CloudTrail drift path: refresh by the ids calls name, and the handler end to end.
 //! - `drift_template`: the CloudTrail drift rules route exactly the event map's calls.
+//! - `drift_expected`: `events/drift-expected.json` covers every drift sample and agrees with the
+//!   event map (pure).
 
 #![allow(
     clippy::unwrap_used,
@@ -23,6 +25,7 @@ mod collect_s3_trail_logs;
 mod collect_sagemaker;
 mod config_rule;
 mod drift;
+mod drift_expected;
 mod drift_template;
 mod scope;
 mod support;
