@@ -37,6 +37,9 @@ const EVENTS: &[&str] = &[
 
 type DemoResult<T> = Result<T, Box<dyn std::error::Error>>;
 
+#[path = "demo/drift_samples.rs"]
+mod drift_samples;
+
 #[tokio::main]
 async fn main() -> DemoResult<()> {
     let moto = Moto::start()?;
@@ -85,7 +88,8 @@ async fn main() -> DemoResult<()> {
     let result = async {
         run_events(port).await?;
         run_sweep(port, &mask).await?;
-        run_drift(port, &rig::s3_client(&moto_aws)).await
+        run_drift(port, &rig::s3_client(&moto_aws)).await?;
+        drift_samples::run(port, &moto_aws, &[DRIFT_EVENT]).await
     }
     .await;
     watch.stop();
