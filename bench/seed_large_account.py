@@ -52,6 +52,23 @@ TRAIL_BUCKET = "org-cloudtrail-logs"
 TRAIL_NAME = "org-trail"
 
 
+SIZES = (
+    "buckets",
+    "referenced_buckets",
+    "include_tagged",
+    "exclude_tagged",
+    "roles",
+    "execution_roles",
+    "genai_policy_roles",
+    "notebooks",
+    "training_jobs",
+    "keys",
+    "referenced_keys",
+    "log_groups",
+    "sagemaker_log_groups",
+)
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("endpoint", help="moto's URL, e.g. http://127.0.0.1:5055")
@@ -80,9 +97,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--referenced-keys", type=int, default=30, help="keys named by GenAI resources (default 30)")
     p.add_argument("--log-groups", type=int, default=300, help="log groups (default 300)")
     p.add_argument("--sagemaker-log-groups", type=int, default=40, help="/aws/sagemaker/... groups (default 40)")
+    p.add_argument(
+        "--scale", type=float, default=1.0, help="multiply every size above by this (default 1)"
+    )
     p.add_argument("--tag-key", default="genai-evidence", help="the scope tag's key (default genai-evidence)")
     p.add_argument("--threads", type=int, default=16, help="concurrent requests (default 16)")
     args = p.parse_args(argv)
+    if args.scale <= 0:
+        p.error("--scale must be positive")
+    for name in SIZES:
+        setattr(args, name, round(getattr(args, name) * args.scale))
     checks = [
         (args.referenced_buckets >= 2, "--referenced-buckets must be at least 2"),
         (args.buckets >= args.referenced_buckets + args.include_tagged + 1, "--buckets too small"),
@@ -402,6 +426,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
         "sagemakerLogGroups": args.sagemaker_log_groups,
         "trails": 1,
         "tagKey": args.tag_key,
+        "scale": args.scale,
         "seedCalls": s.calls,
     }
 

@@ -17,7 +17,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
 /// Calls and attempts of one operation.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Counts {
     /// Operations started (`send()` calls).
     pub(crate) calls: u64,
@@ -56,6 +56,8 @@ enum Event {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CallCounter {
     counts: Arc<Mutex<BTreeMap<(String, String), Counts>>>,
+    /// (start, end, ended in a 5xx) of every operation, for [`CallCounter::only_5xx_in_flight`].
+    spans: Arc<Mutex<Vec<(Instant, Instant, bool)>>>,
 }
 
 impl CallCounter {
@@ -98,6 +100,44 @@ impl CallCounter {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        self.spans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// Wall-clock time during which operations that ended in a 5xx were in flight and no other
+    /// operation was: the time such operations (on moto: unimplemented ones, retried with
+    /// backoff) cost the run on their own.
+    pub(crate) fn only_5xx_in_flight(&self) -> Duration {
+        let spans = self
+            .spans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        // Sweep line over (time, change in 5xx in flight, change in others in flight).
+        let mut events: Vec<(Instant, i64, i64)> = Vec::with_capacity(spans.len() * 2);
+        for (start, end, server_error) in spans {
+            let (e, o) = if server_error { (1, 0) } else { (0, 1) };
+            events.push((start, e, o));
+            events.push((end, -e, -o));
+        }
+        events.sort_by_key(|(t, e, o)| (*t, *e + *o));
+        let (mut errors, mut others) = (0_i64, 0_i64);
+        let mut total = Duration::ZERO;
+        let mut last: Option<Instant> = None;
+        for (t, e, o) in events {
+            if let Some(prev) = last
+                && errors > 0
+                && others == 0
+            {
+                total += t.saturating_duration_since(prev);
+            }
+            errors += e;
+            others += o;
+            last = Some(t);
+        }
+        total
     }
 }
 
@@ -148,10 +188,13 @@ impl Intercept for CallCounter {
             && context
                 .response()
                 .is_some_and(|r| r.status().as_u16() >= 500);
-        let took = cfg
-            .load::<Started>()
-            .map(|s| s.0.elapsed())
-            .unwrap_or_default();
+        let now = Instant::now();
+        let started = cfg.load::<Started>().map_or(now, |s| s.0);
+        let took = now.saturating_duration_since(started);
+        self.spans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((started, now, server_error));
         self.bump(
             cfg,
             Event::Done {
@@ -161,5 +204,28 @@ impl Intercept for CallCounter {
             },
         );
         Ok(())
+    }
+}
+
+/// Serde for counts keyed by (service, operation): a list of pairs (JSON keys are strings only).
+pub(crate) mod as_pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Counts;
+
+    type Map = BTreeMap<(String, String), Counts>;
+
+    pub(crate) fn serialize<S: Serializer>(map: &Map, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(map.iter())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Map, D::Error> {
+        Ok(
+            Vec::<((String, String), Counts)>::deserialize(deserializer)?
+                .into_iter()
+                .collect(),
+        )
     }
 }

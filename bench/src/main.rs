@@ -1,11 +1,14 @@
 //! `sweep-bench`: the scheduled sweep on a large seeded moto account, measured.
 //!
-//! Starts moto (through the rig) and the Audit Manager emulator (in a child process of this
-//! binary, so its memory is not counted), seeds moto with `bench/seed_large_account.py`, creates
-//! the ledger table and the evidence bucket (after `template.yaml`), then runs the sweep in-process with every SDK client counting its calls. Prints a markdown report; `--write PATH`
-//! also writes it to PATH.
+//! For each account scale (`--scales`, default `1,2`), a fresh child process of this binary
+//! (`--measure SCALE`) starts moto (through the rig) and the Audit Manager emulator (in its own
+//! child process, so its memory is not counted), seeds moto with `bench/seed_large_account.py
+//! --scale SCALE`, creates the ledger table and the evidence bucket (after `template.yaml`), runs
+//! the sweep in-process twice (fresh ledger, then a same-day re-run) with every SDK client
+//! counting its calls, and prints its measurement as JSON. The parent renders the markdown report
+//! (stdout; `--write PATH` also writes it).
 //!
-//! Usage: `sweep-bench [--write PATH] [-- SEED_ARGS...]` (seed arguments: see
+//! Usage: `sweep-bench [--write PATH] [--scales 1,2] [-- SEED_ARGS...]` (seed arguments: see
 //! `seed_large_account.py --help`, e.g. `-- --buckets 4000`).
 
 mod counter;
@@ -31,17 +34,34 @@ type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 pub(crate) const LEDGER_TABLE: &str = "genai-evidence-ledger";
 pub(crate) const EVIDENCE_BUCKET: &str = "genai-evidence-reports-123456789012";
 
+/// The account scales measured by default: the issue's sizes, and twice them (to show how time
+/// and memory grow with the account).
+const DEFAULT_SCALES: &[f64] = &[1.0, 2.0];
+/// Prefix of the line a `--measure` child prints its measurement on.
+const MEASUREMENT_PREFIX: &str = "measurement: ";
+
 struct Args {
     write: Option<PathBuf>,
+    scales: Vec<f64>,
     seed_args: Vec<String>,
     serve_emulator: Option<String>,
+    measure: Option<f64>,
+}
+
+fn parse_scale(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() => Ok(x),
+        _ => Err(format!("{text:?} is not a positive scale")),
+    }
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         write: None,
+        scales: DEFAULT_SCALES.to_vec(),
         seed_args: Vec::new(),
         serve_emulator: None,
+        measure: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -49,6 +69,17 @@ fn parse_args() -> Result<Args, String> {
             "--write" => args.write = Some(it.next().ok_or("--write needs a path")?.into()),
             "--serve-emulator" => {
                 args.serve_emulator = Some(it.next().ok_or("--serve-emulator needs a URL")?)
+            }
+            "--scales" => {
+                args.scales = it
+                    .next()
+                    .ok_or("--scales needs a list, e.g. 1,2")?
+                    .split(',')
+                    .map(parse_scale)
+                    .collect::<Result<_, _>>()?
+            }
+            "--measure" => {
+                args.measure = Some(parse_scale(&it.next().ok_or("--measure needs a scale")?)?)
             }
             "--" => args.seed_args.extend(it.by_ref()),
             "-h" | "--help" => return Err(String::new()),
@@ -66,13 +97,14 @@ async fn main() -> ExitCode {
             if !msg.is_empty() {
                 eprintln!("sweep-bench: {msg}");
             }
-            eprintln!("usage: sweep-bench [--write PATH] [-- SEED_ARGS...]");
+            eprintln!("usage: sweep-bench [--write PATH] [--scales 1,2] [-- SEED_ARGS...]");
             return ExitCode::from(2);
         }
     };
-    let result = match args.serve_emulator {
-        Some(upstream) => serve_emulator(upstream).await,
-        None => run(args.write, args.seed_args).await,
+    let result = match (args.serve_emulator, args.measure) {
+        (Some(upstream), _) => serve_emulator(upstream).await,
+        (None, Some(scale)) => measure(scale, args.seed_args).await,
+        (None, None) => run(args.write, args.scales, args.seed_args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -219,7 +251,60 @@ async fn evidence_bucket(aws: &SdkConfig) -> BenchResult<()> {
     Ok(())
 }
 
-async fn run(write: Option<PathBuf>, seed_args: Vec<String>) -> BenchResult<()> {
+/// Measures every scale in a fresh child process (so no run inherits another's heap) and renders
+/// the report.
+fn run(write: Option<PathBuf>, scales: Vec<f64>, seed_args: Vec<String>) -> BenchResult<()> {
+    let mut measurements = Vec::new();
+    for scale in &scales {
+        eprintln!("== account scale {scale}");
+        let out = Command::new(std::env::current_exe()?)
+            .arg("--measure")
+            .arg(scale.to_string())
+            .arg("--")
+            .args(&seed_args)
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()?;
+        if !out.status.success() {
+            return Err(format!("the measurement at scale {scale} failed: {}", out.status).into());
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let json = stdout
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix(MEASUREMENT_PREFIX))
+            .ok_or("the measurement printed no result")?;
+        measurements.push(serde_json::from_str::<report::Measurement>(json)?);
+    }
+    let default_command = seed_args.is_empty() && scales == DEFAULT_SCALES;
+    let command = if default_command {
+        "make bench\n# = make setup; cargo build --release -p genai-evidence-bench;\n\
+         #   target/release/sweep-bench --write docs/benchmarks.md"
+            .to_owned()
+    } else {
+        let scales: Vec<String> = scales.iter().map(f64::to_string).collect();
+        let mut command = format!(
+            "make setup && cargo build --release -p genai-evidence-bench\n\
+             target/release/sweep-bench --write docs/benchmarks.md --scales {}",
+            scales.join(",")
+        );
+        if !seed_args.is_empty() {
+            command.push_str(&format!(" -- {}", seed_args.join(" ")));
+        }
+        command
+    };
+    let text = report::render(&measurements, &command);
+    println!("{text}");
+    if let Some(path) = write {
+        std::fs::write(&path, &text)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+/// Child mode: one account at `scale`, measured; prints the measurement as JSON.
+async fn measure(scale: f64, mut seed_args: Vec<String>) -> BenchResult<()> {
+    seed_args.extend(["--scale".to_owned(), scale.to_string()]);
     let moto = rig::Moto::start()?;
     let emulator = EmulatorProcess::start(moto.endpoint())?;
     eprintln!(
@@ -266,6 +351,7 @@ async fn run(write: Option<PathBuf>, seed_args: Vec<String>) -> BenchResult<()> 
         let wall = started.elapsed();
         let rss_after = memory::read();
         let counts = counter.snapshot();
+        let only_5xx_in_flight = counter.only_5xx_in_flight();
         eprintln!(
             "{label}: {:.1} s, {} in scope, status {}",
             wall.as_secs_f64(),
@@ -274,29 +360,25 @@ async fn run(write: Option<PathBuf>, seed_args: Vec<String>) -> BenchResult<()> 
         );
         outcome.in_scope_by_type = sweep::scope_by_type(&clients, &run_id, &units).await;
         runs.push(report::RunMeasurement {
-            label,
+            label: label.to_owned(),
             wall,
             counts,
             outcome,
             rss_before,
             rss_after,
+            only_5xx_in_flight,
         });
     }
 
     let measured = report::Measurement {
+        scale,
         seeded,
         seed_wall,
         runs,
         peak_is_per_run,
         release: !cfg!(debug_assertions),
-        seed_args: std::env::args().skip_while(|a| a != "--").skip(1).collect(),
     };
-    let text = report::render(&measured);
-    println!("{text}");
-    if let Some(path) = write {
-        std::fs::write(&path, &text)?;
-        eprintln!("wrote {}", path.display());
-    }
+    println!("{MEASUREMENT_PREFIX}{}", serde_json::to_string(&measured)?);
     drop(emulator);
     moto.stop();
     Ok(())

@@ -1,7 +1,7 @@
 //! The process's resident memory from `/proc/self/status` (Linux), and resetting its peak.
 
 /// Resident set sizes in KiB.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Rss {
     /// `VmRSS`: resident now.
     pub(crate) current_kib: u64,

@@ -20,13 +20,14 @@ const LAMBDA_LIMIT: Duration = Duration::from_secs(15 * 60);
 const ASSUMED_AWS_LATENCY: Duration = Duration::from_millis(50);
 
 /// One sweep run, measured.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RunMeasurement {
     /// What the run is (column header).
-    pub(crate) label: &'static str,
+    pub(crate) label: String,
     /// Wall time of the run (all its invocations).
     pub(crate) wall: Duration,
     /// Calls per (service, operation).
+    #[serde(with = "crate::counter::as_pairs")]
     pub(crate) counts: BTreeMap<(String, String), Counts>,
     /// What the sweep reported.
     pub(crate) outcome: Outcome,
@@ -34,6 +35,8 @@ pub(crate) struct RunMeasurement {
     pub(crate) rss_before: Rss,
     /// RSS after; `peak_kib` is the run's peak when the peak was reset before it.
     pub(crate) rss_after: Rss,
+    /// Wall-clock time when only operations that ended in a 5xx were in flight.
+    pub(crate) only_5xx_in_flight: Duration,
 }
 
 /// Whether an operation is the sweep's own bookkeeping (the ledger, Audit Manager, the evidence
@@ -68,11 +71,6 @@ impl RunMeasurement {
         self.counts.values().map(|c| c.busy).sum()
     }
 
-    /// Time in operations that ended in a 5xx (on moto: operations it does not implement).
-    fn server_error_busy(&self) -> Duration {
-        self.counts.values().map(|c| c.server_error_busy).sum()
-    }
-
     fn per_resource(&self, calls: u64) -> f64 {
         if self.outcome.in_scope == 0 {
             f64::INFINITY
@@ -85,20 +83,18 @@ impl RunMeasurement {
         self.busy().as_secs_f64() / self.wall.as_secs_f64().max(1e-3)
     }
 
-    /// The wall time without the time spent in 5xx operations, when calls ran one at a time
-    /// (then the two add up); otherwise the wall time.
+    /// The wall time without the time when only 5xx operations (on moto: operations it does
+    /// not implement, retried with backoff) were in flight.
     fn wall_without_moto_gaps(&self) -> Duration {
-        if self.in_flight() < 1.2 {
-            self.wall.saturating_sub(self.server_error_busy())
-        } else {
-            self.wall
-        }
+        self.wall.saturating_sub(self.only_5xx_in_flight)
     }
 }
 
-/// Everything the bench measured.
-#[derive(Debug)]
+/// Everything measured on one account.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Measurement {
+    /// The account's scale (1 = the issue's sizes).
+    pub(crate) scale: f64,
     /// The seeding script's summary (sizes).
     pub(crate) seeded: serde_json::Value,
     /// Wall time of seeding.
@@ -109,8 +105,6 @@ pub(crate) struct Measurement {
     pub(crate) peak_is_per_run: bool,
     /// Built with optimisations.
     pub(crate) release: bool,
-    /// Arguments passed through to the seeding script.
-    pub(crate) seed_args: Vec<String>,
 }
 
 fn command_output(program: &str, args: &[&str]) -> Option<String> {
@@ -268,14 +262,12 @@ fn row(
 }
 
 /// Renders the report.
-pub(crate) fn render(m: &Measurement) -> String {
+pub(crate) fn render(measurements: &[Measurement], command: &str) -> String {
     let mut out = String::new();
-    let runs = &m.runs;
-    let seed_args = if m.seed_args.is_empty() {
-        String::new()
-    } else {
-        format!(" -- {}", m.seed_args.join(" "))
+    let Some(m) = measurements.first() else {
+        return "No measurement.\n".to_owned();
     };
+    let runs = &m.runs;
 
     let _ = writeln!(out, "# Benchmark: the scheduled sweep on a large account\n");
     let _ = writeln!(
@@ -284,28 +276,7 @@ pub(crate) fn render(m: &Measurement) -> String {
         if m.release { "release" } else { "**debug**" },
         Timestamp::now()
     );
-    let _ = writeln!(out, "```sh");
-    if seed_args.is_empty() {
-        let _ = writeln!(out, "make bench");
-        let _ = writeln!(
-            out,
-            "# = make setup; cargo build --release -p genai-evidence-bench;"
-        );
-        let _ = writeln!(
-            out,
-            "#   target/release/sweep-bench --write docs/benchmarks.md"
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "make setup && cargo build --release -p genai-evidence-bench"
-        );
-        let _ = writeln!(
-            out,
-            "target/release/sweep-bench --write docs/benchmarks.md{seed_args}"
-        );
-    }
-    let _ = writeln!(out, "```\n");
+    let _ = writeln!(out, "```sh\n{command}\n```\n");
     let _ = writeln!(
         out,
         "The bench starts moto and the Audit Manager emulator, seeds moto with \
@@ -337,7 +308,15 @@ pub(crate) fn render(m: &Measurement) -> String {
     }
     let _ = writeln!(out);
 
-    let _ = writeln!(out, "## Seeded account\n");
+    let _ = writeln!(
+        out,
+        "## Seeded account{}\n",
+        if measurements.len() > 1 {
+            format!(" (scale {})", m.scale)
+        } else {
+            String::new()
+        }
+    );
     let _ = writeln!(out, "| resources | seeded |");
     let _ = writeln!(out, "|---|---|");
     for (k, v) in seeded_rows(&m.seeded) {
@@ -346,15 +325,15 @@ pub(crate) fn render(m: &Measurement) -> String {
     let _ = writeln!(out);
 
     let _ = writeln!(out, "## Results\n");
-    let headers: Vec<&str> = runs.iter().map(|r| r.label).collect();
+    let headers: Vec<&str> = runs.iter().map(|r| r.label.as_str()).collect();
     let _ = writeln!(out, "| measure | {} | target |", headers.join(" | "));
     let _ = writeln!(out, "|---|{}---|", "---:|".repeat(runs.len()));
     row(&mut out, "wall time", runs, |r| secs(r.wall), "");
     row(
         &mut out,
-        "of which in operations moto does not implement (5xx, retried with backoff)",
+        "of which waiting only on operations moto lacks (5xx, retried with backoff)",
         runs,
-        |r| secs(r.server_error_busy()),
+        |r| secs(r.only_5xx_in_flight),
         "",
     );
     row(
@@ -579,22 +558,141 @@ pub(crate) fn render(m: &Measurement) -> String {
         );
     }
 
+    if measurements.len() > 1 {
+        render_scaling(&mut out, measurements);
+    }
+    // Extrapolate from the largest account measured.
+    let largest = measurements
+        .iter()
+        .max_by(|a, b| a.scale.total_cmp(&b.scale))
+        .unwrap_or(m);
+    if let Some(first) = largest.runs.first() {
+        render_extrapolation(&mut out, first, largest);
+    }
     if let Some(first) = runs.first() {
-        render_extrapolation(&mut out, first, &m.seeded);
         render_dominates(&mut out, first);
     }
     out
 }
 
-fn render_extrapolation(out: &mut String, r: &RunMeasurement, seeded: &serde_json::Value) {
+fn render_scaling(out: &mut String, measurements: &[Measurement]) {
+    let _ = writeln!(
+        out,
+        "## As the account grows\n\nThe same account at each scale, each measured in a fresh \
+         process (first run on a fresh ledger, unless marked re-run).\n"
+    );
+    let headers: Vec<String> = measurements
+        .iter()
+        .map(|m| format!("scale {}", m.scale))
+        .collect();
+    let _ = writeln!(out, "| measure | {} |", headers.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(measurements.len()));
+    let line = |out: &mut String, label: &str, cell: &dyn Fn(&Measurement) -> String| {
+        let cells: Vec<String> = measurements.iter().map(cell).collect();
+        let _ = writeln!(out, "| {label} | {} |", cells.join(" | "));
+    };
+    let n = |m: &Measurement, key: &str| {
+        m.seeded
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    };
+    fn first(m: &Measurement) -> Option<&RunMeasurement> {
+        m.runs.first()
+    }
+    fn rerun(m: &Measurement) -> Option<&RunMeasurement> {
+        m.runs.get(1)
+    }
+    let unknown = || "?".to_owned();
+    line(
+        out,
+        "buckets / roles / notebooks / training jobs / keys / log groups",
+        &|m| {
+            format!(
+                "{} / {} / {} / {} / {} / {}",
+                n(m, "buckets"),
+                n(m, "roles"),
+                n(m, "notebookInstances"),
+                n(m, "trainingJobs"),
+                n(m, "kmsKeys"),
+                n(m, "logGroups")
+            )
+        },
+    );
+    line(out, "in-scope resources", &|m| {
+        first(m).map_or_else(unknown, |r| r.outcome.in_scope.to_string())
+    });
+    line(out, "wall time", &|m| {
+        first(m).map_or_else(unknown, |r| secs(r.wall))
+    });
+    line(out, "wall time without moto's 5xx retries", &|m| {
+        first(m).map_or_else(unknown, |r| secs(r.wall_without_moto_gaps()))
+    });
+    line(
+        out,
+        "ms per in-scope resource (without 5xx retries)",
+        &|m| {
+            first(m).map_or_else(unknown, |r| {
+                format!(
+                    "{:.1}",
+                    1000.0 * r.wall_without_moto_gaps().as_secs_f64()
+                        / r.outcome.in_scope.max(1) as f64
+                )
+            })
+        },
+    );
+    line(out, "API calls", &|m| {
+        first(m).map_or_else(unknown, |r| r.calls().to_string())
+    });
+    line(out, "API calls per in-scope resource", &|m| {
+        first(m).map_or_else(unknown, |r| format!("{:.2}", r.per_resource(r.calls())))
+    });
+    line(out, "API calls per in-scope resource, re-run", &|m| {
+        rerun(m).map_or_else(unknown, |r| format!("{:.2}", r.per_resource(r.calls())))
+    });
+    line(out, "RSS before the first run", &|m| {
+        first(m).map_or_else(unknown, |r| memory::mib(r.rss_before.current_kib))
+    });
+    line(out, "peak RSS, first run", &|m| {
+        first(m).map_or_else(unknown, |r| memory::mib(r.rss_after.peak_kib))
+    });
+    line(out, "peak RSS, re-run", &|m| {
+        rerun(m).map_or_else(unknown, |r| memory::mib(r.rss_after.peak_kib))
+    });
+    let _ = writeln!(out);
+    if let (Some(small), Some(large)) = (
+        measurements.first().and_then(|m| m.runs.first()),
+        measurements.last().and_then(|m| m.runs.first()),
+    ) {
+        let extra = large
+            .outcome
+            .in_scope
+            .saturating_sub(small.outcome.in_scope);
+        if extra > 0 {
+            let grown = large.rss_after.peak_kib as f64 - small.rss_after.peak_kib as f64;
+            let _ = writeln!(
+                out,
+                "From the smallest to the largest account, the first run's peak RSS changed by \
+                 {:.1} MiB for {extra} more in-scope resources ({:.1} KiB per resource).\n",
+                grown / 1024.0,
+                grown / extra as f64
+            );
+        }
+    }
+}
+
+fn render_extrapolation(out: &mut String, r: &RunMeasurement, m: &Measurement) {
+    let seeded = &m.seeded;
     let _ = writeln!(
         out,
         "## The largest account one 15-minute invocation handles (an extrapolation)\n"
     );
     let _ = writeln!(
         out,
-        "Extrapolated from the first run (the costlier one), assuming the sweep's time grows \
-         linearly with the account. **Not measured.**\n"
+        "Extrapolated from the first run (the costlier one) on the largest account measured \
+         (scale {}), assuming the sweep's time grows linearly with the account. **Not \
+         measured.**\n",
+        m.scale
     );
     let in_scope = r.outcome.in_scope as f64;
     let buckets = seeded
@@ -615,11 +713,11 @@ fn render_extrapolation(out: &mut String, r: &RunMeasurement, seeded: &serde_jso
     let _ = writeln!(
         out,
         "- At the throughput measured on moto (local, a few ms a call): the run took {}, {} of it \
-         retrying operations moto does not implement (on AWS they answer at once); without \
-         them {:.1} s, {:.0} in-scope resources a second. {usable:.0} s is then **~{}× this \
+         waiting only on operations moto does not implement (retried with backoff; on AWS they \
+         answer at once); without that {:.1} s, {:.0} in-scope resources a second. {usable:.0} s is then **~{}× this \
          account**: ~{} in-scope resources, in an account of ~{} buckets.",
         secs(r.wall),
-        secs(r.server_error_busy()),
+        secs(r.only_5xx_in_flight),
         effective,
         in_scope / effective,
         approx(scale),

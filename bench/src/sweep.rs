@@ -74,7 +74,7 @@ impl Clients {
 }
 
 /// What the bench reports from the sweep's own summaries.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Outcome {
     /// Invocations the run took (more than one when it checkpointed before the deadline).
     pub(crate) invocations: usize,
