@@ -3,7 +3,9 @@
 //! services, the project's emulator for Audit Manager and Config evaluations):
 //! 1. every sample Config event in `events/`, through the evidence ledger;
 //! 2. the scheduled sweep over a seeded GenAI estate, then the same schedule delivered again;
-//! 3. a drift: a bucket's encryption is removed and the CloudTrail event for it delivered.
+//! 3. a drift: a bucket's encryption is removed and the CloudTrail event for it delivered;
+//! 4. every drift sample in `events/`, each once moto holds the state its call leaves behind,
+//!    checked against `events/drift-expected.json`.
 //!
 //! Prints what each invocation found and, per framework control, the evidence that landed in the
 //! assessment. Values that change from run to run (moto's random key ids, today's date) are
@@ -272,7 +274,19 @@ async fn run_events(port: u16) -> DemoResult<()> {
             "  events/{name}.json  [{}]",
             summary["messageType"].as_str().unwrap_or("?")
         );
-        for finding in summary["findings"].as_array().into_iter().flatten() {
+        // Resources in a stable order (moto lists them in its own), checks in catalog order.
+        let mut findings: Vec<&Value> = summary["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .collect();
+        findings.sort_by_key(|f| {
+            (
+                f["resourceType"].as_str().unwrap_or_default().to_owned(),
+                f["resourceId"].as_str().unwrap_or_default().to_owned(),
+            )
+        });
+        for finding in findings {
             println!(
                 "    {:<18} {:<54} {} {}",
                 finding["verdict"].as_str().unwrap_or("?"),
