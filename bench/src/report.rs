@@ -660,25 +660,68 @@ fn render_scaling(out: &mut String, measurements: &[Measurement]) {
         rerun(m).map_or_else(unknown, |r| memory::mib(r.rss_after.peak_kib))
     });
     let _ = writeln!(out);
-    if let (Some(small), Some(large)) = (
-        measurements.first().and_then(|m| m.runs.first()),
-        measurements.last().and_then(|m| m.runs.first()),
-    ) {
-        let extra = large
-            .outcome
-            .in_scope
-            .saturating_sub(small.outcome.in_scope);
-        if extra > 0 {
-            let grown = large.rss_after.peak_kib as f64 - small.rss_after.peak_kib as f64;
-            let _ = writeln!(
+    let _ = writeln!(
+        out,
+        "Memory (MB as Lambda counts it, i.e. MiB); each scale runs in a fresh process, the \
+         re-run after the first run in the same process, as in a warm Lambda container:\n"
+    );
+    // Memory against the account: a straight line through the smallest and the largest
+    // account's peaks, per run kind (first run, re-run).
+    let (Some(small), Some(large)) = (measurements.first(), measurements.last()) else {
+        return;
+    };
+    for (index, kind) in [(0, "first run"), (1, "re-run")] {
+        let (Some(a), Some(b)) = (small.runs.get(index), large.runs.get(index)) else {
+            continue;
+        };
+        let extra = b.outcome.in_scope.saturating_sub(a.outcome.in_scope);
+        if extra == 0 {
+            continue;
+        }
+        let slope_kib = (b.rss_after.peak_kib as f64 - a.rss_after.peak_kib as f64) / extra as f64;
+        let _ = write!(
+            out,
+            "- {kind}: the peak RSS grew by {:.1} MiB for {extra} more in-scope resources, \
+             {slope_kib:.1} KiB per in-scope resource",
+            (b.rss_after.peak_kib as f64 - a.rss_after.peak_kib as f64) / 1024.0,
+        );
+        if slope_kib > 0.0 {
+            let target_kib = TARGET_PEAK_MIB * 1024.0;
+            let crossing =
+                a.outcome.in_scope as f64 + (target_kib - a.rss_after.peak_kib as f64) / slope_kib;
+            let _ = write!(
                 out,
-                "From the smallest to the largest account, the first run's peak RSS changed by \
-                 {:.1} MiB for {extra} more in-scope resources ({:.1} KiB per resource).\n",
-                grown / 1024.0,
-                grown / extra as f64
+                "; on that line the peak reaches {TARGET_PEAK_MIB} MB at ~{} in-scope \
+                 resources (extrapolated)",
+                approx(crossing)
             );
         }
+        let _ = writeln!(out, ".");
     }
+    let over: Vec<String> = measurements
+        .iter()
+        .flat_map(|m| {
+            m.runs
+                .iter()
+                .filter(|r| r.rss_after.peak_kib as f64 / 1024.0 >= TARGET_PEAK_MIB)
+                .map(move |r| {
+                    format!(
+                        "scale {} {} ({})",
+                        m.scale,
+                        r.label,
+                        memory::mib(r.rss_after.peak_kib)
+                    )
+                })
+        })
+        .collect();
+    if !over.is_empty() {
+        let _ = writeln!(
+            out,
+            "- Above the {TARGET_PEAK_MIB} MB target: {}.",
+            over.join("; ")
+        );
+    }
+    let _ = writeln!(out);
 }
 
 fn render_extrapolation(out: &mut String, r: &RunMeasurement, m: &Measurement) {
