@@ -1,4 +1,4 @@
-//! `events/drift-expected.json` (what `make demo` checks every drift sample against) stays in step
+//! `events/expected-drift-outcomes.json` (what `make demo` checks every drift sample against) stays in step
 //! with the samples and the event map. Pure: no AWS, no moto.
 
 use std::collections::BTreeSet;
@@ -11,7 +11,7 @@ use serde_json::Value;
 fn expectations() -> Value {
     let path = rig::workspace_root()
         .join("events")
-        .join("drift-expected.json");
+        .join("expected-drift-outcomes.json");
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -20,12 +20,12 @@ fn samples(expectations: &Value) -> &Vec<Value> {
     expectations["samples"].as_array().expect("a samples array")
 }
 
-/// The stems of `events/drift-*.json` (the expectation file itself excluded).
+/// The stems of `events/drift-*.json`.
 fn sample_files() -> BTreeSet<String> {
     std::fs::read_dir(rig::workspace_root().join("events"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("drift-") && n.ends_with(".json") && n != "drift-expected.json")
+        .filter(|n| n.starts_with("drift-") && n.ends_with(".json"))
         .map(|n| n.trim_end_matches(".json").to_owned())
         .collect()
 }

@@ -9,7 +9,7 @@
 //! - `template`: `template.yaml` grants what the code calls, and no more.
 //! - `drift`: the CloudTrail drift path: refresh by the ids calls name, and the handler end to end.
 //! - `drift_template`: the CloudTrail drift rules route exactly the event map's calls.
-//! - `drift_expected`: `events/drift-expected.json` covers every drift sample and agrees with the
+//! - `drift_expected`: `events/expected-drift-outcomes.json` covers every drift sample and agrees with the
 //!   event map (pure).
 
 #![allow(

@@ -5,7 +5,7 @@
 //! 2. the scheduled sweep over a seeded GenAI estate, then the same schedule delivered again;
 //! 3. a drift: a bucket's encryption is removed and the CloudTrail event for it delivered;
 //! 4. every drift sample in `events/`, each once moto holds the state its call leaves behind,
-//!    checked against `events/drift-expected.json`.
+//!    checked against `events/expected-drift-outcomes.json`.
 //!
 //! Prints what each invocation found and, per framework control, the evidence that landed in the
 //! assessment. Values that change from run to run (moto's random key ids, today's date) are

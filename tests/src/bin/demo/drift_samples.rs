@@ -1,6 +1,6 @@
 //! The demo stage that runs every sample CloudTrail event (`events/drift-*.json`) through
 //! `cloudtrail-drift` with `cargo lambda invoke`, against the state its call leaves in moto
-//! (`rig::drift_state`), and checks each outcome against `events/drift-expected.json`: the status,
+//! (`rig::drift_state`), and checks each outcome against `events/expected-drift-outcomes.json`: the status,
 //! the skip reason, and the (check, resource, verdict) findings that must appear. A mismatch fails
 //! the demo.
 
@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::{DemoResult, invoke};
 
-/// `events/drift-expected.json`.
+/// `events/expected-drift-outcomes.json`.
 #[derive(Debug, Deserialize)]
 struct Expectations {
     /// In the order the stage delivers them (later samples build on earlier state).
@@ -46,17 +46,17 @@ struct ExpectedFinding {
     verdict: String,
 }
 
-/// Reads `events/drift-expected.json`.
+/// Reads `events/expected-drift-outcomes.json`.
 fn expectations() -> DemoResult<Expectations> {
     let path = rig::workspace_root()
         .join("events")
-        .join("drift-expected.json");
+        .join("expected-drift-outcomes.json");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let expectations: Expectations =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut files: Vec<String> = std::fs::read_dir(rig::workspace_root().join("events"))?
         .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
-        .filter(|n| n.starts_with("drift-") && n.ends_with(".json") && n != "drift-expected.json")
+        .filter(|n| n.starts_with("drift-") && n.ends_with(".json"))
         .map(|n| n.trim_end_matches(".json").to_owned())
         .collect();
     files.sort();
@@ -83,7 +83,7 @@ pub(crate) async fn run(port: u16, moto: &SdkConfig, delivered: &[&str]) -> Demo
         "\nEvery drift sample (events/drift-*.json) through cargo lambda invoke, each once moto holds the state its call"
     );
     println!(
-        "leaves behind, checked against events/drift-expected.json (the status and the findings that must appear):"
+        "leaves behind, checked against events/expected-drift-outcomes.json (the status and the findings that must appear):"
     );
     let expectations = expectations()?;
     let copies = std::env::temp_dir().join(format!("genai-evidence-demo-{}", std::process::id()));
@@ -92,7 +92,7 @@ pub(crate) async fn run(port: u16, moto: &SdkConfig, delivered: &[&str]) -> Demo
     let mismatches = result?;
     if mismatches > 0 {
         return Err(format!(
-            "{mismatches} drift sample(s) did not come out as events/drift-expected.json says"
+            "{mismatches} drift sample(s) did not come out as events/expected-drift-outcomes.json says"
         )
         .into());
     }
