@@ -352,6 +352,10 @@ async fn measure(scale: f64, mut seed_args: Vec<String>) -> BenchResult<()> {
         let rss_after = memory::read();
         let counts = counter.snapshot();
         let only_5xx_in_flight = counter.only_5xx_in_flight();
+        let load_after = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| l.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0.0);
         eprintln!(
             "{label}: {:.1} s, {} in scope, status {}",
             wall.as_secs_f64(),
@@ -367,6 +371,7 @@ async fn measure(scale: f64, mut seed_args: Vec<String>) -> BenchResult<()> {
             rss_before,
             rss_after,
             only_5xx_in_flight,
+            load_after,
         });
     }
 

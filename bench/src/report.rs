@@ -37,6 +37,8 @@ pub(crate) struct RunMeasurement {
     pub(crate) rss_after: Rss,
     /// Wall-clock time when only operations that ended in a 5xx were in flight.
     pub(crate) only_5xx_in_flight: Duration,
+    /// The machine's 1-minute load average right after the run.
+    pub(crate) load_after: f64,
 }
 
 /// Whether an operation is the sweep's own bookkeeping (the ledger, Audit Manager, the evidence
@@ -436,6 +438,13 @@ pub(crate) fn render(measurements: &[Measurement], command: &str) -> String {
     );
     row(
         &mut out,
+        "1-minute load average after the run (2 cores; other work inflates wall times)",
+        runs,
+        |r| format!("{:.1}", r.load_after),
+        "",
+    );
+    row(
+        &mut out,
         "mean calls in flight (time in calls / wall)",
         runs,
         |r| format!("{:.1}", r.in_flight()),
@@ -567,7 +576,7 @@ pub(crate) fn render(measurements: &[Measurement], command: &str) -> String {
         .max_by(|a, b| a.scale.total_cmp(&b.scale))
         .unwrap_or(m);
     if let Some(first) = largest.runs.first() {
-        render_extrapolation(&mut out, first, largest);
+        render_extrapolation(&mut out, first, largest, measurements);
     }
     if let Some(first) = runs.first() {
         render_dominates(&mut out, first);
@@ -665,35 +674,30 @@ fn render_scaling(out: &mut String, measurements: &[Measurement]) {
         "Memory (MB as Lambda counts it, i.e. MiB); each scale runs in a fresh process, the \
          re-run after the first run in the same process, as in a warm Lambda container:\n"
     );
-    // Memory against the account: a straight line through the smallest and the largest
-    // account's peaks, per run kind (first run, re-run).
-    let (Some(small), Some(large)) = (measurements.first(), measurements.last()) else {
-        return;
-    };
+    // Memory against the account, per run kind (first run, re-run).
     for (index, kind) in [(0, "first run"), (1, "re-run")] {
-        let (Some(a), Some(b)) = (small.runs.get(index), large.runs.get(index)) else {
+        let (Some(a), Some(b)) = (
+            measurements.first().and_then(|m| m.runs.get(index)),
+            measurements.last().and_then(|m| m.runs.get(index)),
+        ) else {
             continue;
         };
         let extra = b.outcome.in_scope.saturating_sub(a.outcome.in_scope);
-        if extra == 0 {
+        let Some((intercept, slope)) = memory_line(measurements, index) else {
             continue;
-        }
-        let slope_kib = (b.rss_after.peak_kib as f64 - a.rss_after.peak_kib as f64) / extra as f64;
+        };
         let _ = write!(
             out,
             "- {kind}: the peak RSS grew by {:.1} MiB for {extra} more in-scope resources, \
-             {slope_kib:.1} KiB per in-scope resource",
+             {slope:.1} KiB per in-scope resource",
             (b.rss_after.peak_kib as f64 - a.rss_after.peak_kib as f64) / 1024.0,
         );
-        if slope_kib > 0.0 {
-            let target_kib = TARGET_PEAK_MIB * 1024.0;
-            let crossing =
-                a.outcome.in_scope as f64 + (target_kib - a.rss_after.peak_kib as f64) / slope_kib;
+        if slope > 0.0 {
             let _ = write!(
                 out,
                 "; on that line the peak reaches {TARGET_PEAK_MIB} MB at ~{} in-scope \
                  resources (extrapolated)",
-                approx(crossing)
+                approx((TARGET_PEAK_MIB * 1024.0 - intercept) / slope)
             );
         }
         let _ = writeln!(out, ".");
@@ -724,7 +728,54 @@ fn render_scaling(out: &mut String, measurements: &[Measurement]) {
     let _ = writeln!(out);
 }
 
-fn render_extrapolation(out: &mut String, r: &RunMeasurement, m: &Measurement) {
+/// Peak RSS (KiB) against in-scope resources for run `index` (0: first run, 1: re-run), as
+/// (intercept, slope per resource): a straight line through the smallest and the largest
+/// account's peaks, or, with one account, through its RSS before the run and its peak.
+fn memory_line(measurements: &[Measurement], index: usize) -> Option<(f64, f64)> {
+    let a = measurements.first()?.runs.get(index)?;
+    let b = measurements.last()?.runs.get(index)?;
+    let (x0, y0, x1, y1) = if b.outcome.in_scope > a.outcome.in_scope {
+        (
+            a.outcome.in_scope as f64,
+            a.rss_after.peak_kib as f64,
+            b.outcome.in_scope as f64,
+            b.rss_after.peak_kib as f64,
+        )
+    } else {
+        (
+            0.0,
+            a.rss_before.current_kib as f64,
+            a.outcome.in_scope as f64,
+            a.rss_after.peak_kib as f64,
+        )
+    };
+    if x1 <= x0 {
+        return None;
+    }
+    let slope = (y1 - y0) / (x1 - x0);
+    Some((y0 - slope * x0, slope))
+}
+
+/// The scheduled-sweep function's `MemorySize` in `template.yaml` (MB), if it can be read.
+fn template_memory_mb() -> Option<f64> {
+    let text = std::fs::read_to_string(rig::workspace_root().join("template.yaml")).ok()?;
+    let mut lines = text
+        .lines()
+        .skip_while(|l| l.trim() != "ScheduledSweepFunction:");
+    lines.next()?;
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    lines
+        .take_while(|l| l.trim().is_empty() || indent(l) > 2)
+        .find_map(|l| l.trim().strip_prefix("MemorySize:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn render_extrapolation(
+    out: &mut String,
+    r: &RunMeasurement,
+    m: &Measurement,
+    measurements: &[Measurement],
+) {
     let seeded = &m.seeded;
     let _ = writeln!(
         out,
@@ -782,10 +833,43 @@ fn render_extrapolation(out: &mut String, r: &RunMeasurement, m: &Measurement) {
         approx(aws_scale),
         approx(in_scope * aws_scale)
     );
+    if let Some(memory_mb) = template_memory_mb() {
+        let bounds: Vec<(f64, String)> = [(0, "first run"), (1, "re-run in a warm container")]
+            .iter()
+            .filter_map(|(index, kind)| {
+                let (intercept, slope) = memory_line(measurements, *index)?;
+                (slope > 0.0).then(|| {
+                    let at = (memory_mb * 1024.0 - intercept) / slope;
+                    (
+                        at,
+                        format!(
+                            "~{} in-scope resources ({kind}, {slope:.1} KiB each)",
+                            approx(at)
+                        ),
+                    )
+                })
+            })
+            .collect();
+        if let Some(lowest) = bounds.iter().map(|(at, _)| *at).reduce(f64::min) {
+            let texts: Vec<&str> = bounds.iter().map(|(_, t)| t.as_str()).collect();
+            let time_bound = in_scope * aws_scale;
+            let _ = writeln!(
+                out,
+                "- Memory: `template.yaml` gives the sweep {memory_mb:.0} MB. On the line through \
+                 the measured peaks (see above) that is reached at {}. {}",
+                texts.join(" and "),
+                if lowest < time_bound {
+                    "So memory, not time, is the first limit at AWS latencies."
+                } else {
+                    "So time (and the checkpoints) comes first at AWS latencies."
+                }
+            );
+        }
+    }
     let _ = writeln!(
         out,
-        "\nPast that size the sweep does not fail: it checkpoints in the ledger table before the \
-         deadline and the next invocation continues.\n"
+        "\nPast the time limit the sweep does not fail: it checkpoints in the ledger table before \
+         the deadline and the next invocation continues. Past the memory limit it would fail.\n"
     );
 }
 
