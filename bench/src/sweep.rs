@@ -200,7 +200,7 @@ pub(crate) async fn scope_by_type(
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for unit in units {
         let key = format!("runs/{run_id}/{}.json", unit.replace('@', "-"));
-        let Ok(part) = store.get_json(&key).await else {
+        let Ok(part) = store.get_json::<serde_json::Value>(&key).await else {
             continue;
         };
         for entry in part["scope"].as_array().into_iter().flatten() {

@@ -27,7 +27,7 @@ use crate::settings::Settings;
 use crate::sinks::Undelivered;
 use crate::sinks::auditmanager::{AuditManagerSink, EvidenceItem, RetryPolicy};
 use crate::sinks::digest::{
-    Filing, ReportLine, digest_text, fingerprint, report_json, sort_worst_first,
+    Filing, ReportLine, digest_text, fingerprint, report as report_of, sort_worst_first,
 };
 use crate::sinks::reports::ReportStore;
 use crate::sinks::text::evidence_text;
@@ -390,8 +390,13 @@ impl Recorder {
                 return report(outcome);
             }
         };
-        let json = report_json(control, run_label, &now.to_string(), &lines);
-        let path = match reports.put_json(report_key, &json).await {
+        let path = match reports
+            .put_json(
+                report_key,
+                &report_of(control, run_label, &now.to_string(), &lines),
+            )
+            .await
+        {
             Ok(path) => path,
             Err(e) => {
                 let outcome = deferred(e.to_string()).await;

@@ -268,7 +268,7 @@ async fn sweep_scopes_the_genai_estate_with_reasons_and_files_a_digest_and_repor
         .map(|(_, v)| v.clone())
         .expect("the report path on SECAI3.3");
     let key = path.strip_prefix(&format!("s3://{BUCKET}/")).unwrap();
-    let report = s
+    let report: Value = s
         .store()
         .get_json(key)
         .await
@@ -461,7 +461,7 @@ async fn a_denied_service_yields_could_not_evaluate_findings_while_the_rest_comp
         .find(|(f, _)| f == "s3ResourcePath")
         .map(|(_, v)| v.clone())
         .unwrap();
-    let report = s
+    let report: Value = s
         .store()
         .get_json(path.strip_prefix(&format!("s3://{BUCKET}/")).unwrap())
         .await

@@ -255,25 +255,45 @@ pub fn digest_text(
 }
 
 /// The JSON report for `control` (the object the digest's `s3ResourcePath` names).
-pub fn report_json(
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report<'a> {
+    /// The framework control id.
+    pub control: &'static str,
+    /// Its name.
+    pub control_name: &'static str,
+    /// The run.
+    pub run: &'a str,
+    /// When the report was written.
+    pub generated_at: String,
+    /// What wrote it.
+    pub generator: &'static str,
+    /// Findings by verdict.
+    pub counts: BTreeMap<&'static str, usize>,
+    /// Every finding, worst first.
+    pub findings: &'a [ReportLine],
+}
+
+/// The report of `lines` for `control`.
+pub fn report<'a>(
     control: &FrameworkControl,
-    run_label: &str,
+    run_label: &'a str,
     generated_at: &str,
-    lines: &[ReportLine],
-) -> serde_json::Value {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    lines: &'a [ReportLine],
+) -> Report<'a> {
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
     for line in lines {
         *counts.entry(line.verdict.as_str()).or_default() += 1;
     }
-    serde_json::json!({
-        "control": control.id,
-        "controlName": control.name,
-        "run": run_label,
-        "generatedAt": generated_at,
-        "generator": concat!("genai-evidence ", env!("CARGO_PKG_VERSION")),
-        "counts": counts,
-        "findings": lines,
-    })
+    Report {
+        control: control.id,
+        control_name: control.name,
+        run: run_label,
+        generated_at: generated_at.to_owned(),
+        generator: concat!("genai-evidence ", env!("CARGO_PKG_VERSION")),
+        counts,
+        findings: lines,
+    }
 }
 
 #[cfg(test)]
@@ -349,7 +369,8 @@ mod tests {
         let lines = vec![line("a", Verdict::Compliant, Filing::Unchanged)];
         let text = digest_text(&SECAI3_3, "run r1", &lines, "s3://ev/r1.json");
         assert!(text.contains("none non-compliant or unevaluated"), "{text}");
-        let report = report_json(&SECAI3_3, "r1", "2026-11-23T03:00:00Z", &lines);
+        let report =
+            serde_json::to_value(report(&SECAI3_3, "r1", "2026-11-23T03:00:00Z", &lines)).unwrap();
         assert_eq!(report["counts"]["COMPLIANT"], 1);
         assert_eq!(report["findings"][0]["resourceId"], "a");
     }

@@ -34,9 +34,14 @@ impl ReportStore {
         format!("s3://{}/{key}", self.bucket)
     }
 
-    /// Writes `value` as JSON under `key` (SSE-KMS) and returns its `s3://` path.
-    pub async fn put_json(&self, key: &str, value: &serde_json::Value) -> Result<String, AwsError> {
-        let body = serde_json::to_vec_pretty(value).map_err(|e| AwsError {
+    /// Writes `value` as JSON under `key` (SSE-KMS) and returns its `s3://` path. The value is
+    /// serialised straight to bytes (no intermediate JSON tree).
+    pub async fn put_json<T: serde::Serialize + ?Sized>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> Result<String, AwsError> {
+        let body = serde_json::to_vec(value).map_err(|e| AwsError {
             operation: "s3:PutObject",
             kind: AwsErrorKind::Invalid,
             code: None,
@@ -56,8 +61,8 @@ impl ReportStore {
         Ok(self.path(key))
     }
 
-    /// Reads the JSON document under `key`.
-    pub async fn get_json(&self, key: &str) -> Result<serde_json::Value, AwsError> {
+    /// Reads the JSON document under `key` into `T`, straight from the bytes.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, AwsError> {
         let out = self
             .client
             .get_object()

@@ -487,7 +487,7 @@ impl SweepHandler {
             extend_listed(&mut summary.excluded_resources, &part.excluded);
             summary.errors.extend(part.errors.iter().cloned());
             self.store
-                .put_json(&part_key(&run_id, &unit), &json!(part))
+                .put_json(&part_key(&run_id, &unit), &part)
                 .await?;
             record.done.push(unit.clone());
             if !self.save(&key, &record, &mut version).await? {
@@ -510,25 +510,26 @@ impl SweepHandler {
             return Ok(summary);
         }
 
-        // Every unit is done: one digest per control from every part.
-        let mut by_control: BTreeMap<String, Vec<ReportLine>> = BTreeMap::new();
+        // Every unit is done: one digest per control from every part. Memory holds one part and
+        // one control's lines at a time: the parts are read once to count, then once per control.
         let mut whole = SweepSummary::default();
+        let mut controls = std::collections::BTreeSet::new();
         for unit in &record.units {
             let part = self.read_part(&run_id, unit).await?;
             whole.in_scope += part.scope.len();
             whole.excluded += part.excluded.len();
-            for line in part.lines {
-                by_control
-                    .entry(line.control.clone())
-                    .or_default()
-                    .push(line);
-            }
+            controls.extend(part.lines.into_iter().map(|l| l.control));
         }
         let day = now.day();
-        for (control_id, lines) in by_control {
+        for control_id in controls {
             let Some(control) = framework_control(&control_id) else {
                 continue;
             };
+            let mut lines = Vec::new();
+            for unit in &record.units {
+                let part = self.read_part(&run_id, unit).await?;
+                lines.extend(part.lines.into_iter().filter(|l| l.control == control_id));
+            }
             let report_key = format!("evidence/{day}/{control_id}/{run_id}.json");
             let digest = self
                 .recorder
@@ -593,8 +594,7 @@ impl SweepHandler {
     }
 
     async fn read_part(&self, run_id: &str, unit: &str) -> Result<Part, SweepError> {
-        let value = self.store.get_json(&part_key(run_id, unit)).await?;
-        serde_json::from_value(value).map_err(|_| SweepError::BadRunRecord(part_key(run_id, unit)))
+        Ok(self.store.get_json(&part_key(run_id, unit)).await?)
     }
 
     /// Collects, scopes, evaluates and files one unit.
