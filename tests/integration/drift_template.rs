@@ -4,43 +4,13 @@
 //! code calls.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 
 use genai_evidence::drift::routed_events;
 use serde_json::{Value, json};
 
+use crate::template::{statements, strings, template};
+
 const FUNCTION: &str = "CloudTrailDriftFunction";
-
-/// The template as JSON, read with the SAM translator's own YAML loader (as `template.rs` does).
-fn template() -> Value {
-    let path = rig::workspace_root().join("template.yaml");
-    let out = Command::new(rig::venv_python())
-        .args([
-            "-c",
-            "import json,sys; from samtranslator.yaml_helper import yaml_parse; print(json.dumps(yaml_parse(open(sys.argv[1]).read())))",
-        ])
-        .arg(&path)
-        .output()
-        .expect("the venv's python runs (make setup)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("template JSON")
-}
-
-fn strings(value: &Value) -> Vec<String> {
-    match value {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(items) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        _ => Vec::new(),
-    }
-}
 
 /// A rule that invokes the drift function: its name, its pattern, its condition.
 struct Rule {
@@ -205,10 +175,7 @@ fn the_drift_function_is_granted_exactly_what_its_code_calls() {
         policies.contains(&json!({"Ref": "CollectorReadPolicy"})),
         "the collectors' read policy is attached"
     );
-    let statements: Vec<&Value> = policies
-        .iter()
-        .flat_map(|p| p["Statement"].as_array().into_iter().flatten())
-        .collect();
+    let statements = statements(&t, FUNCTION);
     let granted: BTreeSet<String> = statements
         .iter()
         .flat_map(|s| strings(&s["Action"]))

@@ -10,7 +10,8 @@ use std::process::Command;
 use genai_evidence::domain::resource::ResourceType;
 use serde_json::Value;
 
-fn template() -> Value {
+/// The template as JSON, read with the SAM translator's own YAML loader.
+pub(crate) fn template() -> Value {
     let path = rig::workspace_root().join("template.yaml");
     let out = Command::new(rig::venv_python())
         .args([
@@ -28,7 +29,8 @@ fn template() -> Value {
     serde_json::from_slice(&out.stdout).expect("template JSON")
 }
 
-fn strings(value: &Value) -> Vec<String> {
+/// A string or a list of strings (IAM `Action` and the like).
+pub(crate) fn strings(value: &Value) -> Vec<String> {
     match value {
         Value::String(s) => vec![s.clone()],
         Value::Array(items) => items
@@ -41,7 +43,7 @@ fn strings(value: &Value) -> Vec<String> {
 }
 
 /// The function's inline policy statements.
-fn statements(template: &Value, function: &str) -> Vec<Value> {
+pub(crate) fn statements(template: &Value, function: &str) -> Vec<Value> {
     let policies = &template["Resources"][function]["Properties"]["Policies"];
     policies
         .as_array()
