@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::adapters::ledger::{Ledger, verdict_key};
-use crate::catalog::{FrameworkControl, framework_control};
+use crate::adapters::ledger::{Ledger, verdict_key, verdict_key_of};
+use crate::catalog::{FrameworkControl, find_check, framework_control};
 use crate::domain::finding::Finding;
 use crate::domain::outcome::Verdict;
 use crate::domain::time::Timestamp;
@@ -169,10 +169,7 @@ impl Recorder {
                 Filing::FiledElsewhere => report.filed_elsewhere += 1,
                 Filing::Folded => report.folded += 1,
                 Filing::Undelivered => report.undelivered.push(Undelivered {
-                    check: findings
-                        .iter()
-                        .find(|f| f.check.id == line.check)
-                        .map_or("", |f| f.check.id),
+                    check: find_check(&line.check).map_or("", |c| c.id),
                     control: framework_control(&line.control).map(|c| c.id),
                     resource_id: line.resource_id.clone(),
                     reason: why.unwrap_or_default(),
@@ -457,14 +454,13 @@ type Change<'a> = (
 );
 
 fn line_key(line: &ReportLine) -> String {
-    format!(
-        "verdict#{}#{}#{}#{}#{}#{}",
-        line.control,
-        line.check,
-        line.resource_type,
-        line.account_id,
-        line.region,
-        line.resource_id
+    verdict_key_of(
+        &line.control,
+        &line.check,
+        &line.resource_type,
+        &line.account_id,
+        &line.region,
+        &line.resource_id,
     )
 }
 

@@ -49,10 +49,26 @@ const COUNTER_TTL_DAYS: i64 = 3;
 
 /// The key of the last evidenced verdict of `check` on `resource` under `control`.
 pub fn verdict_key(control: &str, check: &str, resource: &ResourceRef) -> String {
-    format!(
-        "verdict#{control}#{check}#{}#{}#{}#{}",
-        resource.resource_type, resource.account_id, resource.region, resource.resource_id
+    verdict_key_of(
+        control,
+        check,
+        &resource.resource_type,
+        &resource.account_id,
+        &resource.region,
+        &resource.resource_id,
     )
+}
+
+/// [`verdict_key`] from its parts (for a report line, which carries them as text).
+pub fn verdict_key_of(
+    control: &str,
+    check: &str,
+    resource_type: &str,
+    account_id: &str,
+    region: &str,
+    resource_id: &str,
+) -> String {
+    format!("verdict#{control}#{check}#{resource_type}#{account_id}#{region}#{resource_id}")
 }
 
 /// The evidence ledger on one DynamoDB table.

@@ -512,12 +512,14 @@ impl SweepHandler {
 
         // Every unit is done: one digest per control from every part. Memory holds one part and
         // one control's lines at a time: the parts are read once to count, then once per control.
-        let mut whole = SweepSummary::default();
+        // Counts cover the whole run, not only this invocation's units.
+        summary.in_scope = 0;
+        summary.excluded = 0;
         let mut controls = std::collections::BTreeSet::new();
         for unit in &record.units {
             let part = self.read_part(&run_id, unit).await?;
-            whole.in_scope += part.scope.len();
-            whole.excluded += part.excluded.len();
+            summary.in_scope += part.scope.len();
+            summary.excluded += part.excluded.len();
             controls.extend(part.lines.into_iter().map(|l| l.control));
         }
         let day = now.day();
@@ -543,8 +545,6 @@ impl SweepHandler {
                 .await;
             summary.digests.push(digest);
         }
-        summary.in_scope = whole.in_scope;
-        summary.excluded = whole.excluded;
         record.complete = true;
         record.lease_until = 0;
         self.save(&key, &record, &mut version).await?;
