@@ -3,6 +3,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -48,30 +49,33 @@ impl fmt::Display for AwsError {
 
 impl AwsError {
     /// Classifies an SDK error by its error code (for service errors) or its transport failure.
-    pub fn from_sdk<E, R>(operation: &'static str, err: SdkError<E, R>) -> Self
+    ///
+    /// The message is the service's own (or, for an error body the SDK could not parse, the
+    /// HTTP status): never the SDK's debug dump of the raw response, which is noise in evidence
+    /// and may carry configuration that must not reach the logs.
+    pub fn from_sdk<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> Self
     where
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-        R: fmt::Debug + Send + Sync + 'static,
     {
         match &err {
             SdkError::ServiceError(service) => {
                 let source = service.err();
+                let status = service.raw().status().as_u16();
                 let code = source.code().map(str::to_owned);
-                let message = match source.message() {
-                    Some(message) => message.to_owned(),
-                    // An error the SDK could not parse: say what came back.
-                    None if code.is_none() => crate::sinks::text::truncate_chars(
-                        &format!(
-                            "{source} ({})",
-                            aws_smithy_types::error::display::DisplayErrorContext(&err)
-                        ),
-                        600,
-                    ),
-                    None => source.to_string(),
+                let message = match (source.message(), &code) {
+                    (Some(message), _) => crate::sinks::text::truncate_chars(message, 600),
+                    (None, Some(_)) => format!("HTTP {status}, no message"),
+                    (None, None) => {
+                        format!("HTTP {status} with no error code or message the SDK could read")
+                    }
+                };
+                let kind = match classify_code(code.as_deref()) {
+                    AwsErrorKind::Other if code.is_none() => classify_status(status),
+                    kind => kind,
                 };
                 Self {
                     operation,
-                    kind: classify_code(code.as_deref()),
+                    kind,
                     code,
                     message,
                 }
@@ -110,6 +114,17 @@ fn source_chain(err: &(dyn StdError + 'static)) -> String {
         next = source.source();
     }
     parts.join(": ")
+}
+
+/// Maps the HTTP status of an error without a code to a kind.
+fn classify_status(status: u16) -> AwsErrorKind {
+    match status {
+        401 | 403 => AwsErrorKind::AccessDenied,
+        404 => AwsErrorKind::NotFound,
+        429 => AwsErrorKind::Throttled,
+        500..=599 => AwsErrorKind::Transient,
+        _ => AwsErrorKind::Other,
+    }
 }
 
 /// Maps an AWS error code to a kind. Codes are matched exactly; unknown ones are `Other`.
@@ -174,5 +189,55 @@ mod tests {
         );
         assert_eq!(classify_code(Some("SomethingNew")), AwsErrorKind::Other);
         assert_eq!(classify_code(None), AwsErrorKind::Other);
+    }
+
+    fn service_error(status: u16, body: &str) -> AwsError {
+        use aws_smithy_types::body::SdkBody;
+        let response = HttpResponse::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(status).unwrap(),
+            SdkBody::from(body),
+        );
+        let source = aws_smithy_types::error::ErrorMetadata::builder().build();
+        let err: SdkError<aws_smithy_types::error::ErrorMetadata, HttpResponse> =
+            SdkError::service_error(source, response);
+        AwsError::from_sdk("bedrock:ListGuardrails", err)
+    }
+
+    #[test]
+    fn an_unparsable_error_body_gives_the_status_not_a_dump_of_the_response() {
+        let error = service_error(500, "<html><body>Internal Server Error</body></html>");
+        let text = error.to_string();
+        assert_eq!(
+            text,
+            "bedrock:ListGuardrails failed: HTTP 500 with no error code or message the SDK could read"
+        );
+        assert!(
+            !text.contains("Response {") && !text.contains("headers"),
+            "{text}"
+        );
+        assert_eq!(error.kind, AwsErrorKind::Transient);
+        assert_eq!(service_error(403, "").kind, AwsErrorKind::AccessDenied);
+        assert_eq!(service_error(429, "").kind, AwsErrorKind::Throttled);
+    }
+
+    #[test]
+    fn a_service_error_reads_as_its_code_and_message() {
+        use aws_smithy_types::body::SdkBody;
+        let response = HttpResponse::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(400).unwrap(),
+            SdkBody::from("{}"),
+        );
+        let source = aws_smithy_types::error::ErrorMetadata::builder()
+            .code("AccessDeniedException")
+            .message("User is not authorized to perform bedrock:ListGuardrails")
+            .build();
+        let err: SdkError<aws_smithy_types::error::ErrorMetadata, HttpResponse> =
+            SdkError::service_error(source, response);
+        let error = AwsError::from_sdk("bedrock:ListGuardrails", err);
+        assert_eq!(
+            error.to_string(),
+            "bedrock:ListGuardrails failed with AccessDeniedException: User is not authorized to perform bedrock:ListGuardrails"
+        );
+        assert_eq!(error.kind, AwsErrorKind::AccessDenied);
     }
 }

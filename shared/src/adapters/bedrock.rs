@@ -3,11 +3,11 @@
 //! for Bedrock, CloudWatch Logs and S3 APIs.
 
 use std::error::Error as StdError;
-use std::fmt;
 
 use aws_sdk_bedrock::operation::get_custom_model::GetCustomModelOutput;
 use aws_sdk_bedrock::operation::get_guardrail::GetGuardrailOutput;
 use aws_sdk_bedrock::operation::get_model_customization_job::GetModelCustomizationJobOutput;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
@@ -152,10 +152,9 @@ fn sensitive_information(value: Option<&Value>) -> Readable<Option<SensitiveInfo
 }
 
 /// Why a per-resource read failed, as the reason of an unreadable field.
-fn unreadable<E, R>(operation: &'static str, err: SdkError<E, R>) -> Unreadable
+fn unreadable<E>(operation: &'static str, err: SdkError<E, HttpResponse>) -> Unreadable
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: fmt::Debug + Send + Sync + 'static,
 {
     Unreadable::new(AwsError::from_sdk(operation, err).to_string())
 }

@@ -626,9 +626,12 @@ type Read = (
     &'static str,
 );
 
-fn failed_describe<E, R>(
+fn failed_describe<E>(
     operation: &'static str,
-    err: aws_sdk_sagemaker::error::SdkError<E, R>,
+    err: aws_sdk_sagemaker::error::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
     via: &'static str,
 ) -> Read
 where
@@ -637,7 +640,6 @@ where
         + Send
         + Sync
         + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let (state, links) = sagemaker::describe_failed(operation, err);
     (state, links, None, via)

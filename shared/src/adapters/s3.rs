@@ -2,8 +2,8 @@
 //! S3 API (one call per setting, for the buckets asked for).
 
 use std::error::Error as StdError;
-use std::fmt;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use serde_json::Value;
@@ -257,14 +257,13 @@ async fn collect_bucket(client: &aws_sdk_s3::Client, scope: &Scope, name: &str) 
 
 /// One bucket setting: the output, `None` for the documented "not configured" error code, or
 /// unreadable for any other failure (access denied, throttling, ...).
-fn setting<T, E, R>(
+fn setting<T, E>(
     operation: &'static str,
     absent_code: &str,
-    result: Result<T, SdkError<E, R>>,
+    result: Result<T, SdkError<E, HttpResponse>>,
 ) -> Readable<Option<T>>
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
-    R: fmt::Debug + Send + Sync + 'static,
 {
     match result {
         Ok(out) => Ok(Some(out)),

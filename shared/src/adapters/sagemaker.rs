@@ -481,13 +481,12 @@ fn configured(value: Option<&str>) -> Option<String> {
 /// `ValidationException` whose message says so (`RecordNotFound` for notebook instances, "Could
 /// not find ..." for endpoint configurations and models, "Requested resource not found" for
 /// training jobs).
-pub(crate) fn describe_failed<E, R>(
+pub(crate) fn describe_failed<E>(
     operation: &'static str,
-    err: SdkError<E, R>,
+    err: SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
 ) -> (SubjectState, Vec<Link>)
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let deleted = matches!(&err, SdkError::ServiceError(s) if is_not_found(s.err().code(), s.err().message()));
     let error = AwsError::from_sdk(operation, err);
