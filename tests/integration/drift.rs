@@ -383,7 +383,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
         &scope(),
         &targets(&event(
             "drift-sagemaker-createnotebookinstance",
-            json!({"NotebookInstanceName": unique("genai-drift-nb")}),
+            json!({"notebookInstanceName": unique("genai-drift-nb")}),
         ))[0],
         fast(),
     )

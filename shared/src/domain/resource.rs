@@ -4,9 +4,10 @@
 use std::fmt;
 
 /// Declares every resource type once: its variant, CloudFormation / AWS Config type name, whether
-/// AWS Config records it (so a Config rule can be scoped to it), and the struct of its state.
+/// AWS Config records it (so a Config rule can be scoped to it), the longest id the service
+/// documents for it (ARN forms included where the API accepts an ARN), and the struct of its state.
 macro_rules! resource_types {
-    ($($variant:ident => $cfn:literal, recorded: $recorded:literal, $state:ty;)*) => {
+    ($($variant:ident => $cfn:literal, recorded: $recorded:literal, max_id: $max_id:literal, $state:ty;)*) => {
         /// The resource types the catalog knows.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum ResourceType {
@@ -26,6 +27,13 @@ macro_rules! resource_types {
             /// Whether AWS Config records this type (configuration items exist for it).
             pub fn recorded_by_config(self) -> bool {
                 match self { $(ResourceType::$variant => $recorded,)* }
+            }
+
+            /// The longest id, in characters, the service accepts for a resource of this type
+            /// (a name, an id, or an ARN where the API takes one): a longer "id" names no real
+            /// resource and is rejected before it is read, stored or logged.
+            pub fn max_id_chars(self) -> usize {
+                match self { $(ResourceType::$variant => $max_id,)* }
             }
         }
 
@@ -47,31 +55,31 @@ macro_rules! resource_types {
 use crate::domain::resources::{account, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker};
 
 resource_types! {
-    S3Bucket => "AWS::S3::Bucket", recorded: true, s3::S3Bucket;
-    SageMakerNotebookInstance => "AWS::SageMaker::NotebookInstance", recorded: true, sagemaker::NotebookInstance;
-    SageMakerEndpointConfig => "AWS::SageMaker::EndpointConfig", recorded: true, sagemaker::EndpointConfig;
-    SageMakerTrainingJob => "AWS::SageMaker::TrainingJob", recorded: false, sagemaker::TrainingJob;
-    SageMakerModel => "AWS::SageMaker::Model", recorded: true, sagemaker::Model;
-    SageMakerDomain => "AWS::SageMaker::Domain", recorded: true, sagemaker::Domain;
-    SageMakerFeatureGroup => "AWS::SageMaker::FeatureGroup", recorded: true, sagemaker::FeatureGroup;
-    SageMakerDataQualityJobDefinition => "AWS::SageMaker::DataQualityJobDefinition", recorded: true, sagemaker::MonitoringJobDefinition;
-    SageMakerModelQualityJobDefinition => "AWS::SageMaker::ModelQualityJobDefinition", recorded: true, sagemaker::MonitoringJobDefinition;
-    SageMakerModelBiasJobDefinition => "AWS::SageMaker::ModelBiasJobDefinition", recorded: true, sagemaker::MonitoringJobDefinition;
-    SageMakerModelExplainabilityJobDefinition => "AWS::SageMaker::ModelExplainabilityJobDefinition", recorded: true, sagemaker::MonitoringJobDefinition;
-    BedrockCustomModel => "AWS::Bedrock::CustomModel", recorded: false, bedrock::CustomModel;
-    BedrockModelCustomizationJob => "AWS::Bedrock::ModelCustomizationJob", recorded: false, bedrock::ModelCustomizationJob;
-    BedrockGuardrail => "AWS::Bedrock::Guardrail", recorded: true, bedrock::Guardrail;
-    BedrockAgent => "AWS::Bedrock::Agent", recorded: false, bedrock::Agent;
-    BedrockDataSource => "AWS::Bedrock::DataSource", recorded: true, bedrock::DataSource;
-    BedrockInvocationLogging => "AWS::Bedrock::ModelInvocationLoggingConfiguration", recorded: false, bedrock::InvocationLogging;
-    BedrockGuardrailInventory => "AWS::Bedrock::GuardrailInventory", recorded: false, bedrock::GuardrailInventory;
-    IamRole => "AWS::IAM::Role", recorded: true, iam::Role;
-    IamUser => "AWS::IAM::User", recorded: true, iam::User;
-    IamPolicy => "AWS::IAM::Policy", recorded: true, iam::ManagedPolicy;
-    KmsKey => "AWS::KMS::Key", recorded: true, kms::Key;
-    CloudTrailTrail => "AWS::CloudTrail::Trail", recorded: true, cloudtrail::Trail;
-    LogsLogGroup => "AWS::Logs::LogGroup", recorded: true, logs::LogGroup;
-    Account => "AWS::::Account", recorded: false, account::Account;
+    S3Bucket => "AWS::S3::Bucket", recorded: true, max_id: 63, s3::S3Bucket;
+    SageMakerNotebookInstance => "AWS::SageMaker::NotebookInstance", recorded: true, max_id: 63, sagemaker::NotebookInstance;
+    SageMakerEndpointConfig => "AWS::SageMaker::EndpointConfig", recorded: true, max_id: 63, sagemaker::EndpointConfig;
+    SageMakerTrainingJob => "AWS::SageMaker::TrainingJob", recorded: false, max_id: 63, sagemaker::TrainingJob;
+    SageMakerModel => "AWS::SageMaker::Model", recorded: true, max_id: 63, sagemaker::Model;
+    SageMakerDomain => "AWS::SageMaker::Domain", recorded: true, max_id: 63, sagemaker::Domain;
+    SageMakerFeatureGroup => "AWS::SageMaker::FeatureGroup", recorded: true, max_id: 64, sagemaker::FeatureGroup;
+    SageMakerDataQualityJobDefinition => "AWS::SageMaker::DataQualityJobDefinition", recorded: true, max_id: 63, sagemaker::MonitoringJobDefinition;
+    SageMakerModelQualityJobDefinition => "AWS::SageMaker::ModelQualityJobDefinition", recorded: true, max_id: 63, sagemaker::MonitoringJobDefinition;
+    SageMakerModelBiasJobDefinition => "AWS::SageMaker::ModelBiasJobDefinition", recorded: true, max_id: 63, sagemaker::MonitoringJobDefinition;
+    SageMakerModelExplainabilityJobDefinition => "AWS::SageMaker::ModelExplainabilityJobDefinition", recorded: true, max_id: 63, sagemaker::MonitoringJobDefinition;
+    BedrockCustomModel => "AWS::Bedrock::CustomModel", recorded: false, max_id: 1011, bedrock::CustomModel;
+    BedrockModelCustomizationJob => "AWS::Bedrock::ModelCustomizationJob", recorded: false, max_id: 1011, bedrock::ModelCustomizationJob;
+    BedrockGuardrail => "AWS::Bedrock::Guardrail", recorded: true, max_id: 2048, bedrock::Guardrail;
+    BedrockAgent => "AWS::Bedrock::Agent", recorded: false, max_id: 10, bedrock::Agent;
+    BedrockDataSource => "AWS::Bedrock::DataSource", recorded: true, max_id: 21, bedrock::DataSource;
+    BedrockInvocationLogging => "AWS::Bedrock::ModelInvocationLoggingConfiguration", recorded: false, max_id: 64, bedrock::InvocationLogging;
+    BedrockGuardrailInventory => "AWS::Bedrock::GuardrailInventory", recorded: false, max_id: 64, bedrock::GuardrailInventory;
+    IamRole => "AWS::IAM::Role", recorded: true, max_id: 64, iam::Role;
+    IamUser => "AWS::IAM::User", recorded: true, max_id: 64, iam::User;
+    IamPolicy => "AWS::IAM::Policy", recorded: true, max_id: 2048, iam::ManagedPolicy;
+    KmsKey => "AWS::KMS::Key", recorded: true, max_id: 2048, kms::Key;
+    CloudTrailTrail => "AWS::CloudTrail::Trail", recorded: true, max_id: 2048, cloudtrail::Trail;
+    LogsLogGroup => "AWS::Logs::LogGroup", recorded: true, max_id: 512, logs::LogGroup;
+    Account => "AWS::::Account", recorded: false, max_id: 64, account::Account;
 }
 
 impl ResourceType {

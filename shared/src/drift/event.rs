@@ -80,6 +80,16 @@ pub enum EventError {
         /// The JSON type expected.
         expected: &'static str,
     },
+    /// A field that names the call is longer than any real one.
+    #[error("the event's {field} has {chars} characters, more than the {max} a real event has")]
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// Its length in characters.
+        chars: usize,
+        /// The most accepted.
+        max: usize,
+    },
     /// A time field is not RFC 3339.
     #[error("the event's {field} is not an RFC 3339 date-time: {text:?}")]
     BadTime {
@@ -88,6 +98,32 @@ pub enum EventError {
         /// Its text.
         text: String,
     },
+}
+
+/// The longest event id accepted (CloudTrail's are UUIDs; EventBridge's ids too).
+const MAX_EVENT_ID: usize = 128;
+/// The longest event name, event source, region or account accepted.
+const MAX_NAME: usize = 128;
+/// The longest actor text kept (an ARN is at most 2,048 characters); longer is cut.
+const MAX_ACTOR_TEXT: usize = 2048;
+
+/// `text` when it has at most `max` characters, else an error naming the field and the length
+/// (never the text: hostile input stays out of errors and logs).
+fn bounded(text: String, field: &'static str, max: usize) -> Result<String, EventError> {
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(EventError::TooLong { field, chars, max });
+    }
+    Ok(text)
+}
+
+/// `text` cut to `max` characters (for what only describes the call: actor, IP, user agent).
+fn clipped(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        text
+    } else {
+        crate::sinks::text::truncate_chars(&text, max)
+    }
 }
 
 /// The JSON kind of a value (never the value itself: it may be customer data).
@@ -129,8 +165,13 @@ fn required_text(
 }
 
 fn time(text: Option<String>, field: &'static str) -> Result<Option<Timestamp>, EventError> {
-    text.map(|t| Timestamp::parse(&t).map_err(|_| EventError::BadTime { field, text: t }))
-        .transpose()
+    text.map(|t| {
+        Timestamp::parse(&t).map_err(|_| EventError::BadTime {
+            field,
+            text: clipped(t, 64),
+        })
+    })
+    .transpose()
 }
 
 /// Parses an EventBridge "AWS API Call via CloudTrail" event.
@@ -161,9 +202,23 @@ pub fn parse(value: &Value) -> Result<ApiCall, EventError> {
             });
         }
     };
-    let event_id = required_text(detail, "eventID", "detail.eventID")?;
-    let event_source = required_text(detail, "eventSource", "detail.eventSource")?;
-    let event_name = required_text(detail, "eventName", "detail.eventName")?;
+    // Trimmed or forwarded records exist without `eventID`: the envelope's `id` (unique per
+    // EventBridge event, and the same on a redelivery) de-duplicates them instead.
+    let event_id = match optional_text(detail, "eventID", "detail.eventID")? {
+        Some(id) => id,
+        None => required_text(envelope, "id", "detail.eventID")?,
+    };
+    let event_id = bounded(event_id, "detail.eventID", MAX_EVENT_ID)?;
+    let event_source = bounded(
+        required_text(detail, "eventSource", "detail.eventSource")?,
+        "detail.eventSource",
+        MAX_NAME,
+    )?;
+    let event_name = bounded(
+        required_text(detail, "eventName", "detail.eventName")?,
+        "detail.eventName",
+        MAX_NAME,
+    )?;
     let event_time = match time(
         optional_text(detail, "eventTime", "detail.eventTime")?,
         "detail.eventTime",
@@ -176,10 +231,12 @@ pub fn parse(value: &Value) -> Result<ApiCall, EventError> {
         Some(region) => region,
         None => required_text(envelope, "region", "detail.awsRegion")?,
     };
+    let region = bounded(region, "detail.awsRegion", MAX_NAME)?;
     let account = match optional_text(envelope, "account", "account")? {
         Some(account) => account,
         None => required_text(detail, "recipientAccountId", "account")?,
     };
+    let account = bounded(account, "account", MAX_NAME)?;
     let read_only = match detail.get("readOnly") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
@@ -255,26 +312,27 @@ fn actor(detail: &serde_json::Map<String, Value>) -> Result<Actor, EventError> {
             },
         });
     Ok(Actor {
-        arn,
-        principal_type,
-        source_ip,
-        user_agent,
+        arn: clipped(arn, MAX_ACTOR_TEXT),
+        principal_type: clipped(principal_type, MAX_NAME),
+        source_ip: clipped(source_ip, MAX_NAME),
+        user_agent: user_agent.map(|agent| clipped(agent, MAX_ACTOR_TEXT)),
     })
 }
 
 impl ApiCall {
-    /// One line naming who made the call, from where, when, and which call it was: appended to
-    /// the evidence the call triggers.
+    /// The lines added to the evidence the call triggers: first which CloudTrail event it was
+    /// (its id and name, which an auditor needs to find the record, so they stand on their own
+    /// line and are never cut), then who made it and from where.
     pub fn actor_line(&self) -> String {
         format!(
-            "Triggered by {} ({}) by {} [{}] from {} at {} (CloudTrail event id {}).",
+            "CloudTrail event {}: {} ({}) at {}.\nActor: {} [{}] from {}.",
+            self.event_id,
             self.event_name,
             self.event_source,
+            self.event_time,
             self.actor.arn,
             self.actor.principal_type,
             self.actor.source_ip,
-            self.event_time,
-            self.event_id
         )
     }
 }
@@ -434,7 +492,7 @@ mod tests {
             let error = parse(&event).unwrap_err().to_string();
             assert!(error.contains(expected), "{error} lacks {expected}");
         }
-        for field in ["eventName", "eventSource", "eventID"] {
+        for field in ["eventName", "eventSource"] {
             let mut event = sample();
             event["detail"].as_object_mut().unwrap().remove(field);
             let error = parse(&event).unwrap_err().to_string();
@@ -456,5 +514,50 @@ mod tests {
         let mut event = sample();
         event["detail"]["userIdentity"] = json!("alice");
         assert!(parse(&event).is_err());
+    }
+
+    #[test]
+    fn a_record_without_event_id_is_claimed_by_the_envelope_id() {
+        let mut event = sample();
+        event["detail"].as_object_mut().unwrap().remove("eventID");
+        assert_eq!(
+            parse(&event).unwrap().event_id,
+            "b03f6e6c-1a74-4f69-e219-84e2498d7f20"
+        );
+        event.as_object_mut().unwrap().remove("id");
+        let error = parse(&event).unwrap_err().to_string();
+        assert!(error.contains("detail.eventID"), "{error}");
+        let mut event = sample();
+        event["detail"]["eventID"] = json!(42);
+        assert!(parse(&event).unwrap_err().to_string().contains("a number"));
+    }
+
+    #[test]
+    fn oversized_names_are_rejected_by_length_without_echoing_them() {
+        for (pointer, field) in [
+            ("/detail/eventID", "detail.eventID"),
+            ("/detail/eventName", "detail.eventName"),
+            ("/detail/eventSource", "detail.eventSource"),
+            ("/detail/awsRegion", "detail.awsRegion"),
+        ] {
+            let mut event = sample();
+            *event.pointer_mut(pointer).unwrap() = json!("A".repeat(1 << 20));
+            let error = parse(&event).unwrap_err().to_string();
+            assert!(
+                error.contains(field) && error.contains("1048576"),
+                "{error}"
+            );
+            assert!(
+                error.len() < 200,
+                "the error echoes the input: {} bytes",
+                error.len()
+            );
+        }
+        let mut event = sample();
+        event["detail"]["userIdentity"]["arn"] = json!("x".repeat(1 << 20));
+        event["detail"]["userAgent"] = json!("y".repeat(1 << 20));
+        let call = parse(&event).unwrap();
+        assert!(call.actor.arn.chars().count() <= MAX_ACTOR_TEXT);
+        assert!(call.actor.user_agent.unwrap().chars().count() <= MAX_ACTOR_TEXT);
     }
 }

@@ -2,11 +2,14 @@
 //! id from the call, which checks to re-run, and what the call did (changed, deleted, or removed a
 //! safeguard).
 //!
-//! Ids are read from `requestParameters` / `responseElements` with each service's own casing:
-//! S3, KMS, IAM, CloudTrail, CloudWatch Logs and Bedrock write camelCase (`bucketName`, `keyId`,
-//! `roleName`, `name`, `logGroupName`, `guardrailIdentifier`), SageMaker mirrors its PascalCase API
-//! input (`NotebookInstanceName`, `TrainingJobName`, ...). Only calls whose resource type the
-//! catalog has checks for are mapped (a test enforces it). Classification is pure.
+//! Ids are read from `requestParameters` / `responseElements` in the casing CloudTrail records,
+//! which is camelCase for every service mapped here, whatever the casing of the service's API
+//! input: S3, KMS, IAM, CloudTrail, CloudWatch Logs and Bedrock (`bucketName`, `keyId`,
+//! `roleName`, `name`, `logGroupName`, `guardrailIdentifier`) and SageMaker too, although its API
+//! input is PascalCase (`notebookInstanceName`, `endpointConfigName`, `responseElements.endpointArn`
+//! in the SageMaker developer guide's "Understand SageMaker AI log file entries"). A test holds
+//! every pointer to camelCase. Only calls whose resource type the catalog has checks for are mapped
+//! (a test enforces it). Classification is pure.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -109,12 +112,12 @@ const ROLE: IdRule = One(&[Rq("/roleName")]);
 const USER: IdRule = One(&[Rq("/userName")]);
 const GROUP: IdRule = GroupMembers(&[Rq("/groupName")]);
 const POLICY: IdRule = One(&[Rq("/policyArn")]);
-const NOTEBOOK: IdRule = One(&[Rq("/NotebookInstanceName")]);
-const ENDPOINT_CONFIG: IdRule = One(&[Rq("/EndpointConfigName")]);
-const SM_MODEL: IdRule = One(&[Rq("/ModelName")]);
-const DOMAIN: IdRule = One(&[Rq("/DomainId")]);
-const FEATURE_GROUP: IdRule = One(&[Rq("/FeatureGroupName")]);
-const JOB_DEFINITION: IdRule = One(&[Rq("/JobDefinitionName")]);
+const NOTEBOOK: IdRule = One(&[Rq("/notebookInstanceName")]);
+const ENDPOINT_CONFIG: IdRule = One(&[Rq("/endpointConfigName")]);
+const SM_MODEL: IdRule = One(&[Rq("/modelName")]);
+const DOMAIN: IdRule = One(&[Rq("/domainId")]);
+const FEATURE_GROUP: IdRule = One(&[Rq("/featureGroupName")]);
+const JOB_DEFINITION: IdRule = One(&[Rq("/jobDefinitionName")]);
 const GUARDRAIL: IdRule = One(&[Rq("/guardrailIdentifier")]);
 const AGENT: IdRule = One(&[Rq("/agentId")]);
 const DATA_SOURCE: IdRule = IdRule::DataSource {
@@ -182,10 +185,10 @@ pub static ROUTES: &[Route] = routes! {
         "DeleteNotebookInstance" => [(SageMakerNotebookInstance, NOTEBOOK, Deletion)],
         "CreateEndpointConfig" => [(SageMakerEndpointConfig, ENDPOINT_CONFIG, Change)],
         "DeleteEndpointConfig" => [(SageMakerEndpointConfig, ENDPOINT_CONFIG, Deletion)],
-        "CreateTrainingJob" => [(SageMakerTrainingJob, One(&[Rq("/TrainingJobName")]), Change)],
+        "CreateTrainingJob" => [(SageMakerTrainingJob, One(&[Rq("/trainingJobName")]), Change)],
         "CreateModel" => [(SageMakerModel, SM_MODEL, Change)],
         "DeleteModel" => [(SageMakerModel, SM_MODEL, Deletion)],
-        "CreateDomain" => [(SageMakerDomain, One(&[Rs("/DomainArn")]), Change)],
+        "CreateDomain" => [(SageMakerDomain, One(&[Rs("/domainArn")]), Change)],
         "UpdateDomain" => [(SageMakerDomain, DOMAIN, Change)],
         "DeleteDomain" => [(SageMakerDomain, DOMAIN, Deletion)],
         "CreateFeatureGroup" => [(SageMakerFeatureGroup, FEATURE_GROUP, Change)],
@@ -348,6 +351,9 @@ pub enum SkipReason {
     /// The call is mapped but names no resource the map can read (e.g. `CreateAccessKey` for
     /// the caller's own user, without `userName`).
     NoResourceId,
+    /// The call names a resource by an id longer than the service allows for its type: no real
+    /// resource has it, so it is neither read, stored nor echoed.
+    InvalidResourceId,
 }
 
 impl SkipReason {
@@ -358,6 +364,7 @@ impl SkipReason {
             SkipReason::ReadOnly => "read-only",
             SkipReason::Unmapped => "unmapped",
             SkipReason::NoResourceId => "no-resource-id",
+            SkipReason::InvalidResourceId => "invalid-resource-id",
         }
     }
 }
@@ -420,31 +427,30 @@ pub fn classify(call: &ApiCall) -> Classified {
             ),
         );
     };
-    let targets: Vec<Target> = route
+    let selectors: Vec<(&TargetRule, Selector)> = route
         .targets
         .iter()
-        .filter_map(|rule| {
-            let selector = match rule.id {
-                IdRule::One(fields) => {
-                    Selector::Resource(normalize(rule.resource_type, &first(call, fields)?))
-                }
-                IdRule::DataSource {
-                    knowledge_base,
-                    data_source,
-                } => Selector::Resource(format!(
-                    "{}|{}",
-                    first(call, knowledge_base)?,
-                    first(call, data_source)?
-                )),
-                IdRule::Singleton => Selector::Singleton,
-                IdRule::GroupMembers(fields) => Selector::GroupMembers(first(call, fields)?),
-            };
-            Some(Target {
-                resource_type: rule.resource_type,
-                selector,
-                kind: rule.kind,
-                checks: catalog::checks_for(rule.resource_type).collect(),
-            })
+        .filter_map(|rule| Some((rule, selector(call, rule)?)))
+        .collect();
+    if let Some((rule, chars, max)) = selectors.iter().find_map(|(rule, selector)| {
+        let (chars, max) = oversized(rule.resource_type, selector)?;
+        Some((rule, chars, max))
+    }) {
+        return skip(
+            SkipReason::InvalidResourceId,
+            format!(
+                "{} names a {} by an id of {chars} characters, and the service allows at most {max}: no such resource exists, nothing was read",
+                call.event_name, rule.resource_type
+            ),
+        );
+    }
+    let targets: Vec<Target> = selectors
+        .into_iter()
+        .map(|(rule, selector)| Target {
+            resource_type: rule.resource_type,
+            selector,
+            kind: rule.kind,
+            checks: catalog::checks_for(rule.resource_type).collect(),
         })
         .collect();
     if targets.is_empty() {
@@ -457,6 +463,38 @@ pub fn classify(call: &ApiCall) -> Classified {
         );
     }
     Classified::Mapped { route, targets }
+}
+
+/// How the call names the resource `rule` describes, if it does.
+fn selector(call: &ApiCall, rule: &TargetRule) -> Option<Selector> {
+    Some(match rule.id {
+        IdRule::One(fields) => {
+            Selector::Resource(normalize(rule.resource_type, &first(call, fields)?))
+        }
+        IdRule::DataSource {
+            knowledge_base,
+            data_source,
+        } => Selector::Resource(format!(
+            "{}|{}",
+            first(call, knowledge_base)?,
+            first(call, data_source)?
+        )),
+        IdRule::Singleton => Selector::Singleton,
+        IdRule::GroupMembers(fields) => Selector::GroupMembers(first(call, fields)?),
+    })
+}
+
+/// `(length, limit)` when the selector's id is longer than the type allows (an IAM group name
+/// at most 128 characters).
+fn oversized(resource_type: ResourceType, selector: &Selector) -> Option<(usize, usize)> {
+    const MAX_GROUP_NAME: usize = 128;
+    let (id, max) = match selector {
+        Selector::Resource(id) => (id, resource_type.max_id_chars()),
+        Selector::GroupMembers(group) => (group, MAX_GROUP_NAME),
+        Selector::Singleton => return None,
+    };
+    let chars = id.chars().count();
+    (chars > max).then_some((chars, max))
 }
 
 /// The first of `fields` holding a non-empty string.
@@ -749,40 +787,70 @@ mod tests {
     }
 
     #[test]
-    fn sagemaker_calls_name_their_resources_in_pascal_case() {
+    fn sagemaker_calls_name_their_resources_in_cloudtrails_camel_case() {
+        // The shapes of the SageMaker developer guide's "Understand SageMaker AI log file
+        // entries": CloudTrail records SageMaker's PascalCase API input in camelCase.
         let s = "sagemaker.amazonaws.com";
         let cases = [
             (
                 "CreateNotebookInstance",
-                json!({"NotebookInstanceName": "genai-research-nb", "InstanceType": "ml.t3.medium"}),
+                json!({"notebookInstanceName": "genai-research-nb", "instanceType": "ml.t3.medium"}),
+                json!({"notebookInstanceArn": "arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/genai-research-nb"}),
+                ResourceType::SageMakerNotebookInstance,
+                "genai-research-nb",
+            ),
+            (
+                "UpdateNotebookInstance",
+                json!({"notebookInstanceName": "genai-research-nb", "rootAccess": "Disabled"}),
                 Value::Null,
                 ResourceType::SageMakerNotebookInstance,
                 "genai-research-nb",
             ),
             (
                 "CreateTrainingJob",
-                json!({"TrainingJobName": "claims-ft-0810"}),
-                Value::Null,
+                json!({"trainingJobName": "claims-ft-0810"}),
+                json!({"trainingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:training-job/claims-ft-0810"}),
                 ResourceType::SageMakerTrainingJob,
                 "claims-ft-0810",
             ),
             (
                 "CreateEndpointConfig",
-                json!({"EndpointConfigName": "claims-ep-config"}),
-                Value::Null,
+                json!({"endpointConfigName": "claims-ep-config"}),
+                json!({"endpointConfigArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/claims-ep-config"}),
                 ResourceType::SageMakerEndpointConfig,
                 "claims-ep-config",
             ),
             (
+                "CreateModel",
+                json!({"modelName": "claims-model", "executionRoleArn": "arn:aws:iam::123456789012:role/sm"}),
+                json!({"modelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/claims-model"}),
+                ResourceType::SageMakerModel,
+                "claims-model",
+            ),
+            (
                 "CreateDomain",
-                json!({"DomainName": "genai-studio"}),
-                json!({"DomainArn": "arn:aws:sagemaker:us-east-1:123456789012:domain/d-abc123xyz789"}),
+                json!({"domainName": "genai-studio"}),
+                json!({"domainArn": "arn:aws:sagemaker:us-east-1:123456789012:domain/d-abc123xyz789", "url": "https://d-abc123xyz789.studio.us-east-1.sagemaker.aws"}),
                 ResourceType::SageMakerDomain,
                 "d-abc123xyz789",
             ),
             (
+                "UpdateDomain",
+                json!({"domainId": "d-abc123xyz789"}),
+                Value::Null,
+                ResourceType::SageMakerDomain,
+                "d-abc123xyz789",
+            ),
+            (
+                "CreateFeatureGroup",
+                json!({"featureGroupName": "claims-features"}),
+                Value::Null,
+                ResourceType::SageMakerFeatureGroup,
+                "claims-features",
+            ),
+            (
                 "DeleteModelBiasJobDefinition",
-                json!({"JobDefinitionName": "claims-bias"}),
+                json!({"jobDefinitionName": "claims-bias"}),
                 Value::Null,
                 ResourceType::SageMakerModelBiasJobDefinition,
                 "claims-bias",
@@ -792,14 +860,133 @@ mod tests {
             let found = targets(&call(s, name, request, response));
             assert_eq!((found[0].0, &found[0].1), (ty, &id(expected)), "{name}");
         }
-        // camelCase is not SageMaker's casing: such a call names no resource.
-        let wrong = call(
-            s,
-            "UpdateNotebookInstance",
-            json!({"notebookInstanceName": "nb"}),
+    }
+
+    #[test]
+    fn the_api_input_casing_of_sagemaker_is_not_what_cloudtrail_records_and_is_not_read() {
+        // The project's first samples used SageMaker's PascalCase API input; CloudTrail never
+        // writes it. Such a record names no resource (kept as events/negative/ samples).
+        let s = "sagemaker.amazonaws.com";
+        for (name, request) in [
+            (
+                "CreateNotebookInstance",
+                json!({"NotebookInstanceName": "nb"}),
+            ),
+            ("CreateTrainingJob", json!({"TrainingJobName": "job"})),
+            ("UpdateDomain", json!({"DomainId": "d-abc123xyz789"})),
+        ] {
+            assert_eq!(
+                skip_reason(&call(s, name, request, Value::Null)),
+                SkipReason::NoResourceId,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_id_pointer_is_camel_case_as_cloudtrail_records_it() {
+        let mut pointers = Vec::new();
+        let mut push = |fields: &[Field]| {
+            for field in fields {
+                let (Field::Request(p) | Field::Response(p)) = field;
+                pointers.push(*p);
+            }
+        };
+        for route in ROUTES {
+            for target in route.targets {
+                match target.id {
+                    IdRule::One(fields) | IdRule::GroupMembers(fields) => push(fields),
+                    IdRule::DataSource {
+                        knowledge_base,
+                        data_source,
+                    } => {
+                        push(knowledge_base);
+                        push(data_source);
+                    }
+                    IdRule::Singleton => (),
+                }
+            }
+        }
+        for pointer in pointers {
+            for segment in pointer.split('/').filter(|s| !s.is_empty()) {
+                assert!(
+                    segment.starts_with(|c: char| c.is_ascii_lowercase()),
+                    "{pointer}: CloudTrail records request and response keys in camelCase"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn trail_calls_re_run_every_account_level_trail_check() {
+        // Deleting a trail, stopping it or changing its event selectors re-runs every check of
+        // the account's CloudTrail coverage (today multi-region logging; a data-event check on
+        // the same type is re-run by the same route once the catalog has it).
+        let account_checks: Vec<&str> = catalog::checks_for(ResourceType::Account)
+            .map(|c| c.id)
+            .collect();
+        assert!(account_checks.contains(&TRAIL_LOGGING));
+        for name in ["DeleteTrail", "StopLogging", "PutEventSelectors"] {
+            let found = classify(&call(
+                "cloudtrail.amazonaws.com",
+                name,
+                json!({"name": "org-trail", "trailName": "org-trail"}),
+                Value::Null,
+            ));
+            let Classified::Mapped { targets, .. } = found else {
+                panic!("{name} skipped");
+            };
+            let account = targets
+                .iter()
+                .find(|t| t.resource_type == ResourceType::Account)
+                .unwrap_or_else(|| panic!("{name} does not re-evaluate the account"));
+            let ids: Vec<&str> = account.checks.iter().map(|c| c.id).collect();
+            assert_eq!(ids, account_checks, "{name}");
+        }
+    }
+
+    #[test]
+    fn an_id_beyond_the_services_limit_is_a_clear_skip_that_does_not_echo_it() {
+        let huge = "b".repeat(1 << 20);
+        for (source, name, request) in [
+            (
+                "s3.amazonaws.com",
+                "DeleteBucketEncryption",
+                json!({"bucketName": huge}),
+            ),
+            (
+                "iam.amazonaws.com",
+                "AttachRolePolicy",
+                json!({"roleName": "r".repeat(65)}),
+            ),
+            (
+                "iam.amazonaws.com",
+                "PutGroupPolicy",
+                json!({"groupName": "g".repeat(129)}),
+            ),
+            (
+                "sagemaker.amazonaws.com",
+                "CreateNotebookInstance",
+                json!({"notebookInstanceName": "n".repeat(64)}),
+            ),
+        ] {
+            match classify(&call(source, name, request, Value::Null)) {
+                Classified::Skipped(skip) => {
+                    assert_eq!(skip.reason, SkipReason::InvalidResourceId, "{name}");
+                    assert!(skip.message.len() < 300, "{name}: the skip echoes the id");
+                    assert!(skip.message.contains("characters"), "{}", skip.message);
+                }
+                Classified::Mapped { .. } => panic!("{name} was mapped"),
+            }
+        }
+        // At the limit is fine.
+        let ok = call(
+            "s3.amazonaws.com",
+            "DeleteBucketEncryption",
+            json!({"bucketName": "b".repeat(63)}),
             Value::Null,
         );
-        assert_eq!(skip_reason(&wrong), SkipReason::NoResourceId);
+        assert!(matches!(classify(&ok), Classified::Mapped { .. }));
     }
 
     #[test]

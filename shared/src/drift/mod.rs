@@ -54,6 +54,10 @@ mod sample_events {
                 Target(T::BedrockDataSource, "KB4R8T2W1Z|DS9P3L6K2J"),
             ),
             (
+                "drift-sagemaker-updatenotebookinstance.json",
+                Target(T::SageMakerNotebookInstance, "genai-sandbox-nb"),
+            ),
+            (
                 "drift-sagemaker-createnotebookinstance.json",
                 Target(T::SageMakerNotebookInstance, "genai-sandbox-nb"),
             ),
@@ -170,5 +174,31 @@ mod sample_events {
             routed_events().len(),
             "a sample for every mapped service: {services:?}"
         );
+    }
+
+    #[test]
+    fn the_pascal_case_sagemaker_samples_are_not_read_as_naming_a_resource() {
+        // events/negative/: the shape the project's first samples had (SageMaker's API input
+        // casing), which CloudTrail never records. They must not be evaluated as if real.
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../events/negative");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.starts_with("sagemaker-pascalcase-") {
+                continue;
+            }
+            let value: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let call = parse(&value).unwrap_or_else(|e| panic!("{name}: {e}"));
+            match classify(&call) {
+                Classified::Skipped(skip) => {
+                    assert_eq!(skip.reason, SkipReason::NoResourceId, "{name}")
+                }
+                Classified::Mapped { .. } => panic!("{name}: PascalCase keys were read"),
+            }
+            seen += 1;
+        }
+        assert!(seen >= 2, "{seen} negative samples");
     }
 }

@@ -29,7 +29,7 @@ use crate::catalog::Params;
 use crate::domain::finding::Finding;
 use crate::domain::outcome::Verdict;
 use crate::domain::time::Timestamp;
-use crate::drift::{self, ApiCall, Classified, EventError, Skip, SkipReason};
+use crate::drift::{self, ApiCall, Classified, EventError, Skip};
 use crate::error::AwsError;
 use crate::evaluate::evaluate;
 use crate::recorder::{RecordReport, Recorder};
@@ -85,7 +85,8 @@ pub enum DriftStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SkipLine {
-    /// `failed-call`, `read-only`, `unmapped`, `no-resource-id` or `other-region`.
+    /// `failed-call`, `read-only`, `unmapped`, `no-resource-id`, `invalid-resource-id` or
+    /// `other-region`.
     pub reason: &'static str,
     /// The explanation.
     pub message: String,
@@ -174,14 +175,14 @@ impl DriftSummary {
         }
     }
 
+    /// Marks the event skipped, logging it once: at warn level where the map may have a gap (a
+    /// mapped call naming no usable resource), at info level otherwise.
     fn skipped(mut self, reason: &'static str, message: String) -> Self {
-        tracing::info!(
-            event_id = %self.event_id,
-            event_name = %self.event_name,
-            event_source = %self.event_source,
-            skip_reason = reason,
-            "{message}"
-        );
+        if matches!(reason, "no-resource-id" | "invalid-resource-id") {
+            tracing::warn!(event_id = %self.event_id, event_name = %self.event_name, event_source = %self.event_source, skip_reason = reason, "{message}");
+        } else {
+            tracing::info!(event_id = %self.event_id, event_name = %self.event_name, event_source = %self.event_source, skip_reason = reason, "{message}");
+        }
         self.status = DriftStatus::Skipped;
         self.skip = Some(SkipLine { reason, message });
         self
@@ -237,9 +238,6 @@ impl DriftHandler {
         let summary = DriftSummary::new(&call);
         let targets = match drift::classify(&call) {
             Classified::Skipped(Skip { reason, message }) => {
-                if reason == SkipReason::NoResourceId {
-                    tracing::warn!(event_id = %call.event_id, event_name = %call.event_name, "{message}");
-                }
                 return Ok(summary.skipped(reason.as_str(), message));
             }
             Classified::Mapped { targets, .. } => targets,
@@ -448,5 +446,30 @@ mod tests {
                 .contains("arn:aws:sts::123456789012:assumed-role/PlatformAdmin/alice")
         );
         assert_eq!(text["status"], "evaluated");
+    }
+
+    #[tokio::test]
+    async fn a_megabyte_bucket_name_is_skipped_as_invalid_and_never_echoed() {
+        let mut event = sample("drift-s3-deletebucketencryption.json");
+        event["detail"]["requestParameters"]["bucketName"] = json!("a".repeat(1 << 20));
+        let summary = handler().handle(&event).await.unwrap();
+        assert_eq!(summary.status, DriftStatus::Skipped);
+        assert_eq!(summary.skip.as_ref().unwrap().reason, "invalid-resource-id");
+        assert!(summary.targets.is_empty() && summary.findings.is_empty());
+        let text = serde_json::to_string(&summary).unwrap();
+        assert!(
+            text.len() < 2000,
+            "the summary echoes the input: {} bytes",
+            text.len()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_record_without_event_id_is_handled_under_the_envelope_id() {
+        let mut event = sample("drift-unmapped-call.json");
+        event["detail"].as_object_mut().unwrap().remove("eventID");
+        let envelope_id = event["id"].as_str().unwrap().to_owned();
+        let summary = handler().handle(&event).await.unwrap();
+        assert_eq!(summary.event_id, envelope_id);
     }
 }

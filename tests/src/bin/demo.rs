@@ -404,11 +404,21 @@ async fn print_evidence(client: &aws_sdk_auditmanager::Client, mask: &Mask) -> D
                         .unwrap_or("")
                         .trim_start_matches("Resource: ")
                         .to_owned();
-                    let actor = text
+                    // "CloudTrail event <id>: <name> (<source>) at <time>." then
+                    // "Actor: <arn> [<type>] from <ip>.", shown as "(<name> (<source>) by <arn> [<type>])".
+                    let call = text
                         .lines()
-                        .find(|l| l.starts_with("Triggered by"))
-                        .map(|l| format!(" ({})", l.split(" from ").next().unwrap_or(l)))
-                        .unwrap_or_default();
+                        .find_map(|l| l.strip_prefix("CloudTrail event "))
+                        .and_then(|l| l.split_once(": "))
+                        .map(|(_, rest)| rest.rsplit_once(" at ").map_or(rest, |(call, _)| call));
+                    let by = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("Actor: "))
+                        .map(|l| l.rsplit_once(" from ").map_or(l, |(actor, _)| actor));
+                    let actor = match (call, by) {
+                        (Some(call), Some(by)) => format!(" ({call} by {by})"),
+                        _ => String::new(),
+                    };
                     lines.push(mask.apply(&format!("      {verdict:<18} {resource}{actor}")));
                 }
             }
