@@ -1,11 +1,12 @@
 //! `events/expected-drift-outcomes.json` (what `make demo` checks every drift sample against) stays in step
-//! with the samples and the event map. Pure: no AWS, no moto.
+//! with the samples and the event map, and the records kept in `events/negative/` (not a real
+//! shape) are not read by the map. Pure: no AWS, no moto.
 
 use std::collections::BTreeSet;
 
 use genai_evidence::catalog::find_check;
 use genai_evidence::domain::outcome::Verdict;
-use genai_evidence::drift::{Classified, Kind, classify, parse};
+use genai_evidence::drift::{Classified, Kind, SkipReason, classify, parse};
 use serde_json::Value;
 
 fn expectations() -> Value {
@@ -28,6 +29,44 @@ fn sample_files() -> BTreeSet<String> {
         .filter(|n| n.starts_with("drift-") && n.ends_with(".json"))
         .map(|n| n.trim_end_matches(".json").to_owned())
         .collect()
+}
+
+/// The records in `events/negative/`, as `negative/<stem>` (the name `rig::event` takes).
+fn negative_files() -> BTreeSet<String> {
+    std::fs::read_dir(rig::workspace_root().join("events").join("negative"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .map(|n| format!("negative/{}", n.trim_end_matches(".json")))
+        .collect()
+}
+
+#[test]
+fn the_pascal_case_sagemaker_records_kept_as_negatives_name_no_resource() {
+    let negatives = negative_files();
+    for kept in [
+        "negative/sagemaker-pascalcase-createnotebookinstance",
+        "negative/sagemaker-pascalcase-createtrainingjob",
+    ] {
+        assert!(negatives.contains(kept), "{kept} is missing: {negatives:?}");
+    }
+    for name in &negatives {
+        let call = parse(&rig::event(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        match classify(&call) {
+            Classified::Skipped(skip) => {
+                assert_eq!(
+                    skip.reason,
+                    SkipReason::NoResourceId,
+                    "{name}: {}",
+                    skip.message
+                )
+            }
+            Classified::Mapped { targets, .. } => panic!(
+                "{name} is not a real shape (CloudTrail records SageMaker in camelCase), yet the map reads {}",
+                targets[0].selector.describe()
+            ),
+        }
+    }
 }
 
 #[test]

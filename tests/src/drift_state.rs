@@ -8,9 +8,18 @@
 //! applied, so a sample can be seeded on its own or after the others; a `Create*` sample can be
 //! seeded once (again, moto answers that the resource exists, as AWS would).
 //!
+//! The samples are CloudTrail records, so their `requestParameters` are in CloudTrail's casing:
+//! camelCase for every service, SageMaker included (`notebookInstanceName`,
+//! `resourceConfig/volumeSizeInGB`), although SageMaker's API input is PascalCase. The readers
+//! here use those keys; the PascalCase records kept in `events/negative/` are not a real shape
+//! and are never seeded.
+//!
 //! Where moto cannot hold the state, nothing is seeded and [`leave_state_of`] says why:
 //! guardrails and knowledge-base data sources (moto 5.2.5 does not implement their APIs) and
-//! agents (moto draws agent ids at random, so no agent can carry the sample's id).
+//! agents (moto draws agent ids at random, so no agent can carry the sample's id). Where moto
+//! lacks only the call, the state it leaves is built another way: a log group created without a
+//! key stands for `DisassociateKmsKey`, and a notebook re-created with the update's settings for
+//! `UpdateNotebookInstance` (moto 5.2.5 has no `UpdateNotebookInstance`).
 
 use aws_config::SdkConfig;
 use serde_json::Value;
@@ -172,6 +181,7 @@ pub async fn leave_state_of(conf: &SdkConfig, sample: &str) -> Result<Seeded, St
             Ok(Seeded::State)
         }
         "drift-sagemaker-createnotebookinstance" => notebook(conf, &event).await,
+        "drift-sagemaker-updatenotebookinstance" => updated_notebook(conf, &event).await,
         "drift-sagemaker-createtrainingjob" => training_job(conf, &event).await,
         "drift-failed-call" | "drift-read-only-call" | "drift-unmapped-call" => {
             Ok(Seeded::NothingToSeed)
@@ -360,26 +370,133 @@ async fn policy_versions(conf: &SdkConfig, event: &Value) -> Result<Seeded, Stri
 }
 
 /// The notebook instance as the sample creates it (no KMS key, direct internet access and root
-/// access enabled, no VPC).
+/// access enabled, no VPC); a `kmsKeyId`, `subnetId` or `securityGroupIds` the call names is
+/// passed on.
 async fn notebook(conf: &SdkConfig, event: &Value) -> Result<Seeded, String> {
     use aws_sdk_sagemaker::types::{DirectInternetAccess, InstanceType, RootAccess};
-    let name = request(event, "/NotebookInstanceName")?;
+    let name = request(event, "/notebookInstanceName")?;
     aws_sdk_sagemaker::Client::new(conf)
         .create_notebook_instance()
         .notebook_instance_name(&name)
         .instance_type(InstanceType::from(
-            request(event, "/InstanceType")?.as_str(),
+            request(event, "/instanceType")?.as_str(),
         ))
-        .role_arn(request(event, "/RoleArn")?)
+        .role_arn(request(event, "/roleArn")?)
         .direct_internet_access(DirectInternetAccess::from(
-            request(event, "/DirectInternetAccess")?.as_str(),
+            request(event, "/directInternetAccess")?.as_str(),
         ))
-        .root_access(RootAccess::from(request(event, "/RootAccess")?.as_str()))
-        .volume_size_in_gb(request_number(event, "/VolumeSizeInGB")?)
-        .platform_identifier(request(event, "/PlatformIdentifier")?)
+        .root_access(RootAccess::from(request(event, "/rootAccess")?.as_str()))
+        .volume_size_in_gb(request_number(event, "/volumeSizeInGB")?)
+        .platform_identifier(request(event, "/platformIdentifier")?)
+        .set_kms_key_id(request(event, "/kmsKeyId").ok())
+        .set_subnet_id(request(event, "/subnetId").ok())
+        .set_security_group_ids(
+            event["detail"]["requestParameters"]["securityGroupIds"]
+                .as_array()
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                }),
+        )
         .send()
         .await
         .map_err(|e| format!("create_notebook_instance {name}: {e:?}"))?;
+    Ok(Seeded::State)
+}
+
+/// The notebook instance after the sample's `UpdateNotebookInstance`: created as
+/// `drift-sagemaker-createnotebookinstance` makes it when missing, then given the settings the
+/// update names (`rootAccess`, `instanceType`, `roleArn`, `volumeSizeInGB`,
+/// `lifecycleConfigName`); what the update does not name is kept. moto 5.2.5 has no
+/// `UpdateNotebookInstance`, so the instance is stopped (AWS updates only a stopped instance),
+/// deleted and created again under the same name with the merged settings: the state a
+/// `DescribeNotebookInstance` reads afterwards is the state the update leaves.
+async fn updated_notebook(conf: &SdkConfig, event: &Value) -> Result<Seeded, String> {
+    use aws_sdk_sagemaker::types::{InstanceType, RootAccess};
+    let name = request(event, "/notebookInstanceName")?;
+    let sagemaker = aws_sdk_sagemaker::Client::new(conf);
+    let exists = sagemaker
+        .describe_notebook_instance()
+        .notebook_instance_name(&name)
+        .send()
+        .await
+        .is_ok();
+    if !exists {
+        let create = crate::event("drift-sagemaker-createnotebookinstance");
+        let created = request(&create, "/notebookInstanceName")?;
+        if created != name {
+            return Err(format!(
+                "the update names notebook {name}, the create sample makes {created}: they must name the same notebook"
+            ));
+        }
+        notebook(conf, &create).await?;
+    }
+    let before = sagemaker
+        .describe_notebook_instance()
+        .notebook_instance_name(&name)
+        .send()
+        .await
+        .map_err(|e| format!("describe_notebook_instance {name}: {e:?}"))?;
+    let optional = |pointer: &str| request(event, pointer).ok();
+    let instance_type = match optional("/instanceType") {
+        Some(t) => InstanceType::from(t.as_str()),
+        None => before
+            .instance_type()
+            .cloned()
+            .ok_or_else(|| format!("notebook {name} has no instance type"))?,
+    };
+    let role_arn = match optional("/roleArn") {
+        Some(role) => role,
+        None => before
+            .role_arn()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("notebook {name} has no role"))?,
+    };
+    let root_access = match optional("/rootAccess") {
+        Some(access) => Some(RootAccess::from(access.as_str())),
+        None => before.root_access().cloned(),
+    };
+    let volume_size = match request_number(event, "/volumeSizeInGB") {
+        Ok(size) => Some(size),
+        Err(_) => before.volume_size_in_gb(),
+    };
+    let lifecycle = optional("/lifecycleConfigName").or_else(|| {
+        before
+            .notebook_instance_lifecycle_config_name()
+            .map(str::to_owned)
+    });
+    sagemaker
+        .stop_notebook_instance()
+        .notebook_instance_name(&name)
+        .send()
+        .await
+        .map_err(|e| format!("stop_notebook_instance {name}: {e:?}"))?;
+    sagemaker
+        .delete_notebook_instance()
+        .notebook_instance_name(&name)
+        .send()
+        .await
+        .map_err(|e| format!("delete_notebook_instance {name}: {e:?}"))?;
+    sagemaker
+        .create_notebook_instance()
+        .notebook_instance_name(&name)
+        .instance_type(instance_type)
+        .role_arn(role_arn)
+        .set_subnet_id(before.subnet_id().map(str::to_owned))
+        .set_security_group_ids(
+            Some(before.security_groups().to_vec()).filter(|groups| !groups.is_empty()),
+        )
+        .set_kms_key_id(before.kms_key_id().map(str::to_owned))
+        .set_direct_internet_access(before.direct_internet_access().cloned())
+        .set_root_access(root_access)
+        .set_volume_size_in_gb(volume_size)
+        .set_lifecycle_config_name(lifecycle)
+        .set_platform_identifier(before.platform_identifier().map(str::to_owned))
+        .send()
+        .await
+        .map_err(|e| format!("create_notebook_instance {name} (the update's state): {e:?}"))?;
     Ok(Seeded::State)
 }
 
@@ -396,17 +513,23 @@ async fn training_job(conf: &SdkConfig, event: &Value) -> Result<Seeded, String>
             .and_then(Value::as_bool)
             .unwrap_or(false)
     };
-    let name = request(event, "/TrainingJobName")?;
+    let name = request(event, "/trainingJobName")?;
     let channel = Channel::builder()
-        .channel_name(request(event, "/InputDataConfig/0/ChannelName")?)
+        .channel_name(request(event, "/inputDataConfig/0/channelName")?)
         .data_source(
             DataSource::builder()
                 .s3_data_source(
                     S3DataSource::builder()
-                        .s3_data_type(S3DataType::S3Prefix)
+                        .s3_data_type(S3DataType::from(
+                            request(
+                                event,
+                                "/inputDataConfig/0/dataSource/s3DataSource/s3DataType",
+                            )?
+                            .as_str(),
+                        ))
                         .s3_uri(request(
                             event,
-                            "/InputDataConfig/0/DataSource/S3DataSource/S3Uri",
+                            "/inputDataConfig/0/dataSource/s3DataSource/s3Uri",
                         )?)
                         .build(),
                 )
@@ -416,40 +539,42 @@ async fn training_job(conf: &SdkConfig, event: &Value) -> Result<Seeded, String>
     aws_sdk_sagemaker::Client::new(conf)
         .create_training_job()
         .training_job_name(&name)
-        .role_arn(request(event, "/RoleArn")?)
+        .role_arn(request(event, "/roleArn")?)
         .algorithm_specification(
             AlgorithmSpecification::builder()
-                .training_image(request(event, "/AlgorithmSpecification/TrainingImage")?)
+                .training_image(request(event, "/algorithmSpecification/trainingImage")?)
                 .training_input_mode(TrainingInputMode::from(
-                    request(event, "/AlgorithmSpecification/TrainingInputMode")?.as_str(),
+                    request(event, "/algorithmSpecification/trainingInputMode")?.as_str(),
                 ))
                 .build(),
         )
         .input_data_config(channel)
         .output_data_config(
             OutputDataConfig::builder()
-                .s3_output_path(request(event, "/OutputDataConfig/S3OutputPath")?)
+                .s3_output_path(request(event, "/outputDataConfig/s3OutputPath")?)
+                .set_kms_key_id(request(event, "/outputDataConfig/kmsKeyId").ok())
                 .build(),
         )
         .resource_config(
             ResourceConfig::builder()
                 .instance_type(TrainingInstanceType::from(
-                    request(event, "/ResourceConfig/InstanceType")?.as_str(),
+                    request(event, "/resourceConfig/instanceType")?.as_str(),
                 ))
-                .instance_count(request_number(event, "/ResourceConfig/InstanceCount")?)
-                .volume_size_in_gb(request_number(event, "/ResourceConfig/VolumeSizeInGB")?)
+                .instance_count(request_number(event, "/resourceConfig/instanceCount")?)
+                .volume_size_in_gb(request_number(event, "/resourceConfig/volumeSizeInGB")?)
+                .set_volume_kms_key_id(request(event, "/resourceConfig/volumeKmsKeyId").ok())
                 .build(),
         )
         .stopping_condition(
             StoppingCondition::builder()
                 .max_runtime_in_seconds(request_number(
                     event,
-                    "/StoppingCondition/MaxRuntimeInSeconds",
+                    "/stoppingCondition/maxRuntimeInSeconds",
                 )?)
                 .build(),
         )
-        .enable_network_isolation(flag("/EnableNetworkIsolation"))
-        .enable_inter_container_traffic_encryption(flag("/EnableInterContainerTrafficEncryption"))
+        .enable_network_isolation(flag("/enableNetworkIsolation"))
+        .enable_inter_container_traffic_encryption(flag("/enableInterContainerTrafficEncryption"))
         .send()
         .await
         .map_err(|e| format!("create_training_job {name}: {e:?}"))?;
