@@ -243,7 +243,7 @@ pub static INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED: Check = Check {
         "logs:DescribeLogGroups",
         "s3:GetEncryptionConfiguration",
     ],
-    passes_when: "Invocation logging has a destination, its log group has a kmsKeyId, and every bucket it delivers to has aws:kms or aws:kms:dsse default encryption.",
+    passes_when: "Invocation logging has a destination, its log group has a kmsKeyId, and every bucket it delivers to has aws:kms or aws:kms:dsse default encryption. Not applicable when logging has no destination (bedrock_invocation_logging_enabled fails then).",
     remediation: "aws logs associate-kms-key --log-group-name <group> --kms-key-id <key-arn>; aws s3api put-bucket-encryption --bucket <bucket> --server-side-encryption-configuration '{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"aws:kms\",\"KMSMasterKeyID\":\"<key-arn>\"}}]}'",
     evaluator: Evaluator::BedrockInvocationLogging(invocation_logging_destinations_encrypted),
 };
@@ -484,9 +484,20 @@ fn invocation_logging_destinations_encrypted(
     logging: &InvocationLogging,
     _params: &Params,
 ) -> Outcome {
-    let config = match active_logging(logging, "so there is no log destination to encrypt") {
-        Err(outcome) => return outcome,
-        Ok(config) => config,
+    // With no destination there is nothing to encrypt: the logging checks carry that failure
+    // (SECAI3.15), and this SECAI3.3 check is not applicable rather than a second failure.
+    let config = match &logging.config {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(Some(config)) if config.has_destination() => config,
+        Ok(_) => {
+            return Outcome::not_applicable(
+                format!(
+                    "model invocation logging in {} has no CloudWatch Logs or S3 destination",
+                    logging.region
+                ),
+                "there is no invocation log to encrypt; bedrock_invocation_logging_enabled reports the missing logging",
+            );
+        }
     };
     let mut encrypted = Vec::new();
     let mut failures = Vec::new();
@@ -1057,13 +1068,17 @@ mod tests {
         if let Ok(Some(config)) = &mut empty.config {
             config.cloudwatch = None;
         }
-        for check in [
-            &INVOCATION_LOGGING_ENABLED,
-            &INVOCATION_LOGGING_TEXT_DELIVERY,
-            &INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED,
+        for (check, expected) in [
+            (&INVOCATION_LOGGING_ENABLED, Verdict::NonCompliant),
+            (&INVOCATION_LOGGING_TEXT_DELIVERY, Verdict::NonCompliant),
+            // Nothing to encrypt: the logging checks carry the failure.
+            (
+                &INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED,
+                Verdict::NotApplicable,
+            ),
         ] {
             let (v, observed) = verdict(check, Resource::BedrockInvocationLogging(empty.clone()));
-            assert_eq!(v, Verdict::NonCompliant, "{}", check.id);
+            assert_eq!(v, expected, "{}", check.id);
             assert!(
                 observed.contains("no CloudWatch Logs or S3 destination"),
                 "{observed}"
@@ -1146,11 +1161,45 @@ mod tests {
             observed.contains("/aws/bedrock/metadata-only has no KMS key"),
             "{observed}"
         );
+    }
+
+    #[test]
+    fn with_logging_deleted_the_destination_encryption_check_is_not_applicable_and_logging_fails() {
         let none = logging(LOGGING_NONE, LOG_GROUPS_ENCRYPTED, BUCKET_KMS);
+        let (v, observed) = verdict(
+            &INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED,
+            Resource::BedrockInvocationLogging(none.clone()),
+        );
+        assert_eq!(v, Verdict::NotApplicable, "{observed}");
+        assert!(
+            observed.contains("no CloudWatch Logs or S3 destination"),
+            "{observed}"
+        );
+        let (v, _) = verdict(
+            &INVOCATION_LOGGING_ENABLED,
+            Resource::BedrockInvocationLogging(none.clone()),
+        );
+        assert_eq!(
+            v,
+            Verdict::NonCompliant,
+            "the logging check carries the failure"
+        );
+        let deleted = InvocationLogging {
+            region: "us-east-1".into(),
+            config: Ok(None),
+        };
         assert_eq!(
             verdict(
                 &INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED,
-                Resource::BedrockInvocationLogging(none)
+                Resource::BedrockInvocationLogging(deleted.clone())
+            )
+            .0,
+            Verdict::NotApplicable
+        );
+        assert_eq!(
+            verdict(
+                &INVOCATION_LOGGING_ENABLED,
+                Resource::BedrockInvocationLogging(deleted)
             )
             .0,
             Verdict::NonCompliant
