@@ -280,12 +280,21 @@ async fn evaluations_config_rejects_twice_are_reported_not_dropped() {
     let h = Harness::start().await;
     let bucket = unique("genai-rejected");
     h.emulator.faults().fail_next_evaluations(2);
-    let summary = h
+    let error = h
         .handler
         .handle(&event_for("config-s3-bucket-compliant", &bucket))
         .await
-        .unwrap();
+        .unwrap_err();
 
+    // The invocation fails (so it shows, and Config retries it), and still says what it did.
+    assert_eq!(error.error_type(), "EvaluationsNotTaken");
+    assert!(
+        error.to_string().contains("1 of 1 evaluation(s) as failed"),
+        "{error}"
+    );
+    let HandlerError::EvaluationsNotTaken { summary, .. } = error else {
+        unreachable!()
+    };
     assert_eq!(summary.config.failed.len(), 1);
     assert_eq!(summary.config.failed[0].resource_id, bucket);
     assert_eq!(
@@ -293,6 +302,41 @@ async fn evaluations_config_rejects_twice_are_reported_not_dropped() {
         2,
         "one retry of the failed evaluation"
     );
+}
+
+#[tokio::test]
+async fn a_result_token_config_rejects_fails_the_invocation_instead_of_reporting_success() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-stale-token");
+    let mut event = event_for("config-s3-bucket-compliant", &bucket);
+    // An opaque token Config never issued for this rule (expired, or from another rule).
+    event["resultToken"] =
+        json!("eyJlbmNyeXB0ZWREYXRhIjpbMTIsLTMsNDVdLCJtYXRlcmlhbFNldFNlcmlhbE51bWJlciI6MX0=");
+    let error = h.handler.handle(&event).await.unwrap_err();
+
+    assert_eq!(error.error_type(), "EvaluationsNotTaken");
+    assert!(
+        error.to_string().contains("InvalidResultTokenException"),
+        "{error}"
+    );
+    let HandlerError::EvaluationsNotTaken { summary, .. } = error else {
+        unreachable!()
+    };
+    assert!(summary.config.error.is_some());
+    assert!(h.evaluations().await.get(&bucket).is_none());
+}
+
+#[tokio::test]
+async fn an_unknown_rule_parameter_is_reported_and_the_rule_still_evaluates() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-extra-param");
+    let mut event = event_for("config-s3-bucket-compliant", &bucket);
+    event["ruleParameters"] =
+        json!(r#"{"maxUnusedDays":"60","conformancePackRuleOwner":"security-team"}"#);
+    let summary = h.handler.handle(&event).await.unwrap();
+
+    assert_eq!(summary.ignored_parameters, ["conformancePackRuleOwner"]);
+    assert_eq!(h.evaluations().await[&bucket].0, "COMPLIANT");
 }
 
 #[tokio::test]

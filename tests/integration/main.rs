@@ -3,6 +3,8 @@
 //!
 //! - `config_rule`: the config-rule function end to end, event in, evaluations and evidence read
 //!   back through the real Config and Audit Manager APIs.
+//! - `config_rule_iam`: the config-rule function on IAM role items: AWS managed policies known by
+//!   ARN, customer managed ones read from IAM, unreadable ones named once.
 //! - `auditmanager_sink`: batching, retries and the control mapping of the evidence sink.
 //! - `collect_*`: the API collectors of each service, against moto or aws-smithy-mocks.
 //! - `scope`: GenAI scope discovery: collectors' links, the scope tag, the decisions.
@@ -24,6 +26,7 @@ mod collect_iam_kms;
 mod collect_s3_trail_logs;
 mod collect_sagemaker;
 mod config_rule;
+mod config_rule_iam;
 mod drift;
 mod drift_expected;
 mod drift_template;

@@ -18,6 +18,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let settings = Settings::from_env()?;
     let aws = load_sdk_config().await;
     let config = aws_sdk_config::Client::new(&aws);
+    let iam = aws_sdk_iam::Client::new(&aws);
     let handler = match (
         Recorder::from_settings(&settings, &aws),
         settings.assessment_id,
@@ -42,6 +43,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             ConfigRuleHandler::new(config, Vec::new())
         }
     };
+    let handler = handler.with_iam(iam);
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         handler.handle(&event.payload).await.map_err(diagnostic)

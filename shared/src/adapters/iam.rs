@@ -3,8 +3,9 @@
 //!
 //! A Config item names the managed policies attached to a principal but not their documents, and
 //! names a user's groups but not their policies: those documents are `Unreadable` when decoded
-//! from Config, so the checks that need them answer could-not-evaluate there and are decided by
-//! the API collector.
+//! from Config. The Config rule then fills in the managed policies' documents with a
+//! [`ManagedPolicyReader`] (known AWS managed policies by ARN, the rest with IAM reads); a user's
+//! group policies stay unreadable there and are decided by the API collector.
 
 use std::collections::BTreeMap;
 
@@ -211,12 +212,17 @@ fn config_attached(list: Option<&Value>) -> Readable<Vec<AttachedPolicy>> {
         })
 }
 
+/// How a directly attached managed policy's document is named among a principal's policies.
+fn managed_source(arn: &str) -> String {
+    format!("managed policy {arn}")
+}
+
 fn unread_managed(attached: &Readable<Vec<AttachedPolicy>>) -> Vec<GrantedPolicy> {
     match attached {
         Ok(list) => list
             .iter()
             .map(|policy| GrantedPolicy {
-                source: format!("managed policy {}", policy.arn),
+                source: managed_source(&policy.arn),
                 document: Err(Unreadable::new(CONFIG_HAS_NO_MANAGED_DOCUMENTS)),
             })
             .collect(),
@@ -224,6 +230,125 @@ fn unread_managed(attached: &Readable<Vec<AttachedPolicy>>) -> Vec<GrantedPolicy
             source: "the attached managed policies".into(),
             document: Err(unreadable.clone()),
         }],
+    }
+}
+
+/// Reads the default-version documents of the managed policies a Config item names but does not
+/// carry: AWS managed policies with known, fixed grants by ARN
+/// ([`crate::domain::aws_managed`]), every other one with `iam:GetPolicy` and
+/// `iam:GetPolicyVersion` (read-only), each policy once per reader (make one per invocation).
+pub struct ManagedPolicyReader {
+    client: aws_sdk_iam::Client,
+    cache: BTreeMap<String, Readable<PolicyDocument>>,
+    calls: usize,
+}
+
+/// The IAM actions [`ManagedPolicyReader`] calls.
+pub const MANAGED_POLICY_READ_ACTIONS: &[&str] = &["iam:GetPolicy", "iam:GetPolicyVersion"];
+
+impl ManagedPolicyReader {
+    /// A reader with an empty cache.
+    pub fn new(client: aws_sdk_iam::Client) -> Self {
+        Self {
+            client,
+            cache: BTreeMap::new(),
+            calls: 0,
+        }
+    }
+
+    /// How many IAM calls the reader made.
+    pub fn calls(&self) -> usize {
+        self.calls
+    }
+
+    /// The default version document of managed policy `arn`, or why it could not be read.
+    pub async fn document(&mut self, arn: &str) -> Readable<PolicyDocument> {
+        if let Some(document) = crate::domain::aws_managed::known_document(arn) {
+            return Ok(document);
+        }
+        if let Some(cached) = self.cache.get(arn) {
+            return cached.clone();
+        }
+        let read = self.read(arn).await;
+        self.cache.insert(arn.to_owned(), read.clone());
+        read
+    }
+
+    async fn read(&mut self, arn: &str) -> Readable<PolicyDocument> {
+        self.calls += 1;
+        let policy = self
+            .client
+            .get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| policy_unreadable(arn, &AwsError::from_sdk("iam:GetPolicy", e)))?;
+        let Some(version) = policy.policy().and_then(|p| p.default_version_id()) else {
+            return Err(Unreadable::new(
+                "iam:GetPolicy returned no default version id",
+            ));
+        };
+        self.calls += 1;
+        let version = self
+            .client
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(|e| policy_unreadable(arn, &AwsError::from_sdk("iam:GetPolicyVersion", e)))?;
+        let text = version
+            .policy_version()
+            .and_then(|v| v.document())
+            .ok_or_else(|| Unreadable::new("iam:GetPolicyVersion returned no document"))?;
+        PolicyDocument::parse_url_encoded(text)
+            .map_err(|e| Unreadable::new(format!("its default version could not be read: {e}")))
+    }
+
+    /// Fills in the documents of the managed policies attached directly to a role or user
+    /// decoded from a Config item (which names them but does not carry them). Other subjects,
+    /// and documents already read, are left as they are.
+    pub async fn complete(&mut self, subject: &mut Subject) {
+        let SubjectState::Live(resource) = &mut subject.state else {
+            return;
+        };
+        let (attached, policies) = match resource {
+            Resource::IamRole(Role {
+                attached_policies,
+                policies,
+                ..
+            })
+            | Resource::IamUser(User {
+                attached_policies,
+                policies,
+                ..
+            }) => (attached_policies, policies),
+            _ => return,
+        };
+        let Ok(attached) = attached else {
+            return;
+        };
+        for policy in attached.iter().filter(|p| p.via_group.is_none()) {
+            let source = managed_source(&policy.arn);
+            if let Some(slot) = policies
+                .iter_mut()
+                .find(|g| g.source == source && g.document.is_err())
+            {
+                slot.document = self.document(&policy.arn).await;
+            }
+        }
+    }
+}
+
+/// Why policy `arn` could not be read, without naming it again (the evidence names each policy
+/// once, and groups the policies that failed the same way): the service's message is kept only
+/// when it adds more than the policy's ARN.
+fn policy_unreadable(arn: &str, err: &AwsError) -> Unreadable {
+    match &err.code {
+        Some(code) if err.message.contains(arn) => {
+            Unreadable::new(format!("{} failed with {code}", err.operation))
+        }
+        _ => unreadable(err),
     }
 }
 

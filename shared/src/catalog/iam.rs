@@ -222,8 +222,8 @@ enum Scan<'a> {
     Found(&'a GrantedPolicy, &'a Statement),
     /// Every document was read and none matches.
     Clean,
-    /// None of the readable documents matches, but these could not be read.
-    Unknown(Vec<&'a str>),
+    /// None of the readable documents matches, but these could not be read: `(source, reason)`.
+    Unknown(Vec<(&'a str, &'a str)>),
 }
 
 /// Searches every document for a statement matching `matches`.
@@ -235,9 +235,14 @@ fn scan<'a>(policies: &'a [GrantedPolicy], matches: impl Fn(&Statement) -> bool)
             return Scan::Found(policy, statement);
         }
     }
-    let unread: Vec<&str> = policies
+    let unread: Vec<(&str, &str)> = policies
         .iter()
-        .filter_map(|p| p.document.as_ref().err().map(|u| u.reason.as_str()))
+        .filter_map(|p| {
+            p.document
+                .as_ref()
+                .err()
+                .map(|u| (p.source.as_str(), u.reason.as_str()))
+        })
         .collect();
     if unread.is_empty() {
         Scan::Clean
@@ -280,12 +285,33 @@ fn principal_outcome(
             ),
             "every document granting the principal permissions was read and none has such a statement",
         ),
-        Scan::Unknown(reasons) => Outcome::could_not_evaluate(format!(
+        Scan::Unknown(unread) => Outcome::could_not_evaluate(format!(
             "no readable policy of {who} allows {what}, but {} document(s) could not be read: {}",
-            reasons.len(),
-            reasons.join("; ")
+            unread.len(),
+            unread_by_reason(&unread)
         )),
     }
+}
+
+/// The unread documents named once each, grouped under each distinct reason (stated once):
+/// `managed policy A, managed policy B (reason 1); inline policy "c" (reason 2)`.
+fn unread_by_reason(unread: &[(&str, &str)]) -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (source, reason) in unread {
+        match groups.iter_mut().find(|(r, _)| r == reason) {
+            Some((_, sources)) => {
+                if !sources.contains(source) {
+                    sources.push(source);
+                }
+            }
+            None => groups.push((reason, vec![source])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(reason, sources)| format!("{} ({reason})", sources.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// An Allow of `Action: "*"` on `Resource: "*"`.
@@ -561,10 +587,10 @@ fn role_genai_access_recently_used(role: &Role, params: &Params) -> Outcome {
                 "the periodic review of GenAI access concerns principals that hold GenAI permissions",
             );
         }
-        Scan::Unknown(reasons) => {
+        Scan::Unknown(unread) => {
             return Outcome::could_not_evaluate(format!(
                 "whether the role holds GenAI permissions is unknown: {}",
-                reasons.join("; ")
+                unread_by_reason(&unread)
             ));
         }
     }

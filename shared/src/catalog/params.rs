@@ -71,14 +71,6 @@ pub enum ParamError {
     /// `ruleParameters` is not a JSON object of strings.
     #[error("ruleParameters is not a JSON object: {0}")]
     NotAnObject(String),
-    /// A parameter this suite does not know.
-    #[error(
-        "unknown rule parameter {name:?}; known parameters: checks, minimumTlsVersion, maxAccessKeyAgeDays, maxUnusedDays, minimumLogRetentionDays"
-    )]
-    Unknown {
-        /// The parameter's name.
-        name: String,
-    },
     /// A known parameter with a bad value.
     #[error("rule parameter {name:?} has an invalid value {value:?}: {why}")]
     Invalid {
@@ -91,17 +83,49 @@ pub enum ParamError {
     },
 }
 
+/// The parameters this suite reads from `ruleParameters`.
+pub const KNOWN_PARAMETERS: &[&str] = &[
+    "checks",
+    "minimumTlsVersion",
+    "maxAccessKeyAgeDays",
+    "maxUnusedDays",
+    "minimumLogRetentionDays",
+];
+
+/// At most this many ignored parameter names are reported (each cut to 64 characters).
+const MAX_IGNORED_LISTED: usize = 20;
+
+/// What `ruleParameters` held: the validated parameters, and the keys this suite does not know,
+/// which are ignored (a misspelling, or another tool's key in a shared conformance pack).
+#[derive(Debug, Clone)]
+pub struct RuleParameters {
+    /// The parameters, defaults where not given.
+    pub params: Params,
+    /// The unknown keys, ignored (at most 20 listed, each cut to 64 characters; more are
+    /// counted in the last entry).
+    pub ignored: Vec<String>,
+}
+
 impl Params {
     /// Validates the `ruleParameters` JSON text of a Config rule event (absent or empty means
-    /// defaults). Values may be strings (as the Config console writes them) or lists.
-    pub fn from_rule_parameters(text: Option<&str>) -> Result<Self, ParamError> {
+    /// defaults). Values may be strings (as the Config console writes them) or lists. A key
+    /// the suite does not know is ignored and reported, never an error: Config invokes the rule
+    /// asynchronously, so an error would stop every evaluation unseen. A known key with a bad
+    /// value is an error.
+    pub fn from_rule_parameters(text: Option<&str>) -> Result<RuleParameters, ParamError> {
         let text = match text.map(str::trim) {
-            None | Some("") => return Ok(Self::default()),
+            None | Some("") => {
+                return Ok(RuleParameters {
+                    params: Self::default(),
+                    ignored: Vec::new(),
+                });
+            }
             Some(t) => t,
         };
         let map: BTreeMap<String, Value> =
             serde_json::from_str(text).map_err(|e| ParamError::NotAnObject(e.to_string()))?;
         let mut params = Self::default();
+        let mut ignored = Vec::new();
         for (name, value) in map {
             match name.as_str() {
                 "checks" => params.checks = Some(parse_checks(&value)?),
@@ -122,10 +146,19 @@ impl Params {
                     params.minimum_log_retention_days =
                         parse_days("minimumLogRetentionDays", &value)?
                 }
-                _ => return Err(ParamError::Unknown { name }),
+                _ => ignored.push(name),
             }
         }
-        Ok(params)
+        let unlisted = ignored.len().saturating_sub(MAX_IGNORED_LISTED);
+        let mut ignored: Vec<String> = ignored
+            .iter()
+            .take(MAX_IGNORED_LISTED)
+            .map(|name| crate::sinks::text::truncate_chars(name, 64))
+            .collect();
+        if unlisted > 0 {
+            ignored.push(format!("(and {unlisted} more)"));
+        }
+        Ok(RuleParameters { params, ignored })
     }
 
     /// The checks to run on a resource of this type.
@@ -202,10 +235,17 @@ mod tests {
 
     #[test]
     fn absent_or_empty_parameters_mean_defaults() {
-        assert!(Params::from_rule_parameters(None).unwrap().checks.is_none());
+        assert!(
+            Params::from_rule_parameters(None)
+                .unwrap()
+                .params
+                .checks
+                .is_none()
+        );
         assert!(
             Params::from_rule_parameters(Some("{}"))
                 .unwrap()
+                .params
                 .checks
                 .is_none()
         );
@@ -216,7 +256,8 @@ mod tests {
         let p = Params::from_rule_parameters(Some(
             r#"{"checks":"s3_bucket_tls_only, s3_bucket_default_encryption_kms"}"#,
         ))
-        .unwrap();
+        .unwrap()
+        .params;
         let ids: Vec<_> = p.checks.unwrap().iter().map(|c| c.id).collect();
         assert_eq!(
             ids,
@@ -238,16 +279,40 @@ mod tests {
         let ok = Params::from_rule_parameters(Some(
             r#"{"maxUnusedDays":"45","minimumLogRetentionDays":400}"#,
         ))
-        .unwrap();
+        .unwrap()
+        .params;
         assert_eq!(
             (ok.max_unused_days, ok.minimum_log_retention_days),
             (45, 400)
         );
-        let e = Params::from_rule_parameters(Some(r#"{"maxAge":"30"}"#)).unwrap_err();
-        assert!(e.to_string().contains("maxAge"), "{e}");
         assert!(matches!(
             Params::from_rule_parameters(Some("not json")),
             Err(ParamError::NotAnObject(_))
         ));
+    }
+
+    #[test]
+    fn unknown_keys_are_ignored_and_reported_while_known_ones_still_apply() {
+        let parsed = Params::from_rule_parameters(Some(
+            r#"{"maxUnusedDay":"30","maxUnusedDays":"45","conformancePackOwner":"custodian"}"#,
+        ))
+        .unwrap();
+        assert_eq!(parsed.params.max_unused_days, 45);
+        assert_eq!(parsed.ignored, ["conformancePackOwner", "maxUnusedDay"]);
+        // A known key with a bad value is still an error, even beside unknown ones.
+        let e = Params::from_rule_parameters(Some(r#"{"other":"x","maxUnusedDays":"-3"}"#))
+            .unwrap_err();
+        assert!(e.to_string().contains("maxUnusedDays"), "{e}");
+    }
+
+    #[test]
+    fn ignored_names_are_bounded_in_length_and_number() {
+        let mut keys: Vec<String> = (0..30).map(|i| format!("\"k{i:02}\":\"v\"")).collect();
+        keys.push(format!("\"{}\":\"v\"", "z".repeat(10_000)));
+        let text = format!("{{{}}}", keys.join(","));
+        let parsed = Params::from_rule_parameters(Some(&text)).unwrap();
+        assert_eq!(parsed.ignored.len(), 21);
+        assert_eq!(parsed.ignored[20], "(and 11 more)");
+        assert!(parsed.ignored.iter().all(|n| n.chars().count() <= 64));
     }
 }

@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::adapters::config_api::{self, PlannedEvaluation};
 use crate::adapters::config_item::{ConfigurationItem, Decoded, ItemError, decode};
+use crate::adapters::iam::ManagedPolicyReader;
 use crate::catalog::Params;
 use crate::catalog::params::ParamError;
 use crate::domain::outcome::Verdict;
@@ -29,7 +30,8 @@ use crate::recorder::{RecordReport, Recorder};
 use crate::sinks::config_evaluations::fold;
 use crate::sinks::{EvidenceSink, SinkReport};
 
-/// The IAM actions the trigger calls on AWS Config (its evidence sinks declare their own).
+/// The IAM actions the trigger calls on AWS Config (its evidence sinks declare their own, and
+/// the managed policy reads are `adapters::iam::MANAGED_POLICY_READ_ACTIONS`).
 pub const REQUIRED_ACTIONS: &[&str] = &[
     "config:PutEvaluations",
     "config:GetResourceConfigHistory",
@@ -54,6 +56,8 @@ pub struct RuleEvent {
     pub event_left_scope: bool,
     /// `ruleParameters`, validated.
     pub params: Params,
+    /// `ruleParameters` keys the suite does not know: ignored, logged and reported.
+    pub ignored_parameters: Vec<String>,
     /// `notificationCreationTime`.
     pub notification_time: Timestamp,
     /// What the invoking event carries.
@@ -180,7 +184,7 @@ pub fn parse_event(value: &Value) -> Result<RuleEvent, EventError> {
         .clone()
         .filter(|t| !t.is_empty())
         .ok_or(EventError::Missing("resultToken"))?;
-    let params = Params::from_rule_parameters(event.rule_parameters.as_deref())?;
+    let parsed = Params::from_rule_parameters(event.rule_parameters.as_deref())?;
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
     let message_type =
         text(&invoking, "messageType").ok_or(EventError::Missing("invokingEvent.messageType"))?;
@@ -231,7 +235,8 @@ pub fn parse_event(value: &Value) -> Result<RuleEvent, EventError> {
         rule_name: event.config_rule_name.clone().unwrap_or_default(),
         result_token,
         event_left_scope: event.event_left_scope,
-        params,
+        params: parsed.params,
+        ignored_parameters: parsed.ignored,
         notification_time,
         message,
     })
@@ -257,6 +262,16 @@ pub enum HandlerError {
     /// An AWS call the whole invocation depends on failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
+    /// Config did not take the evaluations (rejected the call, or reported some as failed):
+    /// the evidence was filed, but Config's view of the resources is stale. The invocation fails
+    /// so it shows in the function's error metrics and Config's own retry runs it again.
+    #[error("AWS Config did not take the evaluations: {reason}")]
+    EvaluationsNotTaken {
+        /// Why: Config's error, or how many evaluations it reported as failed.
+        reason: String,
+        /// Everything else the invocation did, as the summary would have said it.
+        summary: Box<Summary>,
+    },
 }
 
 impl HandlerError {
@@ -266,6 +281,7 @@ impl HandlerError {
             HandlerError::InvalidEvent(_) => "InvalidEvent",
             HandlerError::Aws(e) if e.is_retryable() => "Retryable",
             HandlerError::Aws(_) => "AwsError",
+            HandlerError::EvaluationsNotTaken { .. } => "EvaluationsNotTaken",
         }
     }
 }
@@ -293,6 +309,9 @@ pub struct Summary {
     /// What the recorder filed through the ledger (changes only), when one is configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recorded: Option<RecordReport>,
+    /// `ruleParameters` keys the suite does not know, ignored.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored_parameters: Vec<String>,
 }
 
 /// One finding, briefly.
@@ -330,6 +349,7 @@ pub struct ConfigReply {
 /// The config-rule function's logic, with its clients built once per container.
 pub struct ConfigRuleHandler {
     config: aws_sdk_config::Client,
+    iam: Option<aws_sdk_iam::Client>,
     sinks: Vec<Box<dyn EvidenceSink>>,
     recorder: Option<Recorder>,
 }
@@ -339,9 +359,19 @@ impl ConfigRuleHandler {
     pub fn new(config: aws_sdk_config::Client, sinks: Vec<Box<dyn EvidenceSink>>) -> Self {
         Self {
             config,
+            iam: None,
             sinks,
             recorder: None,
         }
+    }
+
+    /// Reads the documents of the managed policies that IAM principals' configuration items
+    /// name but do not carry (`iam:GetPolicy` / `iam:GetPolicyVersion`, each policy once per
+    /// invocation; AWS managed policies with known grants by ARN). Without it, a principal's
+    /// managed policies are unreadable and its policy checks could-not-evaluate.
+    pub fn with_iam(mut self, iam: aws_sdk_iam::Client) -> Self {
+        self.iam = Some(iam);
+        self
     }
 
     /// Files Audit Manager evidence through `recorder` (the ledger: changes only, within the
@@ -356,7 +386,21 @@ impl ConfigRuleHandler {
         let event = parse_event(payload)?;
         let now = Timestamp::now();
         tracing::info!(rule = %event.rule_name, message_type = event.message.type_name(), "config rule invoked");
-        let subjects = self.collect(&event).await?;
+        if !event.ignored_parameters.is_empty() {
+            tracing::warn!(
+                rule = %event.rule_name,
+                ignored = ?event.ignored_parameters,
+                known = ?crate::catalog::params::KNOWN_PARAMETERS,
+                "ruleParameters has keys this suite does not know: ignored"
+            );
+        }
+        let mut subjects = self.collect(&event).await?;
+        if let Some(iam) = &self.iam {
+            let mut reader = ManagedPolicyReader::new(iam.clone());
+            for subject in &mut subjects {
+                reader.complete(subject).await;
+            }
+        }
 
         let mut findings = Vec::new();
         let mut evaluations = Vec::with_capacity(subjects.len());
@@ -440,7 +484,15 @@ impl ConfigRuleHandler {
                 observed: f.outcome.observed.clone(),
             })
             .collect();
-        Ok(Summary {
+        let not_taken = match (&config.error, config.failed.len()) {
+            (Some(error), _) => Some(error.clone()),
+            (None, 0) => None,
+            (None, n) => Some(format!(
+                "Config reported {n} of {} evaluation(s) as failed",
+                config.evaluations.len()
+            )),
+        };
+        let summary = Summary {
             rule: event.rule_name,
             message_type: event.message.type_name(),
             resources: subjects.len(),
@@ -450,7 +502,15 @@ impl ConfigRuleHandler {
             config,
             evidence,
             recorded,
-        })
+            ignored_parameters: event.ignored_parameters,
+        };
+        match not_taken {
+            None => Ok(summary),
+            Some(reason) => Err(HandlerError::EvaluationsNotTaken {
+                reason,
+                summary: Box::new(summary),
+            }),
+        }
     }
 
     async fn collect(&self, event: &RuleEvent) -> Result<Vec<Subject>, HandlerError> {
@@ -718,6 +778,20 @@ mod tests {
             v["ruleParameters"] = serde_json::json!({"checks": "s3_bucket_tls_only"})
         });
         assert!(matches!(parse_event(&v).unwrap_err(), EventError::Param(_)));
+    }
+
+    #[test]
+    fn an_unknown_rule_parameter_is_ignored_and_reported_not_an_error() {
+        let v = with(CHANGE, |v| {
+            v["ruleParameters"] =
+                r#"{"maxUnusedDays":"30","MaxUnusedDays":"45","custodianPolicy":"genai"}"#.into()
+        });
+        let event = parse_event(&v).unwrap();
+        assert_eq!(event.params.max_unused_days, 30);
+        assert_eq!(
+            event.ignored_parameters,
+            ["MaxUnusedDays", "custodianPolicy"]
+        );
     }
 
     #[test]
