@@ -235,6 +235,36 @@ async fn sweep_scopes_the_genai_estate_with_reasons_and_files_a_digest_and_repor
             .any(|x| x.reasons.iter().any(|r| r.contains(&e.unrelated_role))),
         "a role with nothing GenAI is out of scope"
     );
+    // Customer managed policies: in scope when attached to a GenAI principal or granting GenAI
+    // actions themselves, and evaluated by the iam_policy_* checks.
+    let policy = |name: &str| {
+        summary.scope.iter().find(|x| {
+            x.resource_type == "AWS::IAM::Policy"
+                && x.arn.as_deref()
+                    == Some(&format!("arn:aws:iam::{}:policy/{name}", rig::ACCOUNT_ID))
+        })
+    };
+    let attached = policy(&e.execution_policy).expect("the execution role's policy is in scope");
+    assert!(
+        attached.reasons.iter().any(|r| r
+            == &format!(
+                "attached to role {}, which is in the GenAI scope",
+                e.execution_role
+            )),
+        "{attached:?}"
+    );
+    let granting = policy(&e.bedrock_policy).expect("a policy granting Bedrock is in scope");
+    assert!(
+        granting
+            .reasons
+            .iter()
+            .any(|r| r.contains("bedrock:InvokeModel")),
+        "{granting:?}"
+    );
+    assert!(
+        policy(&e.unrelated_policy).is_none(),
+        "an unrelated policy is out of scope"
+    );
     let excluded = summary
         .excluded_resources
         .iter()

@@ -331,6 +331,12 @@ pub mod estate {
         pub bedrock_role: String,
         /// A role with nothing to do with GenAI.
         pub unrelated_role: String,
+        /// A customer managed policy attached to the execution role (reads the training input).
+        pub execution_policy: String,
+        /// A customer managed policy, attached to nothing, that grants Bedrock actions itself.
+        pub bedrock_policy: String,
+        /// A customer managed policy with nothing to do with GenAI, attached to nothing.
+        pub unrelated_policy: String,
     }
 
     /// Seeds a small GenAI estate: a SageMaker training job reading one bucket and writing
@@ -367,6 +373,9 @@ pub mod estate {
             execution_role: format!("{prefix}-sagemaker-exec"),
             bedrock_role: format!("{prefix}-bedrock-app"),
             unrelated_role: format!("{prefix}-web-deployer"),
+            execution_policy: format!("{prefix}-training-data-read"),
+            bedrock_policy: format!("{prefix}-bedrock-invoke"),
+            unrelated_policy: format!("{prefix}-website-publish"),
         };
         let key_arn = format!(
             "arn:aws:kms:{}:{}:key/{key_id}",
@@ -426,6 +435,28 @@ pub mod estate {
             .send()
             .await
             .map_err(|e| format!("put_role_policy: {e:?}"))?;
+        for (name, document) in [
+            (&estate.execution_policy, format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{}/*"}}]}}"#, estate.train_in)),
+            (&estate.bedrock_policy, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*"}]}"#.to_owned()),
+            (&estate.unrelated_policy, format!(r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::{}/*"}}]}}"#, estate.unrelated)),
+        ] {
+            iam.create_policy()
+                .policy_name(name)
+                .policy_document(document)
+                .send()
+                .await
+                .map_err(|e| format!("create_policy {name}: {e:?}"))?;
+        }
+        iam.attach_role_policy()
+            .role_name(&estate.execution_role)
+            .policy_arn(format!(
+                "arn:aws:iam::{}:policy/{}",
+                super::ACCOUNT_ID,
+                estate.execution_policy
+            ))
+            .send()
+            .await
+            .map_err(|e| format!("attach_role_policy: {e:?}"))?;
         let role_arn = format!(
             "arn:aws:iam::{}:role/{}",
             super::ACCOUNT_ID,

@@ -24,7 +24,8 @@ use crate::adapters::ledger::Ledger;
 use crate::adapters::{Scope, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker, tagging};
 use crate::catalog::{Params, framework_control};
 use crate::domain::outcome::Verdict;
-use crate::domain::resource::{Resource, ResourceRef, ResourceType};
+use crate::domain::resource::{Readable, Resource, ResourceRef, ResourceType};
+use crate::domain::resources::iam::{AttachedPolicy, GrantedPolicy};
 use crate::domain::scope::{Decision, Link, ScopeMap, Target, genai_grants};
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
@@ -799,19 +800,52 @@ impl SweepHandler {
                             map.apply_tag(arn, value);
                         }
                     }
+                    // Principals first: a customer managed policy is in scope when it grants
+                    // GenAI actions itself or is attached to a principal in scope.
+                    let mut policies = Vec::new();
+                    let mut attached_to: BTreeMap<String, Vec<String>> = BTreeMap::new();
                     for subject in found {
-                        let (arn, grants) = match &subject.state {
-                            SubjectState::Live(Resource::IamRole(role)) => {
-                                (role.arn.clone(), genai_grants(&role.policies))
+                        let (arn, grants, attached) = match &subject.state {
+                            SubjectState::Live(Resource::IamRole(role)) => (
+                                role.arn.clone(),
+                                genai_grants(&role.policies),
+                                attachments(&role.attached_policies, "role", &role.name),
+                            ),
+                            SubjectState::Live(Resource::IamUser(user)) => (
+                                user.arn.clone(),
+                                genai_grants(&user.policies),
+                                attachments(&user.attached_policies, "user", &user.name),
+                            ),
+                            SubjectState::Live(Resource::IamPolicy(_)) => {
+                                policies.push(subject);
+                                continue;
                             }
-                            SubjectState::Live(Resource::IamUser(user)) => {
-                                (user.arn.clone(), genai_grants(&user.policies))
-                            }
-                            SubjectState::Live(Resource::IamPolicy(_)) => continue,
-                            _ => (subject.resource.arn.clone().unwrap_or_default(), Vec::new()),
+                            _ => (
+                                subject.resource.arn.clone().unwrap_or_default(),
+                                Vec::new(),
+                                Vec::new(),
+                            ),
                         };
+                        let decision = map.decide_arn(&arn, &grants);
+                        if decision.is_in() {
+                            for (policy, reason) in attached {
+                                attached_to.entry(policy).or_default().push(reason);
+                            }
+                        }
+                        admit(decision, subject, &mut subjects, &mut part);
+                    }
+                    for subject in policies {
+                        let SubjectState::Live(Resource::IamPolicy(policy)) = &subject.state else {
+                            continue;
+                        };
+                        let mut own = genai_grants(&[GrantedPolicy {
+                            source: "its default version".into(),
+                            document: policy.document.clone(),
+                        }]);
+                        own.extend(attached_to.remove(&policy.arn).unwrap_or_default());
+                        let arn = policy.arn.clone();
                         admit(
-                            map.decide_arn(&arn, &grants),
+                            map.decide_arn(&arn, &own),
                             subject,
                             &mut subjects,
                             &mut part,
@@ -983,6 +1017,28 @@ impl SweepHandler {
 }
 
 /// Keeps `subject` with its reasons when in scope; lists it as excluded when tagged out.
+/// `(policy ARN, scope reason)` for each managed policy attached directly to a principal.
+fn attachments(
+    attached: &Readable<Vec<AttachedPolicy>>,
+    kind: &str,
+    name: &str,
+) -> Vec<(String, String)> {
+    attached
+        .as_ref()
+        .map(|list| {
+            list.iter()
+                .filter(|p| p.via_group.is_none())
+                .map(|p| {
+                    (
+                        p.arn.clone(),
+                        format!("attached to {kind} {name}, which is in the GenAI scope"),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn admit(
     decision: Decision,
     subject: Subject,
