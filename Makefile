@@ -22,7 +22,7 @@ $(VENV)/.installed: tools/requirements.txt
 	touch $@
 
 ## Every test: formatting, clippy, unit + integration tests (moto and the emulator), template lint.
-test: setup fmt-check clippy unit lint
+test: setup fmt-check clippy unit emulator-boto3 lint
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -32,6 +32,13 @@ clippy:
 
 unit: setup
 	cargo test --workspace
+
+## The emulator against a second, independent client: boto3 (tests/emulator/boto3), whose own
+## AWS models validate every request and answer. Builds only the emulator binary (no SDK crates).
+.PHONY: emulator-boto3
+emulator-boto3: setup
+	cargo build --quiet -p aws-emulator
+	AWS_EMULATOR_BIN=$(TARGET_DIR)/debug/aws-emulator $(VENV)/bin/python -m unittest discover -s tests/emulator/boto3 -v
 
 lint: setup
 	cfn-lint template.yaml

@@ -40,6 +40,9 @@ impl Harness {
         let emulator = Emulator::start(seed, Some(moto.endpoint().to_owned()))
             .await
             .expect("emulator starts");
+        // Result tokens are opaque: the emulator takes only those it knows, so tell it each
+        // sample event's own token (under the sample's rule), as Config, which issued it, would.
+        rig::register_sample_tokens(&emulator);
         let emulator_aws = rig::sdk_config(&emulator.endpoint(), 3).await;
         let moto_aws = rig::sdk_config(moto.endpoint(), 3).await;
         let auditmanager = aws_sdk_auditmanager::Client::new(&emulator_aws);

@@ -643,6 +643,7 @@ async fn config_rule_files_through_the_same_ledger_and_budget_as_the_sweep() {
     .await
     .ok();
     let event = rig::event("config-s3-bucket-compliant");
+    rig::register_event_token(&s.emulator, &event);
     let first = handler.handle(&event).await.unwrap();
     let recorded = first.recorded.expect("filed through the recorder");
     assert_eq!((recorded.changed, recorded.filed), (4, 4));

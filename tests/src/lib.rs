@@ -150,6 +150,39 @@ pub fn event(name: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Registers the `resultToken` of the Config rule event `event` under its `configRuleName` with
+/// the emulator, standing in for Config, which issued the token: the emulator's `PutEvaluations`
+/// accepts only result tokens it issued or was told about (they are opaque, as in AWS). The
+/// token is read from the event itself, whatever its form. An event without both, or with the
+/// `TESTMODE` token (which Config never checks), is left alone.
+pub fn register_event_token(emulator: &aws_emulator::Emulator, event: &serde_json::Value) {
+    let rule = event
+        .get("configRuleName")
+        .and_then(serde_json::Value::as_str);
+    let token = event.get("resultToken").and_then(serde_json::Value::as_str);
+    if let (Some(rule), Some(token)) = (rule, token)
+        && token != genai_evidence::triggers::config_rule::TEST_MODE_TOKEN
+    {
+        emulator.register_result_token(rule, token);
+    }
+}
+
+/// [`register_event_token`] for every sample Config rule event in `events/` (`config-*.json`),
+/// so that a test can send any of them, as it is or with its resource renamed.
+pub fn register_sample_tokens(emulator: &aws_emulator::Emulator) {
+    let dir = workspace_root().join("events");
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = name
+            .strip_prefix("config-")
+            .and_then(|_| name.strip_suffix(".json"))
+        {
+            register_event_token(emulator, &event(stem));
+        }
+    }
+}
+
 /// Seeding helpers for the sample account.
 pub mod seed {
     use aws_sdk_s3::types::{

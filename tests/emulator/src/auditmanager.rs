@@ -60,6 +60,9 @@ struct Folder {
 /// item becomes `attributes = {"s3ResourcePath": <path>}` plus
 /// `resourcesIncluded = [{"value": <path>}]`, and a file item becomes
 /// `attributes = {"evidenceFileName": <name>}`.
+///
+/// A known departure from the model: it caps an `EvidenceAttributeValue` at 200 characters,
+/// while a text item may have 1000 and comes back whole (the project's readers rely on that).
 #[derive(Debug)]
 struct Evidence {
     id: String,
@@ -770,7 +773,8 @@ const EVIDENCE_FIELDS: [&str; 3] = ["s3ResourcePath", "textResponse", "evidenceF
 /// One validated `ManualEvidence` item.
 #[derive(Debug)]
 struct ManualItem {
-    /// The item as sent, echoed back in `errors`.
+    /// The item with just its one field (no nulls, nothing the model does not declare), as
+    /// `errors` echoes it back.
     sent: Value,
     /// Which of [`EVIDENCE_FIELDS`] it sets.
     field: &'static str,
@@ -878,7 +882,10 @@ fn parse_manual_evidence(body: &[u8]) -> Result<Vec<ManualItem>, AmError> {
             }
         }
         out.push(ManualItem {
-            sent: item.clone(),
+            sent: Value::Object(Map::from_iter([(
+                (*field).to_owned(),
+                Value::String(value.to_owned()),
+            )])),
             field,
             value: value.to_owned(),
         });

@@ -2,11 +2,28 @@
 //! `PutEvaluations` and `GetComplianceDetailsByConfigRule` are served here; every other
 //! Config operation is forwarded to an optional upstream emulator (moto).
 //!
-//! Result tokens are opaque in AWS. The emulator's convention: the rule a token belongs to is
-//! the part of the token before its first `.` (for example `secai33-kms.0001` belongs to rule
-//! `secai33-kms`); a token without a `.` is an `InvalidResultTokenException`.
+//! Result tokens are opaque, as in AWS: nothing about a token names its rule. The emulator
+//! keeps a registry of the tokens it knows, each mapped to the rule it was issued for, and a
+//! token gets into it in one of two ways:
+//! - the emulator issues it ([`crate::Emulator::issue_result_token`], or
+//!   `POST /_emulator/config/result-tokens` with `{"configRuleName": "r"}`): a long
+//!   standard-base64 blob shaped like the tokens Config puts into rule events (an encoded
+//!   `{"encryptedData":[...],"materialSetSerialNumber":1,"ivParameterSpec":{...}}`), built
+//!   deterministically from a counter;
+//! - a harness registers a token it already has under a rule
+//!   ([`crate::Emulator::register_result_token`], or the same route with
+//!   `{"configRuleName": "r", "resultToken": "..."}`), for example the `resultToken` of a
+//!   sample event, standing in for Config, which issued it.
+//!
+//! `PutEvaluations` with a token that is not in the registry is an
+//! `InvalidResultTokenException`; results are stored under the token's rule. With `TestMode`
+//! any non-empty token is accepted and nothing is stored, as in AWS.
+//!
+//! A rule is known once a token was issued or registered for it, or once a `PutConfigRule`
+//! for it was forwarded upstream and answered with a 2xx. `GetComplianceDetailsByConfigRule`
+//! on a rule that is not known is a `NoSuchConfigRuleException`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use hyper::StatusCode;
@@ -29,6 +46,14 @@ const COMPLIANCE_TYPES_ALL: [&str; 4] = [
     "INSUFFICIENT_DATA",
 ];
 
+/// Longest `ConfigRuleName` Config accepts.
+const MAX_RULE_NAME_CHARS: usize = 128;
+/// Longest `ConfigRuleName` `GetComplianceDetailsByConfigRule` accepts (its input model says
+/// `StringWithCharLimit64`, unlike the 128 of the rule itself).
+const MAX_DETAILS_RULE_NAME_CHARS: usize = 64;
+/// Signed bytes of `encryptedData` in an issued token (real tokens carry several hundred).
+const TOKEN_DATA_BYTES: usize = 160;
+
 /// (rule name, resource type, resource id): Config keeps one result per key.
 type Key = (String, String, String);
 
@@ -42,11 +67,98 @@ struct Stored {
     result_token: String,
 }
 
+/// The result-token registry and the rules the emulated Config knows.
+#[derive(Debug, Default)]
+struct Rules {
+    /// Result token -> the rule it was issued (or registered) for.
+    tokens: HashMap<String, String>,
+    /// Rules with a token, or created with a forwarded `PutConfigRule`.
+    known: BTreeSet<String>,
+    /// How many tokens the emulator generated (the seed of the next one).
+    issued: u64,
+}
+
 /// The emulated AWS Config.
 #[derive(Debug)]
 pub(crate) struct ConfigService {
     results: Mutex<BTreeMap<Key, Stored>>,
+    rules: Mutex<Rules>,
     upstream: Option<Upstream>,
+}
+
+/// Checks `rule` the way Config constrains `ConfigRuleName`: 1 to 128 characters, not blank.
+pub(crate) fn check_rule_name(rule: &str) -> Result<(), String> {
+    let n = rule.chars().count();
+    if n == 0 {
+        Err("configRuleName must be a non-empty string".to_owned())
+    } else if n > MAX_RULE_NAME_CHARS {
+        Err(format!(
+            "configRuleName must be at most {MAX_RULE_NAME_CHARS} characters, not {n}"
+        ))
+    } else if rule.chars().all(char::is_whitespace) {
+        Err("configRuleName must contain a non-whitespace character".to_owned())
+    } else {
+        Ok(())
+    }
+}
+
+/// The next value of a SplitMix64 sequence (deterministic, no `rand` needed).
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Token number `n`: the standard base64 of
+/// `{"encryptedData":[<signed bytes>],"materialSetSerialNumber":1,"ivParameterSpec":{"iv":[...]}}`,
+/// the shape of the result tokens Config puts into rule events.
+fn opaque_token(n: u64) -> String {
+    let mut state = n ^ 0x5DEE_CE66_D1CE_4E5B;
+    let mut signed_bytes = |len: usize| -> String {
+        (0..len)
+            .map(|_| (splitmix64(&mut state) as u8 as i8).to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let data = signed_bytes(TOKEN_DATA_BYTES);
+    let iv = signed_bytes(16);
+    let json = format!(
+        r#"{{"encryptedData":[{data}],"materialSetSerialNumber":1,"ivParameterSpec":{{"iv":[{iv}]}}}}"#
+    );
+    base64(json.as_bytes())
+}
+
+/// Standard base64 (RFC 4648, `+/`, `=` padding).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 0x3f) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `ConfigRule.ConfigRuleName` of a `PutConfigRule` body, if it has one.
+fn put_config_rule_name(body: &[u8]) -> Option<String> {
+    let doc: Value = serde_json::from_slice(body).ok()?;
+    doc.get("ConfigRule")?
+        .get("ConfigRuleName")?
+        .as_str()
+        .map(str::to_owned)
 }
 
 /// A JSON 1.1 error: HTTP 400 with `{"__type": name, "message": ...}`.
@@ -133,26 +245,96 @@ fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ConfigError> {
     }
 }
 
-/// One validated evaluation, together with the object as sent.
+/// One validated evaluation.
 struct Evaluation<'a> {
-    sent: &'a Value,
     resource_type: &'a str,
     resource_id: &'a str,
     compliance_type: &'a str,
     annotation: Option<&'a str>,
     ordering_timestamp: f64,
+    /// `OrderingTimestamp` as sent (echoed back unchanged).
+    ordering_sent: &'a Value,
+}
+
+impl Evaluation<'_> {
+    /// The evaluation as an `Evaluation` structure of the model: only its members, so that
+    /// whatever else a request carried is never echoed back in `FailedEvaluations`.
+    fn echo(&self) -> Value {
+        let mut item = json!({
+            "ComplianceResourceType": self.resource_type,
+            "ComplianceResourceId": self.resource_id,
+            "ComplianceType": self.compliance_type,
+            "OrderingTimestamp": self.ordering_sent,
+        });
+        if let (Some(annotation), Some(obj)) = (self.annotation, item.as_object_mut()) {
+            obj.insert(
+                "Annotation".to_owned(),
+                Value::String(annotation.to_owned()),
+            );
+        }
+        item
+    }
 }
 
 impl ConfigService {
     pub(crate) fn new(upstream: Option<Upstream>) -> Self {
         Self {
             results: Mutex::new(BTreeMap::new()),
+            rules: Mutex::new(Rules::default()),
             upstream,
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, BTreeMap<Key, Stored>> {
         self.results.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_rules(&self) -> MutexGuard<'_, Rules> {
+        self.rules.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Generates a new opaque result token for `rule` and registers it; the rule becomes known.
+    pub(crate) fn issue_token(&self, rule: &str) -> Result<String, String> {
+        check_rule_name(rule)?;
+        let mut rules = self.lock_rules();
+        let token = loop {
+            rules.issued += 1;
+            let token = opaque_token(rules.issued);
+            // Skip a token a harness happened to register already.
+            if !rules.tokens.contains_key(&token) {
+                break token;
+            }
+        };
+        rules.tokens.insert(token.clone(), rule.to_owned());
+        rules.known.insert(rule.to_owned());
+        Ok(token)
+    }
+
+    /// Registers a token issued elsewhere (e.g. a sample event's) for `rule`; the rule becomes
+    /// known. Registering a token again for the same rule is a no-op; for another rule, an error.
+    pub(crate) fn register_token(&self, rule: &str, token: &str) -> Result<(), String> {
+        check_rule_name(rule)?;
+        if token.is_empty() {
+            return Err("resultToken must be a non-empty string".to_owned());
+        }
+        let mut rules = self.lock_rules();
+        if let Some(other) = rules.tokens.get(token).filter(|other| *other != rule) {
+            return Err(format!(
+                "that resultToken is already registered for rule {other:?}"
+            ));
+        }
+        rules.tokens.insert(token.to_owned(), rule.to_owned());
+        rules.known.insert(rule.to_owned());
+        Ok(())
+    }
+
+    /// The rule `token` belongs to, if it is registered.
+    fn rule_of(&self, token: &str) -> Option<String> {
+        self.lock_rules().tokens.get(token).cloned()
+    }
+
+    fn is_known(&self, rule: &str) -> bool {
+        self.lock_rules().known.contains(rule)
     }
 
     /// Serves one Config request; `operation` is the `X-Amz-Target` suffix.
@@ -174,14 +356,24 @@ impl ConfigService {
                         format!("{operation} is not implemented by the emulator and no upstream is configured"),
                     )
                     .into_response(),
-                    Some(upstream) => match upstream.forward(parts, body).await {
-                        Ok(resp) => resp,
-                        Err(message) => json(
-                            StatusCode::BAD_GATEWAY,
-                            AMZ_JSON_1_1,
-                            &json!({"__type": "InternalFailure", "message": message}),
-                        ),
-                    },
+                    Some(upstream) => {
+                        let created = (operation == "PutConfigRule")
+                            .then(|| put_config_rule_name(&body))
+                            .flatten();
+                        match upstream.forward(parts, body).await {
+                            Ok(resp) => {
+                                if let Some(rule) = created.filter(|_| resp.status().is_success()) {
+                                    self.lock_rules().known.insert(rule);
+                                }
+                                resp
+                            }
+                            Err(message) => json(
+                                StatusCode::BAD_GATEWAY,
+                                AMZ_JSON_1_1,
+                                &json!({"__type": "InternalFailure", "message": message}),
+                            ),
+                        }
+                    }
                 };
             }
         };
@@ -220,16 +412,19 @@ impl ConfigService {
             let resource_type = required_string(obj, "ComplianceResourceType", 1, 256)?;
             let resource_id = required_string(obj, "ComplianceResourceId", 1, 768)?;
             let annotation = opt_string(obj, "Annotation", 1, 256)?;
-            let ordering_timestamp = match obj.get("OrderingTimestamp") {
+            let (ordering_timestamp, ordering_sent) = match obj.get("OrderingTimestamp") {
                 None | Some(Value::Null) => {
                     return Err(validation("OrderingTimestamp", "Member must not be null"));
                 }
-                Some(v) => v.as_f64().ok_or_else(|| {
-                    error(
-                        "SerializationException",
-                        "OrderingTimestamp must be epoch seconds",
-                    )
-                })?,
+                Some(v) => (
+                    v.as_f64().ok_or_else(|| {
+                        error(
+                            "SerializationException",
+                            "OrderingTimestamp must be epoch seconds",
+                        )
+                    })?,
+                    v,
+                ),
             };
             let compliance_type = match obj.get("ComplianceType") {
                 None | Some(Value::Null) => {
@@ -248,12 +443,12 @@ impl ConfigService {
                 }
             };
             evaluations.push(Evaluation {
-                sent: item,
                 resource_type,
                 resource_id,
                 compliance_type,
                 annotation,
                 ordering_timestamp,
+                ordering_sent,
             });
         }
         let token = match req.get("ResultToken") {
@@ -278,14 +473,11 @@ impl ConfigService {
         if test_mode {
             return Ok(json!({"FailedEvaluations": []}));
         }
-        let rule = match token.split_once('.') {
-            Some((rule, _)) if !rule.is_empty() => rule,
-            _ => {
-                return Err(error(
-                    "InvalidResultTokenException",
-                    "The specified ResultToken is invalid (emulator convention: <rule-name>.<anything>).",
-                ));
-            }
+        let Some(rule) = self.rule_of(token) else {
+            return Err(error(
+                "InvalidResultTokenException",
+                "The resultToken provided is invalid",
+            ));
         };
 
         let now = epoch_now(faults.clock_offset());
@@ -293,11 +485,11 @@ impl ConfigService {
         let mut results = self.lock();
         for e in evaluations {
             if faults.take_evaluation_failure() {
-                failed.push(e.sent.clone());
+                failed.push(e.echo());
                 continue;
             }
             let key = (
-                rule.to_owned(),
+                rule.clone(),
                 e.resource_type.to_owned(),
                 e.resource_id.to_owned(),
             );
@@ -323,7 +515,7 @@ impl ConfigService {
 
     fn compliance_details(&self, body: &[u8]) -> Result<Value, ConfigError> {
         let req = parse_object(body)?;
-        let rule = required_string(&req, "ConfigRuleName", 1, 128)?;
+        let rule = required_string(&req, "ConfigRuleName", 1, MAX_DETAILS_RULE_NAME_CHARS)?;
         let types: Option<Vec<&str>> = match req.get("ComplianceTypes") {
             None | Some(Value::Null) => None,
             Some(Value::Array(items)) => {
@@ -383,6 +575,14 @@ impl ConfigService {
                 )
             })?,
         };
+        if !self.is_known(rule) {
+            return Err(error(
+                "NoSuchConfigRuleException",
+                format!(
+                    "The ConfigRule '{rule}' provided in the request is invalid. Please check the configRule name"
+                ),
+            ));
+        }
 
         let results = self.lock();
         let matching: Vec<(&Key, &Stored)> = results
@@ -423,5 +623,123 @@ impl ConfigService {
             obj.insert("NextToken".to_owned(), Value::String(next));
         }
         Ok(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Standard base64 decoding, for checking what the encoder produced.
+    fn unbase64(text: &str) -> Vec<u8> {
+        let value = |c: u8| -> u32 {
+            match c {
+                b'A'..=b'Z' => u32::from(c - b'A'),
+                b'a'..=b'z' => u32::from(c - b'a') + 26,
+                b'0'..=b'9' => u32::from(c - b'0') + 52,
+                b'+' => 62,
+                b'/' => 63,
+                other => panic!("{:?} is not standard base64", char::from(other)),
+            }
+        };
+        let mut out = Vec::new();
+        for chunk in text.as_bytes().chunks(4) {
+            let digits: Vec<u8> = chunk.iter().copied().filter(|&c| c != b'=').collect();
+            let n = digits
+                .iter()
+                .enumerate()
+                .fold(0, |n, (i, &c)| n | value(c) << (18 - 6 * i));
+            for i in 0..digits.len().saturating_sub(1) {
+                out.push((n >> (16 - 8 * i)) as u8);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648_test_vectors() {
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(plain.as_bytes()), encoded);
+            assert_eq!(unbase64(encoded), plain.as_bytes());
+        }
+    }
+
+    #[test]
+    fn issued_tokens_are_long_dotless_base64_blobs_shaped_like_configs() {
+        let config = ConfigService::new(None);
+        let first = config.issue_token("genai-evidence-controls").unwrap();
+        let second = config.issue_token("genai-evidence-controls").unwrap();
+        assert_ne!(first, second, "every issued token is new");
+        for token in [&first, &second] {
+            assert!(token.len() >= 300, "{} chars", token.len());
+            assert!(!token.contains('.'));
+            assert!(token.starts_with("eyJlbmNyeXB0ZWREYXRhIjpb"), "{token}");
+            let doc: Value = serde_json::from_slice(&unbase64(token)).unwrap();
+            assert_eq!(
+                doc["encryptedData"].as_array().unwrap().len(),
+                TOKEN_DATA_BYTES
+            );
+            assert!(
+                doc["encryptedData"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|b| (-128..=127).contains(&b.as_i64().unwrap()))
+            );
+            assert_eq!(doc["ivParameterSpec"]["iv"].as_array().unwrap().len(), 16);
+            assert_eq!(
+                config.rule_of(token).as_deref(),
+                Some("genai-evidence-controls")
+            );
+        }
+        assert_eq!(
+            ConfigService::new(None).issue_token("other").unwrap(),
+            first,
+            "deterministic: a fresh emulator issues the same sequence"
+        );
+    }
+
+    #[test]
+    fn a_token_belongs_to_one_rule() {
+        let config = ConfigService::new(None);
+        config.register_token("rule-a", "opaque-1").unwrap();
+        config.register_token("rule-a", "opaque-1").unwrap();
+        let err = config.register_token("rule-b", "opaque-1").unwrap_err();
+        assert!(err.contains("rule-a"), "{err}");
+        assert_eq!(config.rule_of("opaque-1").as_deref(), Some("rule-a"));
+        assert!(config.is_known("rule-a"));
+        assert!(!config.is_known("rule-b"));
+        assert!(config.register_token("rule-a", "").is_err());
+    }
+
+    #[test]
+    fn rule_names_follow_the_config_rule_name_constraints() {
+        assert!(check_rule_name("r").is_ok());
+        assert!(check_rule_name(&"r".repeat(128)).is_ok());
+        assert!(check_rule_name(&"r".repeat(129)).is_err());
+        assert!(check_rule_name("").is_err());
+        assert!(check_rule_name("   ").is_err());
+        let config = ConfigService::new(None);
+        assert!(config.issue_token("").is_err());
+        assert!(config.register_token(&"é".repeat(129), "t").is_err());
+    }
+
+    #[test]
+    fn the_rule_name_of_a_put_config_rule_body_is_found() {
+        assert_eq!(
+            put_config_rule_name(br#"{"ConfigRule":{"ConfigRuleName":"r1","Source":{}}}"#)
+                .as_deref(),
+            Some("r1")
+        );
+        assert_eq!(put_config_rule_name(br#"{"ConfigRule":{}}"#), None);
+        assert_eq!(put_config_rule_name(b"not json"), None);
     }
 }

@@ -3,7 +3,15 @@
 //!
 //! Requests whose `X-Amz-Target` header starts with `StarlingDoveService.` are AWS Config
 //! (JSON 1.1); everything else is Audit Manager (rest-json), except the test-hook routes under
-//! `/_emulator/` (`POST /_emulator/faults`, `GET /_emulator/faults`, `GET /_emulator/calls`).
+//! `/_emulator/` (`POST /_emulator/faults`, `GET /_emulator/faults`, `GET /_emulator/calls`,
+//! `POST /_emulator/config/result-tokens`).
+//!
+//! Config result tokens are opaque: `PutEvaluations` accepts only a token the emulator issued
+//! ([`Emulator::issue_result_token`]) or one registered with it
+//! ([`Emulator::register_result_token`]), and files the results under that token's rule.
+//! `POST /_emulator/config/result-tokens` does either over HTTP: `{"configRuleName": "r"}`
+//! issues a token, `{"configRuleName": "r", "resultToken": "t"}` registers `t`; both answer
+//! `{"resultToken": "..."}`.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -11,6 +19,7 @@
 //! let emulator = Emulator::start(Seed::default_genai(), None).await?;
 //! let endpoint = emulator.endpoint(); // give this to the SDK as its endpoint URL
 //! emulator.faults().throttle_next_imports(1);
+//! let token = emulator.issue_result_token("genai-evidence-controls"); // for a Config rule event
 //! # Ok(()) }
 //! ```
 
@@ -47,7 +56,7 @@ pub use seed::{
 };
 
 use auditmanager::AuditManager;
-use config::{ConfigService, TARGET_PREFIX};
+use config::{ConfigService, TARGET_PREFIX, check_rule_name};
 use http::{HttpResponse, REST_JSON, json};
 use upstream::Upstream;
 
@@ -133,6 +142,34 @@ impl Emulator {
     /// The seed the emulator serves.
     pub fn seed(&self) -> &Seed {
         self.ctx.audit_manager.seed()
+    }
+
+    /// Issues a new opaque result token for the Config rule `rule`, as Config does when it
+    /// invokes a rule: a long standard-base64 blob. `PutEvaluations` with it files results under
+    /// `rule`, and `rule` becomes known to `GetComplianceDetailsByConfigRule`.
+    ///
+    /// # Panics
+    ///
+    /// When `rule` is not a valid rule name (1 to 128 characters, not blank).
+    pub fn issue_result_token(&self, rule: &str) -> String {
+        match self.ctx.config.issue_token(rule) {
+            Ok(token) => token,
+            Err(msg) => panic!("issue_result_token({rule:?}): {msg}"),
+        }
+    }
+
+    /// Registers `token`, issued elsewhere (e.g. the `resultToken` of a sample rule event), as a
+    /// result token of the Config rule `rule`, standing in for Config, which issued it.
+    /// Registering the same token for the same rule again does nothing.
+    ///
+    /// # Panics
+    ///
+    /// When `rule` is not a valid rule name (1 to 128 characters, not blank), `token` is empty,
+    /// or `token` is already registered for another rule.
+    pub fn register_result_token(&self, rule: &str, token: &str) {
+        if let Err(msg) = self.ctx.config.register_token(rule, token) {
+            panic!("register_result_token({rule:?}, ..): {msg}");
+        }
     }
 }
 
@@ -225,12 +262,48 @@ impl Ctx {
                 Ok(()) => ok(&self.faults.snapshot()),
                 Err(msg) => bad(msg),
             },
+            (&Method::POST, "/_emulator/config/result-tokens") => {
+                match result_token(&self.config, body) {
+                    Ok(token) => ok(&json!({ "resultToken": token })),
+                    Err(msg) => bad(msg),
+                }
+            }
             _ => json(
                 StatusCode::NOT_FOUND,
                 REST_JSON,
                 &json!({"message": format!("no emulator control route {method} {path}")}),
             ),
         }
+    }
+}
+
+/// Serves `{"configRuleName": "r"}` (issue a token for `r`) and
+/// `{"configRuleName": "r", "resultToken": "t"}` (register `t` for `r`) after checking all of
+/// it; returns the token.
+fn result_token(config: &ConfigService, body: &[u8]) -> Result<String, String> {
+    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(body) else {
+        return Err("the body must be a JSON object".to_owned());
+    };
+    const KNOWN: [&str; 2] = ["configRuleName", "resultToken"];
+    if let Some(unknown) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(format!(
+            "unknown key {unknown:?}; known keys: {}",
+            KNOWN.join(", ")
+        ));
+    }
+    let rule = match obj.get("configRuleName") {
+        None => return Err("configRuleName is required".to_owned()),
+        Some(Value::String(rule)) => rule,
+        Some(_) => return Err("configRuleName must be a string".to_owned()),
+    };
+    check_rule_name(rule)?;
+    match obj.get("resultToken") {
+        None => config.issue_token(rule),
+        Some(Value::String(token)) if !token.is_empty() => {
+            config.register_token(rule, token)?;
+            Ok(token.clone())
+        }
+        Some(_) => Err("resultToken must be a non-empty string".to_owned()),
     }
 }
 

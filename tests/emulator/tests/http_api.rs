@@ -878,14 +878,27 @@ async fn results(emu: &Emulator, rule: &str) -> Vec<Value> {
     a.body["EvaluationResults"].as_array().unwrap().clone()
 }
 
+/// `POST /_emulator/config/result-tokens` with `body`.
+async fn result_token_route(emu: &Emulator, body: Value) -> Answer {
+    send(
+        emu.local_addr(),
+        Method::POST,
+        "/_emulator/config/result-tokens",
+        &[("content-type", "application/json")],
+        serde_json::to_vec(&body).unwrap(),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn put_evaluations_rejects_insufficient_data() {
     let emu = start().await;
+    let token = emu.issue_result_token("rule");
     for bad in ["INSUFFICIENT_DATA", "compliant", "MAYBE"] {
         let a = config(
             &emu,
             "PutEvaluations",
-            json!({"Evaluations": [evaluation("b", bad, 1.0)], "ResultToken": "rule.1"}),
+            json!({"Evaluations": [evaluation("b", bad, 1.0)], "ResultToken": token}),
         )
         .await;
         assert_eq!(a.status, 400);
@@ -898,13 +911,14 @@ async fn put_evaluations_rejects_insufficient_data() {
 #[tokio::test]
 async fn put_evaluations_validates_sizes_and_the_result_token() {
     let emu = start().await;
+    let token = emu.issue_result_token("r");
     let many: Vec<Value> = (0..101)
         .map(|i| evaluation(&format!("b{i}"), "COMPLIANT", 1.0))
         .collect();
     let a = config(
         &emu,
         "PutEvaluations",
-        json!({"Evaluations": many, "ResultToken": "r.1"}),
+        json!({"Evaluations": many, "ResultToken": token}),
     )
     .await;
     assert_eq!(a.body["__type"], "ValidationException");
@@ -913,7 +927,7 @@ async fn put_evaluations_validates_sizes_and_the_result_token() {
     let a = config(
         &emu,
         "PutEvaluations",
-        json!({"Evaluations": [long], "ResultToken": "r.1"}),
+        json!({"Evaluations": [long], "ResultToken": token}),
     )
     .await;
     assert_eq!(a.body["__type"], "ValidationException");
@@ -929,14 +943,7 @@ async fn put_evaluations_validates_sizes_and_the_result_token() {
     let a = config(
         &emu,
         "PutEvaluations",
-        json!({"Evaluations": [], "ResultToken": "nodot"}),
-    )
-    .await;
-    assert_eq!(a.body["__type"], "InvalidResultTokenException");
-    let a = config(
-        &emu,
-        "PutEvaluations",
-        json!({"Evaluations": [], "ResultToken": "r.1"}),
+        json!({"Evaluations": [], "ResultToken": token}),
     )
     .await;
     assert_eq!(a.status, 200);
@@ -945,13 +952,265 @@ async fn put_evaluations_validates_sizes_and_the_result_token() {
 }
 
 #[tokio::test]
+async fn an_opaque_token_issued_over_http_files_results_under_its_rule() {
+    let emu = start().await;
+    let a = result_token_route(&emu, json!({"configRuleName": "secai33-kms"})).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.headers["content-type"], "application/json");
+    let token = a.body["resultToken"].as_str().unwrap().to_owned();
+    assert!(token.len() >= 300, "shaped like a real token: {token}");
+    assert!(
+        !token.contains('.') && !token.contains("secai33"),
+        "{token}"
+    );
+    assert!(
+        token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)),
+        "standard base64: {token}"
+    );
+    let again = result_token_route(&emu, json!({"configRuleName": "secai33-kms"})).await;
+    assert_ne!(again.body["resultToken"], a.body["resultToken"]);
+
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [evaluation("bucket", "NON_COMPLIANT", 10.0)], "ResultToken": token}),
+    )
+    .await;
+    assert_eq!(a.body, json!({"FailedEvaluations": []}));
+    let r = results(&emu, "secai33-kms").await;
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0]["ComplianceType"], "NON_COMPLIANT");
+    assert_eq!(r[0]["ResultToken"], token.as_str());
+    assert_eq!(
+        r[0]["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ConfigRuleName"],
+        "secai33-kms"
+    );
+}
+
+#[tokio::test]
+async fn a_token_issued_with_the_rust_api_files_results_under_its_rule() {
+    let emu = start().await;
+    let kms = emu.issue_result_token("secai33-kms");
+    let tls = emu.issue_result_token("secai32-tls");
+    for (token, compliance) in [(&kms, "COMPLIANT"), (&tls, "NON_COMPLIANT")] {
+        config(
+            &emu,
+            "PutEvaluations",
+            json!({"Evaluations": [evaluation("bucket", compliance, 1.0)], "ResultToken": token}),
+        )
+        .await;
+    }
+    assert_eq!(
+        results(&emu, "secai33-kms").await[0]["ComplianceType"],
+        "COMPLIANT"
+    );
+    assert_eq!(
+        results(&emu, "secai32-tls").await[0]["ComplianceType"],
+        "NON_COMPLIANT"
+    );
+}
+
+#[tokio::test]
+async fn an_unregistered_token_is_an_invalid_result_token_exception() {
+    let emu = start().await;
+    emu.issue_result_token("r");
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [evaluation("b", "COMPLIANT", 1.0)], "ResultToken": "eyJlbmNyeXB0ZWREYXRhIjpbMSwyLDNdfQ=="}),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    assert_eq!(a.headers["content-type"], "application/x-amz-json-1.1");
+    assert_eq!(a.body["__type"], "InvalidResultTokenException");
+    assert!(a.body["message"].is_string());
+    assert!(results(&emu, "r").await.is_empty(), "nothing was stored");
+}
+
+#[tokio::test]
+async fn a_dotted_token_that_is_not_registered_is_rejected() {
+    let emu = start().await;
+    emu.issue_result_token("genai-evidence-controls");
+    for token in ["genai-evidence-controls.AQoDYXdzEJr1", "r.1"] {
+        let a = config(
+            &emu,
+            "PutEvaluations",
+            json!({"Evaluations": [evaluation("b", "COMPLIANT", 1.0)], "ResultToken": token}),
+        )
+        .await;
+        assert_eq!(a.body["__type"], "InvalidResultTokenException", "{token}");
+    }
+    assert!(results(&emu, "genai-evidence-controls").await.is_empty());
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "r"}),
+    )
+    .await;
+    assert_eq!(
+        a.body["__type"], "NoSuchConfigRuleException",
+        "the part before a dot names no rule"
+    );
+}
+
+#[tokio::test]
+async fn a_sample_events_token_registered_over_http_is_accepted() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../events/config-s3-bucket-compliant.json"
+    );
+    let sample: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let rule = sample["configRuleName"].as_str().unwrap();
+    let token = sample["resultToken"].as_str().unwrap();
+    let emu = start().await;
+    let put = || {
+        config(
+            &emu,
+            "PutEvaluations",
+            json!({"Evaluations": [evaluation("bucket", "COMPLIANT", 1.0)], "ResultToken": token}),
+        )
+    };
+    assert_eq!(put().await.body["__type"], "InvalidResultTokenException");
+
+    let a = result_token_route(&emu, json!({"configRuleName": rule, "resultToken": token})).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body, json!({"resultToken": token}));
+    let a = result_token_route(&emu, json!({"configRuleName": rule, "resultToken": token})).await;
+    assert_eq!(
+        a.status, 200,
+        "registering the same token again is harmless"
+    );
+    let a = put().await;
+    assert_eq!(a.body, json!({"FailedEvaluations": []}));
+    let r = results(&emu, rule).await;
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0]["ResultToken"], token);
+}
+
+#[tokio::test]
+async fn a_token_registered_with_the_rust_api_is_accepted() {
+    let emu = start().await;
+    emu.register_result_token("genai-evidence-controls", "AQoDYXdzEJr1+opaque/blob==");
+    emu.register_result_token("genai-evidence-controls", "AQoDYXdzEJr1+opaque/blob==");
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [evaluation("b", "COMPLIANT", 1.0)], "ResultToken": "AQoDYXdzEJr1+opaque/blob=="}),
+    )
+    .await;
+    assert_eq!(a.body, json!({"FailedEvaluations": []}));
+    assert_eq!(results(&emu, "genai-evidence-controls").await.len(), 1);
+}
+
+#[tokio::test]
+#[should_panic(expected = "already registered for rule")]
+async fn registering_one_token_for_two_rules_panics() {
+    let emu = start().await;
+    emu.register_result_token("rule-a", "token-1");
+    emu.register_result_token("rule-b", "token-1");
+}
+
+#[tokio::test]
+async fn the_result_token_route_rejects_bad_bodies() {
+    let emu = start().await;
+    let long = "r".repeat(129);
+    for (body, expected) in [
+        (json!([]), "JSON object"),
+        (json!({}), "configRuleName is required"),
+        (json!({"configRuleName": ""}), "non-empty"),
+        (json!({"configRuleName": "  "}), "non-whitespace"),
+        (json!({"configRuleName": 7}), "must be a string"),
+        (json!({"configRuleName": long}), "at most 128"),
+        (
+            json!({"configRuleName": "r", "resultToken": ""}),
+            "resultToken",
+        ),
+        (
+            json!({"configRuleName": "r", "resultToken": 1}),
+            "resultToken",
+        ),
+        (json!({"configRuleName": "r", "token": "t"}), "unknown key"),
+    ] {
+        let a = result_token_route(&emu, body.clone()).await;
+        assert_eq!(a.status, 400, "{body}");
+        let message = a.body["message"].as_str().unwrap();
+        assert!(message.contains(expected), "{body}: {message}");
+    }
+    let a = send(
+        emu.local_addr(),
+        Method::POST,
+        "/_emulator/config/result-tokens",
+        &[],
+        b"not json".to_vec(),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    assert!(
+        result_token_route(&emu, json!({"configRuleName": "r".repeat(128)}))
+            .await
+            .status
+            == 200
+    );
+    result_token_route(&emu, json!({"configRuleName": "a", "resultToken": "t"})).await;
+    let a = result_token_route(&emu, json!({"configRuleName": "b", "resultToken": "t"})).await;
+    assert_eq!(a.status, 400, "a token belongs to one rule");
+    assert!(a.body["message"].as_str().unwrap().contains("\"a\""));
+    let a = get(&emu, "/_emulator/config/result-tokens").await;
+    assert_eq!(a.status, 404);
+}
+
+#[tokio::test]
+async fn compliance_details_of_an_unknown_rule_are_no_such_config_rule_exception() {
+    let emu = start().await;
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "never-created"}),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    assert_eq!(a.headers["content-type"], "application/x-amz-json-1.1");
+    assert_eq!(a.body["__type"], "NoSuchConfigRuleException");
+    assert!(
+        a.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("'never-created'"),
+        "{}",
+        a.body
+    );
+    emu.issue_result_token("never-created");
+    assert!(results(&emu, "never-created").await.is_empty());
+}
+
+#[tokio::test]
+async fn compliance_details_take_rule_names_of_at_most_64_characters() {
+    let emu = start().await;
+    let name = "r".repeat(65);
+    emu.issue_result_token(&name);
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": name}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "ValidationException");
+    let name = "r".repeat(64);
+    emu.issue_result_token(&name);
+    assert!(results(&emu, &name).await.is_empty());
+}
+
+#[tokio::test]
 async fn the_newest_ordering_timestamp_wins() {
     let emu = start().await;
+    let token = emu.issue_result_token("secai33-kms");
     let put = |evals: Vec<Value>| {
         config(
             &emu,
             "PutEvaluations",
-            json!({"Evaluations": evals, "ResultToken": "secai33-kms.token-1"}),
+            json!({"Evaluations": evals, "ResultToken": token}),
         )
     };
     put(vec![evaluation("bucket", "NON_COMPLIANT", 1_000.0)]).await;
@@ -974,22 +1233,26 @@ async fn the_newest_ordering_timestamp_wins() {
     assert_eq!(q["ConfigRuleName"], "secai33-kms");
     assert_eq!(q["ResourceType"], "AWS::S3::Bucket");
     assert_eq!(q["ResourceId"], "bucket");
-    assert_eq!(r[0]["ResultToken"], "secai33-kms.token-1");
+    assert_eq!(r[0]["ResultToken"], token.as_str());
     assert!(r[0]["ResultRecordedTime"].is_number());
+    emu.issue_result_token("other-rule");
     assert!(results(&emu, "other-rule").await.is_empty());
 }
 
 #[tokio::test]
-async fn test_mode_validates_but_stores_nothing() {
+async fn test_mode_accepts_any_token_validates_and_stores_nothing() {
     let emu = start().await;
-    let a = config(
-        &emu,
-        "PutEvaluations",
-        json!({"Evaluations": [evaluation("b", "COMPLIANT", 1.0)], "ResultToken": "TESTMODE", "TestMode": true}),
-    )
-    .await;
-    assert_eq!(a.status, 200, "{}", a.body);
-    assert_eq!(a.body, json!({"FailedEvaluations": []}));
+    let token = emu.issue_result_token("r");
+    for any in ["TESTMODE", "never-issued", token.as_str()] {
+        let a = config(
+            &emu,
+            "PutEvaluations",
+            json!({"Evaluations": [evaluation("b", "COMPLIANT", 1.0)], "ResultToken": any, "TestMode": true}),
+        )
+        .await;
+        assert_eq!(a.status, 200, "{any}: {}", a.body);
+        assert_eq!(a.body, json!({"FailedEvaluations": []}));
+    }
     let a = config(
         &emu,
         "PutEvaluations",
@@ -997,12 +1260,30 @@ async fn test_mode_validates_but_stores_nothing() {
     )
     .await;
     assert_eq!(a.body["__type"], "InvalidParameterValueException");
-    assert!(results(&emu, "TESTMODE").await.is_empty());
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [], "ResultToken": "", "TestMode": true}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "InvalidParameterValueException");
+    assert!(results(&emu, "r").await.is_empty());
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "TESTMODE"}),
+    )
+    .await;
+    assert_eq!(
+        a.body["__type"], "NoSuchConfigRuleException",
+        "a TestMode token makes no rule known"
+    );
 }
 
 #[tokio::test]
 async fn injected_evaluation_failures_come_back_in_failed_evaluations() {
     let emu = start().await;
+    let token = emu.issue_result_token("r");
     emu.faults().fail_next_evaluations(1);
     let evals = vec![
         evaluation("a", "COMPLIANT", 1.0),
@@ -1011,7 +1292,7 @@ async fn injected_evaluation_failures_come_back_in_failed_evaluations() {
     let a = config(
         &emu,
         "PutEvaluations",
-        json!({"Evaluations": evals.clone(), "ResultToken": "r.x"}),
+        json!({"Evaluations": evals.clone(), "ResultToken": token}),
     )
     .await;
     assert_eq!(a.body["FailedEvaluations"], json!([evals[0]]));
@@ -1024,8 +1305,42 @@ async fn injected_evaluation_failures_come_back_in_failed_evaluations() {
 }
 
 #[tokio::test]
+async fn failed_evaluations_echo_only_the_members_of_the_model() {
+    let emu = start().await;
+    let token = emu.issue_result_token("r");
+    emu.faults().fail_next_evaluations(1);
+    let mut sent = evaluation("a", "COMPLIANT", 1.0);
+    sent["NotInTheModel"] = json!("x");
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [sent], "ResultToken": token}),
+    )
+    .await;
+    assert_eq!(
+        a.body["FailedEvaluations"],
+        json!([evaluation("a", "COMPLIANT", 1.0)])
+    );
+}
+
+#[tokio::test]
+async fn import_errors_echo_only_the_field_an_item_sets() {
+    let emu = start().await;
+    let control = control_id(&emu, "Secure", "Least Privilege");
+    emu.faults().fail_next_items(1);
+    let items = json!([{"textResponse": "a", "s3ResourcePath": null, "extra": 1}]);
+    let a = import(&emu, DEMO_ASSESSMENT_ID, "Secure", &control, items).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(
+        a.body["errors"][0]["manualEvidence"],
+        json!({"textResponse": "a"})
+    );
+}
+
+#[tokio::test]
 async fn compliance_details_are_sorted_filtered_and_paginated() {
     let emu = start().await;
+    let token = emu.issue_result_token("r");
     let evals = vec![
         evaluation("c", "COMPLIANT", 1.0),
         evaluation("a", "NON_COMPLIANT", 1.0),
@@ -1034,7 +1349,7 @@ async fn compliance_details_are_sorted_filtered_and_paginated() {
     config(
         &emu,
         "PutEvaluations",
-        json!({"Evaluations": evals, "ResultToken": "r.x"}),
+        json!({"Evaluations": evals, "ResultToken": token}),
     )
     .await;
     let a = config(
@@ -1057,11 +1372,11 @@ async fn compliance_details_are_sorted_filtered_and_paginated() {
             .collect()
     };
     assert_eq!(ids(&a.body), ["a", "b"]);
-    let token = a.body["NextToken"].as_str().unwrap();
+    let next = a.body["NextToken"].as_str().unwrap();
     let a = config(
         &emu,
         "GetComplianceDetailsByConfigRule",
-        json!({"ConfigRuleName": "r", "Limit": 2, "NextToken": token}),
+        json!({"ConfigRuleName": "r", "Limit": 2, "NextToken": next}),
     )
     .await;
     assert_eq!(ids(&a.body), ["c"]);
@@ -1096,43 +1411,61 @@ async fn other_config_operations_without_an_upstream_are_unknown() {
     assert_eq!(a.status, 400);
     assert_eq!(a.body["__type"], "UnknownOperationException");
     assert_eq!(emu.calls("DescribeConfigRules"), 1);
+    let a = config(
+        &emu,
+        "PutConfigRule",
+        json!({"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "CUSTOM_LAMBDA"}}}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "UnknownOperationException");
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "r"}),
+    )
+    .await;
+    assert_eq!(
+        a.body["__type"], "NoSuchConfigRuleException",
+        "a PutConfigRule nobody served creates no rule"
+    );
 }
 
-/// A one-route upstream that echoes what it received.
-async fn echo_upstream() -> SocketAddr {
+/// A one-route upstream that echoes what it received, with HTTP status `status`.
+async fn echo_upstream(status: u16) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         loop {
             let (stream, _) = listener.accept().await.unwrap();
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(|req: Request<Incoming>| async move {
-                    let method = req.method().to_string();
-                    let uri = req.uri().to_string();
-                    let target = req
-                        .headers()
-                        .get("x-amz-target")
-                        .map(|v| v.to_str().unwrap().to_owned());
-                    let auth = req
-                        .headers()
-                        .get("authorization")
-                        .map(|v| v.to_str().unwrap().to_owned());
-                    let body = req.into_body().collect().await.unwrap().to_bytes();
-                    let echo = json!({
-                        "method": method,
-                        "uri": uri,
-                        "target": target,
-                        "authorization": auth,
-                        "body": String::from_utf8_lossy(&body),
+                let service =
+                    hyper::service::service_fn(move |req: Request<Incoming>| async move {
+                        let method = req.method().to_string();
+                        let uri = req.uri().to_string();
+                        let target = req
+                            .headers()
+                            .get("x-amz-target")
+                            .map(|v| v.to_str().unwrap().to_owned());
+                        let auth = req
+                            .headers()
+                            .get("authorization")
+                            .map(|v| v.to_str().unwrap().to_owned());
+                        let body = req.into_body().collect().await.unwrap().to_bytes();
+                        let echo = json!({
+                            "method": method,
+                            "uri": uri,
+                            "target": target,
+                            "authorization": auth,
+                            "body": String::from_utf8_lossy(&body),
+                        });
+                        let resp = Response::builder()
+                            .status(status)
+                            .header("content-type", "application/x-amz-json-1.1")
+                            .header("x-upstream", "moto-stand-in")
+                            .body(Full::new(Bytes::from(serde_json::to_vec(&echo).unwrap())))
+                            .unwrap();
+                        Ok::<_, Infallible>(resp)
                     });
-                    let resp = Response::builder()
-                        .status(202)
-                        .header("content-type", "application/x-amz-json-1.1")
-                        .header("x-upstream", "moto-stand-in")
-                        .body(Full::new(Bytes::from(serde_json::to_vec(&echo).unwrap())))
-                        .unwrap();
-                    Ok::<_, Infallible>(resp)
-                });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
@@ -1144,7 +1477,7 @@ async fn echo_upstream() -> SocketAddr {
 
 #[tokio::test]
 async fn other_config_operations_are_forwarded_verbatim_to_the_upstream() {
-    let upstream = echo_upstream().await;
+    let upstream = echo_upstream(202).await;
     let emu = Emulator::start(Seed::default_genai(), Some(format!("http://{upstream}")))
         .await
         .unwrap();
@@ -1171,14 +1504,70 @@ async fn other_config_operations_are_forwarded_verbatim_to_the_upstream() {
     assert_eq!(emu.calls("DescribeConfigRules"), 1);
 
     // The two operations the emulator implements itself are not forwarded.
+    let token = emu.issue_result_token("r");
     let a = config(
         &emu,
         "PutEvaluations",
-        json!({"Evaluations": [], "ResultToken": "r.1"}),
+        json!({"Evaluations": [], "ResultToken": token}),
     )
     .await;
     assert_eq!(a.status, 200);
     assert!(a.headers.get("x-upstream").is_none());
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "r"}),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert!(a.headers.get("x-upstream").is_none());
+}
+
+#[tokio::test]
+async fn a_put_config_rule_the_upstream_accepts_makes_the_rule_known() {
+    let upstream = echo_upstream(200).await;
+    let emu = Emulator::start(Seed::default_genai(), Some(format!("http://{upstream}")))
+        .await
+        .unwrap();
+    let a = config(
+        &emu,
+        "PutConfigRule",
+        json!({"ConfigRule": {"ConfigRuleName": "genai-evidence-controls", "Source": {"Owner": "CUSTOM_LAMBDA"}}}),
+    )
+    .await;
+    assert_eq!(a.status, 200);
+    assert_eq!(a.headers["x-upstream"], "moto-stand-in", "forwarded");
+    assert!(results(&emu, "genai-evidence-controls").await.is_empty());
+    // Knowing the rule does not make an unregistered token valid.
+    let a = config(
+        &emu,
+        "PutEvaluations",
+        json!({"Evaluations": [evaluation("b", "COMPLIANT", 1.0)], "ResultToken": "genai-evidence-controls.1"}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "InvalidResultTokenException");
+}
+
+#[tokio::test]
+async fn a_put_config_rule_the_upstream_rejects_creates_no_rule() {
+    let upstream = echo_upstream(400).await;
+    let emu = Emulator::start(Seed::default_genai(), Some(format!("http://{upstream}")))
+        .await
+        .unwrap();
+    let a = config(
+        &emu,
+        "PutConfigRule",
+        json!({"ConfigRule": {"ConfigRuleName": "rejected", "Source": {"Owner": "CUSTOM_LAMBDA"}}}),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    let a = config(
+        &emu,
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "rejected"}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "NoSuchConfigRuleException");
 }
 
 #[tokio::test]

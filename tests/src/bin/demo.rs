@@ -88,7 +88,7 @@ async fn main() -> DemoResult<()> {
     let port = free_port()?;
     let mut watch = Watch::start(port, moto.endpoint(), &emulator.endpoint(), &suite_key)?;
     let result = async {
-        run_events(port).await?;
+        run_events(port, &emulator).await?;
         run_sweep(port, &mask).await?;
         run_drift(port, &rig::s3_client(&moto_aws)).await?;
         drift_samples::run(port, &moto_aws, &[DRIFT_EVENT]).await
@@ -266,9 +266,11 @@ fn print_drift(summary: &Value) {
     }
 }
 
-async fn run_events(port: u16) -> DemoResult<()> {
+async fn run_events(port: u16, emulator: &Emulator) -> DemoResult<()> {
     println!("\nInvoking config-rule (cargo lambda invoke) with each sample event:");
     for name in EVENTS {
+        // Standing in for Config, which issued the sample's result token.
+        rig::register_event_token(emulator, &rig::event(name));
         let summary = invoke(port, "config-rule", name)?;
         println!(
             "  events/{name}.json  [{}]",
