@@ -79,16 +79,26 @@ async fn main() -> DemoResult<()> {
     println!(
         "                       acme-sagemaker-exec, acme-bedrock-app (bedrock:InvokeModel), acme-web-deployer; buckets"
     );
-    println!("                       acme-prompts (tagged include), acme-website (unrelated)");
+    println!(
+        "                       acme-prompts (tagged include), acme-website (unrelated); customer managed"
+    );
+    println!(
+        "                       policies acme-training-data-read (attached to acme-sagemaker-exec), acme-bedrock-invoke"
+    );
+    println!(
+        "                       (bedrock:InvokeModel, attached to nothing), acme-website-publish (unrelated)"
+    );
     println!(
         "  suite resources: ledger table {TABLE}, evidence bucket {EVIDENCE_BUCKET} (SSE-KMS)"
     );
-    let mask = Mask::new(&acme.key_id, &suite_key);
+    let mut mask = Mask::new(&acme.key_id, &suite_key);
+    mask.policy_names(&aws_sdk_iam::Client::new(&moto_aws))
+        .await?;
 
     let port = free_port()?;
     let mut watch = Watch::start(port, moto.endpoint(), &emulator.endpoint(), &suite_key)?;
     let result = async {
-        run_events(port, &emulator).await?;
+        run_events(port, &emulator, &mask).await?;
         run_sweep(port, &mask).await?;
         run_drift(port, &rig::s3_client(&moto_aws)).await?;
         drift_samples::run(port, &moto_aws, &[DRIFT_EVENT]).await
@@ -98,7 +108,7 @@ async fn main() -> DemoResult<()> {
     result?;
 
     print_evidence(&aws_sdk_auditmanager::Client::new(&emulator_aws), &mask).await?;
-    print_evaluations(&aws_sdk_config::Client::new(&emulator_aws)).await?;
+    print_evaluations(&aws_sdk_config::Client::new(&emulator_aws), &mask).await?;
     moto.stop();
     Ok(())
 }
@@ -115,6 +125,24 @@ impl Mask {
             (suite_id, "<suite-key-id>".to_owned()),
             (today, "<today>".to_owned()),
         ])
+    }
+
+    /// moto draws customer managed policies' ids (AWS Config's resource id for them) at random:
+    /// each is shown as `<policy:name>`.
+    async fn policy_names(&mut self, iam: &aws_sdk_iam::Client) -> DemoResult<()> {
+        let mut pages = iam
+            .list_policies()
+            .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            for policy in page?.policies() {
+                if let (Some(id), Some(name)) = (policy.policy_id(), policy.policy_name()) {
+                    self.0.push((id.to_owned(), format!("<policy:{name}>")));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn apply(&self, text: &str) -> String {
@@ -247,7 +275,7 @@ fn print_drift(summary: &Value) {
     println!(
         "    status {}: {}",
         summary["status"].as_str().unwrap_or("?"),
-        summary["actor"].as_str().unwrap_or("")
+        summary["actor"].as_str().unwrap_or("").replace('\n', " ")
     );
     for finding in summary["findings"].as_array().into_iter().flatten() {
         println!(
@@ -266,7 +294,7 @@ fn print_drift(summary: &Value) {
     }
 }
 
-async fn run_events(port: u16, emulator: &Emulator) -> DemoResult<()> {
+async fn run_events(port: u16, emulator: &Emulator, mask: &Mask) -> DemoResult<()> {
     println!("\nInvoking config-rule (cargo lambda invoke) with each sample event:");
     for name in EVENTS {
         // Standing in for Config, which issued the sample's result token.
@@ -285,7 +313,7 @@ async fn run_events(port: u16, emulator: &Emulator) -> DemoResult<()> {
         findings.sort_by_key(|f| {
             (
                 f["resourceType"].as_str().unwrap_or_default().to_owned(),
-                f["resourceId"].as_str().unwrap_or_default().to_owned(),
+                mask.apply(f["resourceId"].as_str().unwrap_or_default()),
             )
         });
         for finding in findings {
@@ -294,7 +322,7 @@ async fn run_events(port: u16, emulator: &Emulator) -> DemoResult<()> {
                 finding["verdict"].as_str().unwrap_or("?"),
                 finding["check"].as_str().unwrap_or("?"),
                 finding["resourceType"].as_str().unwrap_or("?"),
-                finding["resourceId"].as_str().unwrap_or("?"),
+                mask.apply(finding["resourceId"].as_str().unwrap_or("?")),
             );
         }
         let mut evaluations: Vec<&Value> = summary["config"]["evaluations"]
@@ -302,12 +330,12 @@ async fn run_events(port: u16, emulator: &Emulator) -> DemoResult<()> {
             .into_iter()
             .flatten()
             .collect();
-        evaluations.sort_by_key(|e| e["resourceId"].as_str().unwrap_or_default().to_owned());
+        evaluations.sort_by_key(|e| mask.apply(e["resourceId"].as_str().unwrap_or_default()));
         for e in evaluations {
             println!(
                 "    -> Config: {} {} ({})",
                 e["compliance"].as_str().unwrap_or("?"),
-                e["resourceId"].as_str().unwrap_or("?"),
+                mask.apply(e["resourceId"].as_str().unwrap_or("?")),
                 e["annotation"].as_str().unwrap_or("")
             );
         }
@@ -441,7 +469,7 @@ async fn print_evidence(client: &aws_sdk_auditmanager::Client, mask: &Mask) -> D
     Ok(())
 }
 
-async fn print_evaluations(client: &aws_sdk_config::Client) -> DemoResult<()> {
+async fn print_evaluations(client: &aws_sdk_config::Client, mask: &Mask) -> DemoResult<()> {
     println!(
         "\nAWS Config evaluations stored for rule genai-evidence-controls (GetComplianceDetailsByConfigRule):"
     );
@@ -461,7 +489,7 @@ async fn print_evaluations(client: &aws_sdk_config::Client) -> DemoResult<()> {
             .compliance_type()
             .map(|c| c.as_str().to_owned())
             .unwrap_or_default();
-        rows.insert(format!("{kind} {id}"), compliance);
+        rows.insert(mask.apply(&format!("{kind} {id}")), compliance);
     }
     for (resource, compliance) in rows {
         println!("    {compliance:<15} {resource}");
