@@ -22,6 +22,7 @@ use crate::adapters::ledger::{Ledger, verdict_key, verdict_key_of};
 use crate::catalog::{FrameworkControl, find_check, framework_control};
 use crate::domain::finding::Finding;
 use crate::domain::outcome::Verdict;
+use crate::domain::resource::identity_of;
 use crate::domain::time::Timestamp;
 use crate::settings::Settings;
 use crate::sinks::Undelivered;
@@ -457,10 +458,13 @@ fn line_key(line: &ReportLine) -> String {
     verdict_key_of(
         &line.control,
         &line.check,
-        &line.resource_type,
-        &line.account_id,
-        &line.region,
-        &line.resource_id,
+        &identity_of(
+            &line.resource_type,
+            &line.account_id,
+            &line.region,
+            &line.resource_id,
+            line.arn.as_deref(),
+        ),
     )
 }
 

@@ -671,3 +671,205 @@ async fn config_rule_files_through_the_same_ledger_and_budget_as_the_sweep() {
         "the ledger counts every item Audit Manager holds for the control today"
     );
 }
+
+/// A Config change notification carrying `item` (a TESTMODE token: the evaluations are
+/// validated, not stored, and this test reads the evidence).
+fn config_event(item: Value) -> Value {
+    let mut event = rig::event("config-s3-bucket-compliant");
+    let mut invoking: Value =
+        serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
+    invoking["configurationItem"] = item;
+    event["invokingEvent"] = Value::String(invoking.to_string());
+    event["resultToken"] = json!("TESTMODE");
+    event
+}
+
+/// Evidence texts filed per (check, resource line).
+fn items_per_check_and_resource(texts: &[String]) -> BTreeMap<(String, String), usize> {
+    let mut counts = BTreeMap::new();
+    for text in texts {
+        let resource = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Resource: "))
+            .unwrap_or_default()
+            .to_owned();
+        let Some(check) = text
+            .split(" check ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+        else {
+            continue; // a digest
+        };
+        *counts.entry((check.to_owned(), resource)).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_rule_sweep_and_drift_file_one_first_sighting_per_check_and_resource() {
+    let s = Sweep::start().await;
+    let e = &s.estate;
+    let emulator_aws = rig::sdk_config(&s.emulator.endpoint(), 3).await;
+    let iam = aws_sdk_iam::Client::new(&s.moto_aws);
+
+    // A hardened bucket outside the sweep's home region, tagged into scope.
+    let eu = s
+        .moto_aws
+        .clone()
+        .into_builder()
+        .region(aws_config::Region::new("eu-west-1"))
+        .build();
+    let bucket = "acme-eu-features";
+    let s3_eu = rig::s3_client(&eu);
+    rig::seed::bucket(&s3_eu, bucket, Some(rig::seed::KEY_ARN), true)
+        .await
+        .unwrap();
+    s3_eu
+        .put_bucket_tagging()
+        .bucket(bucket)
+        .tagging(
+            aws_sdk_s3::types::Tagging::builder()
+                .tag_set(
+                    aws_sdk_s3::types::Tag::builder()
+                        .key("genai-evidence")
+                        .value("include")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    // 1. The Config rule sees both as AWS Config records them: the bucket in eu-west-1, the role
+    //    in region `global` under its role id.
+    let config = genai_evidence::triggers::config_rule::ConfigRuleHandler::new(
+        aws_sdk_config::Client::new(&emulator_aws),
+        Vec::new(),
+    )
+    .with_iam(iam.clone())
+    .with_recorder(s.recorder(Budget::default()));
+    let sample = rig::event("config-s3-bucket-compliant");
+    let invoking: Value = serde_json::from_str(sample["invokingEvent"].as_str().unwrap()).unwrap();
+    let bucket_item: Value = serde_json::from_str(
+        &invoking["configurationItem"]
+            .to_string()
+            .replace("genai-train-data-secure", bucket)
+            .replace("\"awsRegion\":\"us-east-1\"", "\"awsRegion\":\"eu-west-1\""),
+    )
+    .unwrap();
+    assert_eq!(bucket_item["awsRegion"], "eu-west-1");
+    config.handle(&config_event(bucket_item)).await.unwrap();
+    let role = iam
+        .get_role()
+        .role_name(&e.execution_role)
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    let mut role_item: Value = serde_json::from_str(include_str!(
+        "../fixtures/iam/config-role-attached-only.json"
+    ))
+    .unwrap();
+    role_item["resourceId"] = json!(role.role_id());
+    role_item["resourceName"] = json!(role.role_name());
+    role_item["ARN"] = json!(role.arn());
+    role_item["configuration"]["roleName"] = json!(role.role_name());
+    role_item["configuration"]["roleId"] = json!(role.role_id());
+    role_item["configuration"]["arn"] = json!(role.arn());
+    role_item["configuration"]["path"] = json!(role.path());
+    role_item["configuration"]["attachedManagedPolicies"] = json!([{
+        "policyName": e.execution_policy,
+        "policyArn": format!("arn:aws:iam::{}:policy/{}", rig::ACCOUNT_ID, e.execution_policy),
+    }]);
+    config.handle(&config_event(role_item)).await.unwrap();
+
+    // 2. The sweep reads both from the API in its home region.
+    let summary = s
+        .handler()
+        .handle(&schedule("identity"), None)
+        .await
+        .unwrap();
+    assert_eq!(summary.status, "complete", "{:?}", summary.errors);
+    assert!(
+        scoped(&summary, bucket).is_some(),
+        "the eu-west-1 bucket is in scope"
+    );
+
+    // 3. The drift function sees a call on each: the bucket's in eu-west-1 (where the call is
+    //    made and a stack there handles it), the role's (IAM) anywhere.
+    for (region, sample, edit) in [
+        (
+            "eu-west-1",
+            "drift-s3-deletebucketencryption",
+            json!({"bucketName": bucket}),
+        ),
+        (
+            rig::REGION,
+            "drift-iam-attachrolepolicy",
+            json!({"roleName": e.execution_role, "policyArn": format!("arn:aws:iam::{}:policy/{}", rig::ACCOUNT_ID, e.execution_policy)}),
+        ),
+    ] {
+        let conf = s
+            .moto_aws
+            .clone()
+            .into_builder()
+            .region(aws_config::Region::new(region.to_owned()))
+            .build();
+        let drift = genai_evidence::triggers::cloudtrail_drift::DriftHandler::new(
+            genai_evidence::adapters::refresh::RefreshClients::from_conf(&conf),
+            Some(s.recorder(Budget::default())),
+            Some(Ledger::new(
+                aws_sdk_dynamodb::Client::new(&s.moto_aws),
+                TABLE,
+            )),
+            region,
+        );
+        let mut event = rig::event(sample);
+        // A change that keeps the state as it is: the re-read verdicts are the ones already seen.
+        event["detail"]["eventName"] = json!(if region == rig::REGION {
+            "AttachRolePolicy"
+        } else {
+            "PutBucketEncryption"
+        });
+        event["detail"]["awsRegion"] = json!(region);
+        event["detail"]["requestParameters"] = edit;
+        event["detail"]["eventID"] = json!(format!("identity-{region}"));
+        let handled = drift.handle(&event).await.unwrap();
+        assert!(handled.findings.len() >= 4, "{handled:?}");
+    }
+
+    // One first sighting per (check, resource): the three functions agree on the key.
+    let mut texts = Vec::new();
+    for control in [
+        ("Secure", "SECAI3.3 Data Encryption At Rest"),
+        ("Secure", "SECAI3.2: Data Encryption In Transit"),
+        ("Secure", "Least Privilege"),
+    ] {
+        texts.extend(
+            s.evidence(control)
+                .await
+                .into_iter()
+                .filter(|(field, _)| field == "textResponse")
+                .map(|(_, text)| text),
+        );
+    }
+    let counts = items_per_check_and_resource(&texts);
+    let bucket_line = format!("AWS::S3::Bucket arn:aws:s3:::{bucket}");
+    let role_line = format!("AWS::IAM::Role {}", role.arn());
+    for (check, resource) in [
+        ("s3_bucket_default_encryption_kms", &bucket_line),
+        ("s3_bucket_tls_only", &bucket_line),
+        ("iam_role_no_admin_access", &role_line),
+        ("iam_role_no_kms_decrypt_all_keys", &role_line),
+    ] {
+        assert_eq!(
+            counts.get(&(check.to_owned(), resource.clone())),
+            Some(&1),
+            "{check} on {resource}: {counts:#?}"
+        );
+    }
+}

@@ -194,17 +194,30 @@ pub mod seed {
     pub const KEY_ARN: &str =
         "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-    /// Creates a bucket, with SSE-KMS (`Some(key)`) or SSE-S3 (`None`). When `hardened`, it also
-    /// gets a TLS-only policy, Block Public Access and server access logging (into itself, under
-    /// `access-logs/`, so no other bucket is created).
+    /// Creates a bucket in the client's region, with SSE-KMS (`Some(key)`) or SSE-S3 (`None`).
+    /// When `hardened`, it also gets a TLS-only policy, Block Public Access and server access
+    /// logging (into itself, under `access-logs/`, so no other bucket is created).
     pub async fn bucket(
         s3: &aws_sdk_s3::Client,
         name: &str,
         kms_key: Option<&str>,
         hardened: bool,
     ) -> Result<(), String> {
+        let location = s3
+            .config()
+            .region()
+            .map(|r| r.as_ref().to_owned())
+            .filter(|r| r != "us-east-1")
+            .map(|r| {
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                        r.as_str(),
+                    ))
+                    .build()
+            });
         s3.create_bucket()
             .bucket(name)
+            .set_create_bucket_configuration(location)
             .send()
             .await
             .map_err(|e| format!("create_bucket {name}: {e:?}"))?;

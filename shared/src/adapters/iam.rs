@@ -34,6 +34,9 @@ const CONFIG_HAS_NO_GROUP_POLICIES: &str = "a Config configuration item names th
 /// Why a Config item cannot give a user's credential use.
 const CONFIG_HAS_NO_CREDENTIALS: &str = "a Config configuration item does not record the user's password or access keys; they are read with iam:ListUsers, iam:GetLoginProfile, iam:ListAccessKeys and iam:GetAccessKeyLastUsed";
 
+/// The region IAM resources are recorded in, as AWS Config records them.
+pub const GLOBAL_REGION: &str = "global";
+
 /// How the API collector observes IAM state.
 const OBSERVED_VIA: &str = "AWS API (iam:GetAccountAuthorizationDetails)";
 
@@ -695,7 +698,8 @@ pub fn subjects_from_details(
             resource_id: id.to_owned(),
             arn: Some(arn.to_owned()).filter(|a| !a.is_empty()),
             account_id: scope.account_id.clone(),
-            region: scope.region.clone(),
+            // IAM is global: AWS Config records its principals in region `global`, and so do we.
+            region: GLOBAL_REGION.to_owned(),
         },
         observed_at,
         observed_via: OBSERVED_VIA,

@@ -3,7 +3,7 @@
 //! quota holds across functions and concurrent invocations.
 //!
 //! Items, by key prefix:
-//! - `verdict#<control>#<check>#<type>#<account>#<region>#<id>`: the last verdict *evidenced*
+//! - `verdict#<control>#<check>#<identity>`: the last verdict *evidenced*
 //!   for that check, resource and control (`verdict`, `at`). It is written only once evidence of
 //!   the verdict was filed (or, when the write claims a change, before filing and rolled back if
 //!   filing fails), so a change that could not be filed is seen again by the next run.
@@ -49,26 +49,13 @@ const COUNTER_TTL_DAYS: i64 = 3;
 
 /// The key of the last evidenced verdict of `check` on `resource` under `control`.
 pub fn verdict_key(control: &str, check: &str, resource: &ResourceRef) -> String {
-    verdict_key_of(
-        control,
-        check,
-        &resource.resource_type,
-        &resource.account_id,
-        &resource.region,
-        &resource.resource_id,
-    )
+    verdict_key_of(control, check, &resource.identity())
 }
 
-/// [`verdict_key`] from its parts (for a report line, which carries them as text).
-pub fn verdict_key_of(
-    control: &str,
-    check: &str,
-    resource_type: &str,
-    account_id: &str,
-    region: &str,
-    resource_id: &str,
-) -> String {
-    format!("verdict#{control}#{check}#{resource_type}#{account_id}#{region}#{resource_id}")
+/// [`verdict_key`] from a resource identity ([`crate::domain::resource::identity_of`], for a
+/// report line, which carries the parts as text).
+pub fn verdict_key_of(control: &str, check: &str, identity: &str) -> String {
+    format!("verdict#{control}#{check}#{identity}")
 }
 
 /// The evidence ledger on one DynamoDB table.

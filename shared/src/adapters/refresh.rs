@@ -955,9 +955,15 @@ async fn refresh_iam(
         }
     }
     if picked.is_empty() && !matches!(selection, IamSelection::GroupMembers(_)) {
+        // Named by name (or ARN); its identity derives the ARN, so the deletion replaces the
+        // verdicts the sweep and the Config rule recorded under the role's or user's ARN.
         let arn = id.starts_with("arn:").then(|| id.to_owned());
+        let global = Scope {
+            account_id: scope.account_id.clone(),
+            region: iam::GLOBAL_REGION.to_owned(),
+        };
         picked.push(subject(
-            scope,
+            &global,
             resource_type,
             id,
             arn,

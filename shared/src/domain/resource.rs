@@ -110,6 +110,107 @@ pub struct ResourceRef {
     pub region: String,
 }
 
+impl ResourceRef {
+    /// The one identity of the resource, the same whichever function saw it and however it was
+    /// read: `<type>#<account>#<region or global>#<canonical id>`. See [`identity_of`].
+    pub fn identity(&self) -> String {
+        identity_of(
+            &self.resource_type,
+            &self.account_id,
+            &self.region,
+            &self.resource_id,
+            self.arn.as_deref(),
+        )
+    }
+}
+
+/// The identity of a resource from its parts: `<type>#<account>#<region or global>#<id>`.
+///
+/// The canonical id is the ARN where the resource has one: the `arn` given, else the id when
+/// it is an ARN, else the ARN derived from a name where the type's ARN is the name alone (S3
+/// buckets; IAM roles and users named by name). IAM ARNs drop their path (`role/service-role/x`
+/// is `role/x`: names are unique in an account whatever the path, and a deleted role's path
+/// cannot be read). Account and region come from the ARN; a type whose ARN has no region (IAM,
+/// S3) is `global`, so a bucket outside the sweep's home region, or a role AWS Config records in
+/// region `global` and the API in the home region, has one identity. Without an ARN, the id,
+/// account and region as given.
+pub fn identity_of(
+    resource_type: &str,
+    account_id: &str,
+    region: &str,
+    resource_id: &str,
+    arn: Option<&str>,
+) -> String {
+    let derived;
+    let arn = match arn.filter(|a| a.starts_with("arn:")) {
+        Some(arn) => Some(arn),
+        None if resource_id.starts_with("arn:") => Some(resource_id),
+        None => {
+            derived = derived_arn(resource_type, account_id, resource_id);
+            derived.as_deref()
+        }
+    };
+    let Some(arn) = arn else {
+        return format!("{resource_type}#{account_id}#{region}#{resource_id}");
+    };
+    let arn = canonical_arn(arn);
+    let mut fields = arn.splitn(6, ':');
+    let (_, _, _, arn_region, arn_account) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next().unwrap_or_default(),
+        fields.next().unwrap_or_default(),
+    );
+    let region = if arn_region.is_empty() {
+        "global"
+    } else {
+        arn_region
+    };
+    let account = if arn_account.is_empty() {
+        account_id
+    } else {
+        arn_account
+    };
+    format!("{resource_type}#{account}#{region}#{arn}")
+}
+
+/// The ARN of a resource named `name` whose ARN is derived from its name alone.
+fn derived_arn(resource_type: &str, account_id: &str, name: &str) -> Option<String> {
+    // IAM unique ids (AROA..., AIDA..., ANPA...) are not names: their ARN cannot be derived.
+    let unique_id = ["AROA", "AIDA", "ANPA", "AGPA"]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        && name.len() >= 16
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let iam_name = !unique_id;
+    match ResourceType::from_cfn_type(resource_type)? {
+        ResourceType::S3Bucket => Some(format!("arn:aws:s3:::{name}")),
+        ResourceType::IamRole if iam_name => Some(format!("arn:aws:iam::{account_id}:role/{name}")),
+        ResourceType::IamUser if iam_name => Some(format!("arn:aws:iam::{account_id}:user/{name}")),
+        _ => None,
+    }
+}
+
+/// An IAM role, user or policy ARN without its path; any other ARN as it is.
+fn canonical_arn(arn: &str) -> String {
+    let Some((head, resource)) = arn.split_once(":iam::").and_then(|(partition, rest)| {
+        let (account, resource) = rest.split_once(':')?;
+        Some((format!("{partition}:iam::{account}:"), resource))
+    }) else {
+        return arn.to_owned();
+    };
+    match resource.split_once('/') {
+        Some((kind @ ("role" | "user" | "policy" | "group"), path_and_name)) => {
+            let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
+            format!("{head}{kind}/{name}")
+        }
+        _ => arn.to_owned(),
+    }
+}
+
 /// A value read from AWS, or why it could not be read.
 pub type Readable<T> = Result<T, Unreadable>;
 
@@ -126,5 +227,102 @@ impl Unreadable {
         Self {
             reason: reason.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(resource_type: &str, id: &str, arn: Option<&str>, region: &str) -> ResourceRef {
+        ResourceRef {
+            resource_type: resource_type.into(),
+            resource_id: id.into(),
+            arn: arn.map(str::to_owned),
+            account_id: "123456789012".into(),
+            region: region.into(),
+        }
+    }
+
+    #[test]
+    fn an_iam_role_has_one_identity_from_config_the_sweep_and_the_drift_function() {
+        let config = r(
+            "AWS::IAM::Role",
+            "AROAQXZ5ATTACHEDON04",
+            Some("arn:aws:iam::123456789012:role/service-role/genai-app"),
+            "global",
+        );
+        let sweep = r(
+            "AWS::IAM::Role",
+            "AROAQXZ5ATTACHEDON04",
+            Some("arn:aws:iam::123456789012:role/service-role/genai-app"),
+            "us-east-1",
+        );
+        let drift_deleted = r("AWS::IAM::Role", "genai-app", None, "us-east-1");
+        assert_eq!(config.identity(), sweep.identity());
+        assert_eq!(config.identity(), drift_deleted.identity());
+        assert_eq!(
+            config.identity(),
+            "AWS::IAM::Role#123456789012#global#arn:aws:iam::123456789012:role/genai-app"
+        );
+    }
+
+    #[test]
+    fn a_bucket_outside_the_home_region_has_one_identity() {
+        let config = r(
+            "AWS::S3::Bucket",
+            "genai-eu-data",
+            Some("arn:aws:s3:::genai-eu-data"),
+            "eu-west-1",
+        );
+        let sweep = r(
+            "AWS::S3::Bucket",
+            "genai-eu-data",
+            Some("arn:aws:s3:::genai-eu-data"),
+            "us-east-1",
+        );
+        let drift = r("AWS::S3::Bucket", "genai-eu-data", None, "us-east-1");
+        assert_eq!(config.identity(), sweep.identity());
+        assert_eq!(config.identity(), drift.identity());
+    }
+
+    #[test]
+    fn regional_arns_keep_their_region_and_account_and_arnless_types_their_id() {
+        let key = r(
+            "AWS::KMS::Key",
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            Some("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+            "us-east-1",
+        );
+        assert!(
+            key.identity()
+                .starts_with("AWS::KMS::Key#123456789012#eu-west-1#arn:aws:kms:")
+        );
+        let policy = r(
+            "AWS::IAM::Policy",
+            "arn:aws:iam::123456789012:policy/team/p",
+            None,
+            "us-east-1",
+        );
+        assert_eq!(
+            policy.identity(),
+            "AWS::IAM::Policy#123456789012#global#arn:aws:iam::123456789012:policy/p"
+        );
+        let logging = r(
+            "AWS::Bedrock::ModelInvocationLoggingConfiguration",
+            "us-east-1",
+            None,
+            "us-east-1",
+        );
+        assert_eq!(
+            logging.identity(),
+            "AWS::Bedrock::ModelInvocationLoggingConfiguration#123456789012#us-east-1#us-east-1"
+        );
+        let by_id = r("AWS::IAM::Role", "AROAQXZ5ATTACHEDON04", None, "global");
+        assert!(
+            by_id.identity().ends_with("#AROAQXZ5ATTACHEDON04"),
+            "{}",
+            by_id.identity()
+        );
     }
 }
