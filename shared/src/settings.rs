@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::catalog::Params;
+use crate::catalog::params::ParamError;
 use crate::sinks::auditmanager::ControlTarget;
 
 /// The functions' settings.
@@ -24,6 +26,14 @@ pub struct Settings {
     /// The regions the sweep covers (`SWEEP_REGIONS`, comma-separated; default: the function's
     /// own region).
     pub sweep_regions: Vec<String>,
+    /// The rule parameters every function evaluates with (`RULE_PARAMETERS`: the same JSON text
+    /// the template gives the Config rule as `InputParameters`, parsed by the same
+    /// [`Params::from_rule_parameters`]; unset or empty: the defaults). The sweep and the drift
+    /// function evaluate with these; the Config rule evaluates with its event's `ruleParameters`
+    /// and warns about any key whose value differs from these.
+    pub params: Params,
+    /// `RULE_PARAMETERS` keys the suite does not know: ignored (logged when the settings are read).
+    pub ignored_parameters: Vec<String>,
 }
 
 /// The default tag key for scope opt-in/out.
@@ -40,10 +50,14 @@ pub enum SettingsError {
         "CONTROL_MAP is not a JSON object of {{\"SECAI3.3\": {{\"controlSetId\": \"...\", \"controlId\": \"...\"}}}}: {0}"
     )]
     ControlMap(String),
+    /// `RULE_PARAMETERS` is not a JSON object, or a known parameter in it has a bad value (the
+    /// error names it).
+    #[error("RULE_PARAMETERS: {0}")]
+    RuleParameters(#[from] ParamError),
 }
 
 impl Settings {
-    /// Reads `ASSESSMENT_ID` and `CONTROL_MAP` from the process environment.
+    /// Reads the settings from the process environment.
     pub fn from_env() -> Result<Self, SettingsError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -64,6 +78,14 @@ impl Settings {
                 serde_json::from_str(&text).map_err(|e| SettingsError::ControlMap(e.to_string()))?
             }
         };
+        let rule_parameters = Params::from_rule_parameters(lookup("RULE_PARAMETERS").as_deref())?;
+        if !rule_parameters.ignored.is_empty() {
+            tracing::warn!(
+                ignored = ?rule_parameters.ignored,
+                known = ?crate::catalog::params::KNOWN_PARAMETERS,
+                "RULE_PARAMETERS has keys this suite does not know: ignored"
+            );
+        }
         let optional = |name: &str| {
             lookup(name)
                 .map(|v| v.trim().to_owned())
@@ -85,6 +107,8 @@ impl Settings {
                         .collect()
                 })
                 .unwrap_or_default(),
+            params: rule_parameters.params,
+            ignored_parameters: rule_parameters.ignored,
         })
     }
 }
@@ -129,5 +153,42 @@ mod tests {
         assert!(bad.to_string().contains("ASSESSMENT_ID"));
         let bad = Settings::from_lookup(env(&[("CONTROL_MAP", "[1]")])).unwrap_err();
         assert!(bad.to_string().contains("CONTROL_MAP"));
+    }
+
+    #[test]
+    fn rule_parameters_are_read_with_the_config_rules_parser() {
+        let env =
+            |text: &'static str| move |k: &str| (k == "RULE_PARAMETERS").then(|| text.to_owned());
+        let at = crate::domain::time::Timestamp::from_epoch_millis(0);
+        let text = r#"{"maxUnusedDays":"30","minimumTlsVersion":"1.3","otherTool":"x"}"#;
+        let settings = Settings::from_lookup(env(text)).unwrap();
+        let rule = Params::from_rule_parameters(Some(text)).unwrap();
+        assert_eq!(settings.params.at(at), rule.params.at(at));
+        assert_eq!(settings.params.max_unused_days, 30);
+        assert_eq!(settings.ignored_parameters, ["otherTool"]);
+        // Unset or empty: the defaults, as a Config rule without InputParameters.
+        for unset in [
+            Settings::from_lookup(|_| None),
+            Settings::from_lookup(env(" ")),
+        ] {
+            assert_eq!(unset.unwrap().params.at(at), Params::default().at(at));
+        }
+        // A bad value stops the function at cold start, naming the variable and the parameter.
+        let bad = Settings::from_lookup(env(r#"{"maxUnusedDays":"0"}"#)).unwrap_err();
+        assert!(
+            matches!(
+                bad,
+                SettingsError::RuleParameters(ParamError::Invalid {
+                    name: "maxUnusedDays",
+                    ..
+                })
+            ),
+            "{bad}"
+        );
+        assert!(
+            bad.to_string().starts_with("RULE_PARAMETERS: ")
+                && bad.to_string().contains("maxUnusedDays")
+        );
+        assert!(Settings::from_lookup(env("[1]")).is_err());
     }
 }

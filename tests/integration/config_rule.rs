@@ -1,14 +1,21 @@
 //! The config-rule function end to end: a Config rule event in; evaluations stored in the
 //! emulator's Config and evidence in the emulator's assessment, both read back through the APIs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, SystemTime};
 
 use aws_emulator::{DEMO_ASSESSMENT_ID, INACTIVE_ASSESSMENT_ID, Seed};
+use genai_evidence::adapters::ledger::Ledger;
 use genai_evidence::domain::outcome::Verdict;
-use genai_evidence::triggers::config_rule::{EventError, HandlerError};
+use genai_evidence::recorder::{Budget, Recorder};
+use genai_evidence::sinks::auditmanager::AuditManagerSink;
+use genai_evidence::triggers::config_rule::{
+    ConfigRuleHandler, EventError, HandlerError, PassCursor, PeriodicOptions, VanishedCheck,
+    cursor_key,
+};
 use serde_json::{Value, json};
 
-use crate::support::{Harness, event_for, unique};
+use crate::support::{Harness, RULE, event_for, fast_retries, unique};
 
 /// How many checks read S3 buckets (each files one evidence item per bucket).
 fn bucket_checks() -> usize {
@@ -323,7 +330,7 @@ async fn a_result_token_config_rejects_fails_the_invocation_instead_of_reporting
         unreachable!()
     };
     assert!(summary.config.error.is_some());
-    assert!(h.evaluations().await.get(&bucket).is_none());
+    assert!(!h.evaluations().await.contains_key(&bucket));
 }
 
 #[tokio::test]
@@ -523,4 +530,405 @@ async fn evidence_lands_in_the_demo_assessment() {
             "Secure"
         ]
     );
+}
+
+// The periodic pass: resources that vanished, and the time budget.
+
+/// The sample periodic event, renamed to `rule` and notified at `time` (RFC 3339).
+fn periodic_event(rule: &str, time: &str, rule_parameters: Option<&str>) -> Value {
+    let mut event = rig::event("config-scheduled");
+    let mut invoking: Value =
+        serde_json::from_str(event["invokingEvent"].as_str().unwrap()).unwrap();
+    invoking["notificationCreationTime"] = json!(time);
+    event["invokingEvent"] = Value::String(invoking.to_string());
+    event["configRuleName"] = json!(rule);
+    if let Some(params) = rule_parameters {
+        event["ruleParameters"] = json!(params);
+    }
+    event
+}
+
+/// `ruleParameters` selecting only the checks that read S3 buckets (the pass then lists buckets
+/// alone).
+fn bucket_checks_only() -> String {
+    let ids: Vec<&str> = genai_evidence::catalog::checks_for(
+        genai_evidence::domain::resource::ResourceType::S3Bucket,
+    )
+    .map(|c| c.id)
+    .collect();
+    json!({ "checks": ids.join(",") }).to_string()
+}
+
+/// Stores an earlier evaluation of a bucket for the sample rule, as an earlier run would have.
+async fn seed_earlier_evaluation(h: &Harness, bucket: &str, compliance: &str, at_secs: i64) {
+    let token = rig::event("config-scheduled")["resultToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let evaluation = aws_sdk_config::types::Evaluation::builder()
+        .compliance_resource_type("AWS::S3::Bucket")
+        .compliance_resource_id(bucket)
+        .compliance_type(aws_sdk_config::types::ComplianceType::from(compliance))
+        .annotation("seeded: an earlier run's verdict")
+        .ordering_timestamp(aws_sdk_config::primitives::DateTime::from_secs(at_secs))
+        .build()
+        .unwrap();
+    let out = h
+        .config
+        .put_evaluations()
+        .result_token(token)
+        .evaluations(evaluation)
+        .send()
+        .await
+        .unwrap();
+    assert!(out.failed_evaluations().is_empty());
+}
+
+/// 2026-11-20T00:00:00Z, a day before the sample's notification.
+const DAY_BEFORE_SAMPLE: i64 = 1_795_132_800;
+
+fn evaluated_ids(summary: &genai_evidence::triggers::config_rule::Summary) -> Vec<String> {
+    summary
+        .config
+        .evaluations
+        .iter()
+        .map(|e| e.resource_id.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_periodic_run_marks_a_resource_that_vanished_not_applicable_and_keeps_the_rest() {
+    let h = Harness::start().await;
+    let keep = unique("genai-vanish-keep");
+    let gone = unique("genai-vanish-gone");
+    rig::seed::bucket(&h.s3, &keep, Some(rig::seed::KEY_ARN), true)
+        .await
+        .unwrap();
+    rig::seed::bucket(&h.s3, &gone, Some(rig::seed::KEY_ARN), false)
+        .await
+        .unwrap();
+    // A role too: moto's BatchGetResourceConfig names it by its name where ListDiscoveredResources
+    // gives its id, so its evaluation is stored under the name; still live, never vanished.
+    let role = unique("genai-vanish-role");
+    let moto_aws = rig::sdk_config(rig::shared_moto().endpoint(), 3).await;
+    aws_sdk_iam::Client::new(&moto_aws)
+        .create_role()
+        .role_name(&role)
+        .assume_role_policy_document(
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let first = h
+        .handler
+        .handle(&periodic_event(RULE, "2026-11-21T00:00:00.373Z", None))
+        .await
+        .unwrap();
+    assert!(first.complete);
+    let before = h.evaluations().await;
+    assert_eq!(before[&keep].0, "COMPLIANT");
+    assert_eq!(
+        before[&gone].0, "NON_COMPLIANT",
+        "KMS, but no TLS-only policy"
+    );
+    let role_before = before[&role].clone();
+    assert_eq!(role_before.0, "COMPLIANT", "{role_before:?}");
+
+    h.s3.delete_bucket().bucket(&gone).send().await.unwrap();
+    let second = h
+        .handler
+        .handle(&periodic_event(RULE, "2026-11-22T00:00:00Z", None))
+        .await
+        .unwrap();
+
+    let after = h.evaluations().await;
+    let (compliance, annotation) = after[&gone].clone();
+    assert_eq!(compliance, "NOT_APPLICABLE");
+    assert!(annotation.contains("no longer exists"), "{annotation}");
+    assert_eq!(
+        after[&keep].0, "COMPLIANT",
+        "a resource that still exists keeps its verdict"
+    );
+    assert_eq!(
+        after[&role], role_before,
+        "a live role is never marked vanished"
+    );
+    assert!(second.complete);
+    let Some(VanishedCheck::Done {
+        vanished, marked, ..
+    }) = second.vanished_check
+    else {
+        panic!("{:?}", second.vanished_check)
+    };
+    assert!(vanished >= 1 && marked == vanished, "{vanished} {marked}");
+    assert_eq!(
+        evaluated_ids(&second)
+            .iter()
+            .filter(|id| **id == gone)
+            .count(),
+        1
+    );
+    assert!(h.emulator.calls("GetComplianceDetailsByConfigRule") >= 2);
+    let texts = h.evidence(ENCRYPTION_AT_REST.0, ENCRYPTION_AT_REST.1).await;
+    assert!(
+        texts.iter().any(|t| t.contains(&gone)
+            && t.contains("| NOT_APPLICABLE")
+            && t.contains("no longer exists")),
+        "{texts:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_periodic_run_short_of_time_stops_at_a_cursor_and_the_next_run_continues_from_it() {
+    let moto = rig::Moto::start().expect("moto starts");
+    let h = Harness::on_moto(&moto).await;
+    let moto_aws = rig::sdk_config(moto.endpoint(), 3).await;
+    let table = unique("genai-periodic-ledger");
+    rig::estate::ledger_table(&moto_aws, &table).await.unwrap();
+    let ledger = Ledger::new(aws_sdk_dynamodb::Client::new(&moto_aws), &table);
+    let buckets: BTreeSet<String> = (0..5).map(|i| format!("genai-pass-{i}")).collect();
+    for bucket in &buckets {
+        rig::seed::bucket(&h.s3, bucket, Some(rig::seed::KEY_ARN), true)
+            .await
+            .unwrap();
+    }
+    let gone = "genai-pass-deleted-long-ago";
+    seed_earlier_evaluation(&h, gone, "COMPLIANT", DAY_BEFORE_SAMPLE).await;
+    let recorder = Recorder::new(
+        ledger.clone(),
+        AuditManagerSink::new(
+            h.auditmanager.clone(),
+            DEMO_ASSESSMENT_ID.to_owned(),
+            BTreeMap::new(),
+            fast_retries(),
+        ),
+        None,
+        Budget::default(),
+    );
+    let handler = ConfigRuleHandler::new(h.config.clone(), Vec::new())
+        .with_recorder(recorder)
+        .with_periodic(PeriodicOptions {
+            batch_size: 2,
+            time_reserve: Duration::from_secs(600),
+        });
+    let params = bucket_checks_only();
+
+    // Less than the reserve left: one batch, then stop.
+    let first = handler
+        .handle_with_deadline(
+            &periodic_event(RULE, "2026-11-21T00:00:00.373Z", Some(&params)),
+            Some(SystemTime::now() + Duration::from_secs(300)),
+        )
+        .await
+        .unwrap();
+    assert!(!first.complete);
+    assert_eq!(evaluated_ids(&first), ["genai-pass-0", "genai-pass-1"]);
+    let cursor = first.cursor.clone().expect("where the pass stopped");
+    assert_eq!(
+        cursor,
+        PassCursor::Listing {
+            resource_type: "AWS::S3::Bucket".into(),
+            after_id: "genai-pass-1".into()
+        }
+    );
+    assert_eq!(first.vanished_check, Some(VanishedCheck::Deferred));
+    assert_eq!(
+        h.evaluations().await[gone].0,
+        "COMPLIANT",
+        "a partial pass marks nothing as vanished"
+    );
+    let (_, doc) = ledger.get_versioned(&cursor_key(RULE)).await.unwrap();
+    assert_eq!(
+        doc.unwrap()["cursor"],
+        serde_json::to_value(&cursor).unwrap()
+    );
+
+    let second = handler
+        .handle(&periodic_event(RULE, "2026-11-22T00:00:00Z", Some(&params)))
+        .await
+        .unwrap();
+    assert!(second.complete, "{:?}", second.notes);
+    assert_eq!(second.cursor, None);
+    assert_eq!(
+        second.vanished_check,
+        Some(VanishedCheck::Done {
+            earlier_evaluations: 6,
+            vanished: 1,
+            marked: 1
+        })
+    );
+    let mut union = evaluated_ids(&first);
+    union.extend(evaluated_ids(&second).into_iter().filter(|id| id != gone));
+    let unique_ids: BTreeSet<String> = union.iter().cloned().collect();
+    assert_eq!(
+        union.len(),
+        unique_ids.len(),
+        "no resource twice: {union:?}"
+    );
+    assert_eq!(unique_ids, buckets, "every resource once");
+    assert_eq!(h.evaluations().await[gone].0, "NOT_APPLICABLE");
+    let (_, doc) = ledger.get_versioned(&cursor_key(RULE)).await.unwrap();
+    assert_eq!(
+        doc.unwrap()["cursor"],
+        Value::Null,
+        "a complete pass clears it"
+    );
+    moto.stop();
+}
+
+#[tokio::test]
+async fn a_periodic_run_that_cannot_read_the_earlier_evaluations_says_so_and_evaluates_the_rest() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-no-history");
+    rig::seed::bucket(&h.s3, &bucket, Some(rig::seed::KEY_ARN), true)
+        .await
+        .unwrap();
+    // A rule name Config does not know: GetComplianceDetailsByConfigRule answers
+    // NoSuchConfigRuleException (the result token still belongs to the sample rule).
+    let summary = h
+        .handler
+        .handle(&periodic_event(
+            "genai-evidence-renamed",
+            "2026-11-21T00:00:00.373Z",
+            None,
+        ))
+        .await
+        .unwrap();
+
+    assert!(summary.complete);
+    let Some(VanishedCheck::Failed { error }) = &summary.vanished_check else {
+        panic!("{:?}", summary.vanished_check)
+    };
+    assert!(error.contains("NoSuchConfigRuleException"), "{error}");
+    assert!(
+        summary
+            .notes
+            .iter()
+            .any(|n| n.contains("earlier evaluations could not be read")),
+        "{:?}",
+        summary.notes
+    );
+    assert_eq!(h.evaluations().await[&bucket].0, "COMPLIANT");
+}
+
+#[tokio::test]
+async fn without_a_ledger_a_periodic_run_short_of_time_says_it_cannot_continue() {
+    let h = Harness::start().await;
+    for name in ["genai-no-ledger-a", "genai-no-ledger-b"] {
+        rig::seed::bucket(&h.s3, &unique(name), None, false)
+            .await
+            .unwrap();
+    }
+    let handler =
+        ConfigRuleHandler::new(h.config.clone(), Vec::new()).with_periodic(PeriodicOptions {
+            batch_size: 1,
+            time_reserve: Duration::from_secs(600),
+        });
+    let summary = handler
+        .handle_with_deadline(
+            &periodic_event(RULE, "2026-11-21T00:00:00.373Z", None),
+            Some(SystemTime::now() + Duration::from_secs(300)),
+        )
+        .await
+        .unwrap();
+
+    assert!(!summary.complete);
+    assert_eq!(summary.config.evaluations.len(), 1);
+    assert!(summary.cursor.is_some());
+    assert_eq!(summary.vanished_check, Some(VanishedCheck::Deferred));
+    assert!(
+        summary
+            .notes
+            .iter()
+            .any(|n| n.contains("continuation is not possible")),
+        "{:?}",
+        summary.notes
+    );
+}
+
+#[tokio::test]
+async fn a_batch_config_does_not_take_stops_the_periodic_pass_before_that_batch() {
+    let h = Harness::start().await;
+    for name in ["genai-not-taken-a", "genai-not-taken-b"] {
+        rig::seed::bucket(&h.s3, &unique(name), None, false)
+            .await
+            .unwrap();
+    }
+    let handler =
+        ConfigRuleHandler::new(h.config.clone(), Vec::new()).with_periodic(PeriodicOptions {
+            batch_size: 1,
+            ..PeriodicOptions::default()
+        });
+    h.emulator.faults().fail_next_evaluations(2);
+    let error = handler
+        .handle(&periodic_event(RULE, "2026-11-21T00:00:00.373Z", None))
+        .await
+        .unwrap_err();
+
+    // The invocation fails (Config's retry runs it again) and says the pass stopped there.
+    assert_eq!(error.error_type(), "EvaluationsNotTaken");
+    let HandlerError::EvaluationsNotTaken { summary, .. } = error else {
+        unreachable!()
+    };
+    assert!(!summary.complete);
+    assert_eq!(
+        summary.cursor, None,
+        "the cursor does not move past that batch"
+    );
+    assert_eq!(summary.config.evaluations.len(), 1);
+    assert_eq!(summary.config.failed.len(), 1);
+    assert_eq!(summary.vanished_check, Some(VanishedCheck::Deferred));
+    assert_eq!(
+        h.emulator.calls("PutEvaluations"),
+        2,
+        "one retry, no next batch"
+    );
+}
+
+#[tokio::test]
+async fn a_test_mode_periodic_run_neither_reads_nor_moves_the_rules_cursor() {
+    let h = Harness::start().await;
+    for name in ["genai-testmode-pass-a", "genai-testmode-pass-b"] {
+        rig::seed::bucket(&h.s3, &unique(name), None, false)
+            .await
+            .unwrap();
+    }
+    let moto_aws = rig::sdk_config(rig::shared_moto().endpoint(), 3).await;
+    let table = unique("genai-testmode-ledger");
+    rig::estate::ledger_table(&moto_aws, &table).await.unwrap();
+    let ledger = Ledger::new(aws_sdk_dynamodb::Client::new(&moto_aws), &table);
+    let recorder = Recorder::new(
+        ledger.clone(),
+        AuditManagerSink::new(
+            h.auditmanager.clone(),
+            DEMO_ASSESSMENT_ID.to_owned(),
+            BTreeMap::new(),
+            fast_retries(),
+        ),
+        None,
+        Budget::default(),
+    );
+    let handler = ConfigRuleHandler::new(h.config.clone(), Vec::new())
+        .with_recorder(recorder)
+        .with_periodic(PeriodicOptions {
+            batch_size: 1,
+            time_reserve: Duration::from_secs(600),
+        });
+    let mut event = periodic_event(RULE, "2026-11-21T00:00:00.373Z", None);
+    event["resultToken"] = json!("TESTMODE");
+    let summary = handler
+        .handle_with_deadline(&event, Some(SystemTime::now() + Duration::from_secs(300)))
+        .await
+        .unwrap();
+
+    assert!(!summary.complete);
+    assert!(
+        summary.notes.iter().any(|n| n.starts_with("TestMode")),
+        "{:?}",
+        summary.notes
+    );
+    assert_eq!(ledger.get_versioned(&cursor_key(RULE)).await.unwrap().0, 0);
 }

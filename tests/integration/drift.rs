@@ -82,7 +82,7 @@ async fn a_bucket_is_re_read_after_its_encryption_is_removed_and_gone_after_dele
 
     // Before the change lands, the safeguard still passes: the refresh reads again, then gives up
     // and reports the state as read.
-    let early = refresh_with_retry(&clients, &scope(), target, fast())
+    let early = refresh_with_retry(&clients, &scope(), target, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!(
@@ -100,7 +100,7 @@ async fn a_bucket_is_re_read_after_its_encryption_is_removed_and_gone_after_dele
         .send()
         .await
         .unwrap();
-    let late = refresh_with_retry(&clients, &scope(), target, fast())
+    let late = refresh_with_retry(&clients, &scope(), target, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!((late.reads, late.still_contradicts), (1, false));
@@ -116,9 +116,15 @@ async fn a_bucket_is_re_read_after_its_encryption_is_removed_and_gone_after_dele
     );
     let mut deleted_event = deleted.clone();
     deleted_event["detail"]["eventName"] = json!("DeleteBucket");
-    let gone = refresh_with_retry(&clients, &scope(), &targets(&deleted_event)[0], fast())
-        .await
-        .unwrap();
+    let gone = refresh_with_retry(
+        &clients,
+        &scope(),
+        &targets(&deleted_event)[0],
+        fast(),
+        &Params::default(),
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(gone.subjects[0].state, SubjectState::Gone(_)),
         "{:?}",
@@ -181,9 +187,15 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
         .remove(0)
     };
     // Still encrypted: the call's effect has not landed, so the group is read again.
-    let keyed = refresh_with_retry(&clients, &scope(), &disassociate(&group), fast())
-        .await
-        .unwrap();
+    let keyed = refresh_with_retry(
+        &clients,
+        &scope(),
+        &disassociate(&group),
+        fast(),
+        &Params::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(keyed.subjects[0].resource.resource_id, group);
     assert_eq!((keyed.reads, keyed.still_contradicts), (2, true));
     assert_eq!(
@@ -192,9 +204,15 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
     );
     // The state after DisassociateKmsKey (which moto does not implement): no key.
     let bare = format!("{group}-other");
-    let read = refresh_with_retry(&clients, &scope(), &disassociate(&bare), fast())
-        .await
-        .unwrap();
+    let read = refresh_with_retry(
+        &clients,
+        &scope(),
+        &disassociate(&bare),
+        fast(),
+        &Params::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(read.subjects[0].resource.resource_id, bare);
     assert_eq!(
         verdicts(&read.subjects)["logs_log_group_kms_encryption"],
@@ -208,6 +226,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
             json!({"logGroupName": format!("{group}-missing")}),
         ))[0],
         fast(),
+        &Params::default(),
     )
     .await
     .unwrap();
@@ -231,6 +250,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
             json!({"keyId": key, "pendingWindowInDays": 7}),
         ))[0],
         fast(),
+        &Params::default(),
     )
     .await
     .unwrap();
@@ -269,6 +289,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
             json!({"keyId": alias}),
         ))[0],
         fast(),
+        &Params::default(),
     )
     .await
     .unwrap();
@@ -319,6 +340,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
             json!({"roleName": role, "policyArn": policy_arn}),
         ))[0],
         fast(),
+        &Params::default(),
     )
     .await
     .unwrap();
@@ -345,6 +367,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
             json!({"policyArn": policy_arn, "setAsDefault": true}),
         ))[0],
         fast(),
+        &Params::default(),
     )
     .await
     .unwrap();
@@ -372,6 +395,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
             json!({"roleName": format!("{role}-deleted"), "policyArn": policy_arn}),
         ))[0],
         fast(),
+        &Params::default(),
     )
     .await
     .unwrap();
@@ -386,6 +410,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
             json!({"notebookInstanceName": unique("genai-drift-nb")}),
         ))[0],
         fast(),
+        &Params::default(),
     )
     .await
     .unwrap();
@@ -429,7 +454,7 @@ async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant()
         .unwrap();
     let stop = rig::event("drift-cloudtrail-stoplogging");
     let account = &targets(&stop)[0];
-    let logging = refresh_with_retry(&clients, &scope(), account, fast())
+    let logging = refresh_with_retry(&clients, &scope(), account, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!(
@@ -443,7 +468,7 @@ async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant()
         .send()
         .await
         .unwrap();
-    let stopped = refresh_with_retry(&clients, &scope(), account, fast())
+    let stopped = refresh_with_retry(&clients, &scope(), account, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!(
@@ -461,7 +486,7 @@ async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant()
     let delete = rig::event("drift-cloudtrail-deletetrail");
     let mut found = Vec::new();
     for target in targets(&delete) {
-        let read = refresh_with_retry(&clients, &scope(), &target, fast())
+        let read = refresh_with_retry(&clients, &scope(), &target, fast(), &Params::default())
             .await
             .unwrap();
         found.extend(read.subjects);
@@ -496,7 +521,7 @@ async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant()
         .unwrap();
     let deleted = rig::event("drift-bedrock-deletemodelinvocationloggingconfiguration");
     let target = &targets(&deleted)[0];
-    let configured = refresh_with_retry(&clients, &scope(), target, fast())
+    let configured = refresh_with_retry(&clients, &scope(), target, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!(
@@ -513,7 +538,7 @@ async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant()
         .send()
         .await
         .unwrap();
-    let gone = refresh_with_retry(&clients, &scope(), target, fast())
+    let gone = refresh_with_retry(&clients, &scope(), target, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!(

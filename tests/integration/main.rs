@@ -8,7 +8,9 @@
 //! - `auditmanager_sink`: batching, retries and the control mapping of the evidence sink.
 //! - `collect_*`: the API collectors of each service, against moto or aws-smithy-mocks.
 //! - `scope`: GenAI scope discovery: collectors' links, the scope tag, the decisions.
-//! - `template`: `template.yaml` grants what the code calls, and no more.
+//! - `template`: `template.yaml` grants what the code calls, and no more; one rule parameters
+//!   text reaches the Config rule and every function.
+//! - `rule_parameters`: the three functions evaluate with the same rule parameters (one source).
 //! - `drift`: the CloudTrail drift path: refresh by the ids calls name, and the handler end to end.
 //! - `drift_template`: the CloudTrail drift rules route exactly the event map's calls.
 //! - `drift_expected`: `events/expected-drift-outcomes.json` covers every drift sample and agrees with the
@@ -30,6 +32,7 @@ mod config_rule_iam;
 mod drift;
 mod drift_expected;
 mod drift_template;
+mod rule_parameters;
 mod scope;
 mod support;
 mod sweep;

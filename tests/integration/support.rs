@@ -36,15 +36,40 @@ impl Harness {
         assessment_id: &str,
         overrides: BTreeMap<String, ControlTarget>,
     ) -> Self {
-        let moto = rig::shared_moto();
-        let emulator = Emulator::start(seed, Some(moto.endpoint().to_owned()))
+        Self::build_on(
+            rig::shared_moto().endpoint(),
+            seed,
+            assessment_id,
+            overrides,
+        )
+        .await
+    }
+
+    /// A harness over a moto of the test's own (for a test that reads the whole account).
+    pub(crate) async fn on_moto(moto: &rig::Moto) -> Self {
+        Self::build_on(
+            moto.endpoint(),
+            Seed::default_genai(),
+            DEMO_ASSESSMENT_ID,
+            BTreeMap::new(),
+        )
+        .await
+    }
+
+    async fn build_on(
+        moto_endpoint: &str,
+        seed: Seed,
+        assessment_id: &str,
+        overrides: BTreeMap<String, ControlTarget>,
+    ) -> Self {
+        let emulator = Emulator::start(seed, Some(moto_endpoint.to_owned()))
             .await
             .expect("emulator starts");
         // Result tokens are opaque: the emulator takes only those it knows, so tell it each
         // sample event's own token (under the sample's rule), as Config, which issued it, would.
         rig::register_sample_tokens(&emulator);
         let emulator_aws = rig::sdk_config(&emulator.endpoint(), 3).await;
-        let moto_aws = rig::sdk_config(moto.endpoint(), 3).await;
+        let moto_aws = rig::sdk_config(moto_endpoint, 3).await;
         let auditmanager = aws_sdk_auditmanager::Client::new(&emulator_aws);
         let config = aws_sdk_config::Client::new(&emulator_aws);
         let sink = AuditManagerSink::new(

@@ -32,7 +32,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             "ASSESSMENT_ID or LEDGER_TABLE is not set: drift is evaluated but no evidence is filed"
         );
     }
-    let handler = DriftHandler::new(RefreshClients::from_conf(&aws), recorder, ledger, region);
+    let handler = DriftHandler::new(RefreshClients::from_conf(&aws), recorder, ledger, region)
+        .with_params(settings.params.clone());
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         handler.handle(&event.payload).await.map_err(diagnostic)

@@ -3,12 +3,15 @@
 //! through the ledger. All logic lives in `genai_evidence::triggers::config_rule`; this file only
 //! wires it up once per container.
 
+use std::time::SystemTime;
+
 use genai_evidence::aws::load_sdk_config;
 use genai_evidence::recorder::Recorder;
 use genai_evidence::settings::Settings;
 use genai_evidence::sinks::EvidenceSink;
 use genai_evidence::sinks::auditmanager::{AuditManagerSink, RetryPolicy};
 use genai_evidence::triggers::config_rule::{ConfigRuleHandler, HandlerError};
+use genai_evidence::triggers::sweep::lambda_deadline;
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde_json::Value;
 
@@ -16,6 +19,7 @@ use serde_json::Value;
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let settings = Settings::from_env()?;
+    let params = settings.params.clone();
     let aws = load_sdk_config().await;
     let config = aws_sdk_config::Client::new(&aws);
     let iam = aws_sdk_iam::Client::new(&aws);
@@ -43,10 +47,15 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             ConfigRuleHandler::new(config, Vec::new())
         }
     };
-    let handler = handler.with_iam(iam);
+    let handler = handler.with_iam(iam).with_params(params);
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handler.handle(&event.payload).await.map_err(diagnostic)
+        // A periodic pass stops before Lambda's deadline and continues on the next period.
+        let deadline = lambda_deadline(event.context.deadline, SystemTime::now());
+        handler
+            .handle_with_deadline(&event.payload, deadline)
+            .await
+            .map_err(diagnostic)
     }))
     .await
 }

@@ -36,7 +36,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         ..SweepOptions::default()
     };
     let clients = SweepClients::for_regions(&aws, &settings.sweep_regions);
-    let handler = SweepHandler::new(clients, recorder, store, options);
+    let handler =
+        SweepHandler::new(clients, recorder, store, options).with_params(settings.params.clone());
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let deadline = lambda_deadline(event.context.deadline, SystemTime::now());

@@ -1,5 +1,5 @@
-//! The AWS Config API as the config-rule function uses it: read recorded configuration items,
-//! and send evaluations back to the rule.
+//! The AWS Config API as the config-rule function uses it: list and read recorded configuration
+//! items, read the rule's stored evaluations, and send evaluations back to the rule.
 
 use std::time::Duration;
 
@@ -85,30 +85,53 @@ pub struct Unprocessed {
     pub reason: String,
 }
 
-/// Every recorded, live resource of these types in the account and region, with its current
-/// configuration item (`ListDiscoveredResources`, every page, then `BatchGetResourceConfig` in
-/// batches of 100, retrying unprocessed keys).
-pub async fn recorded_items(
-    client: &Client,
-    resource_types: &[&str],
-) -> Result<(Vec<ConfigurationItem>, Vec<Unprocessed>), AwsError> {
-    let mut keys = Vec::new();
-    for resource_type in resource_types {
-        let mut pages = client
-            .list_discovered_resources()
-            .resource_type(ConfigResourceType::from(*resource_type))
-            .include_deleted_resources(false)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| AwsError::from_sdk("config:ListDiscoveredResources", e))?;
-            for id in page.resource_identifiers() {
-                if let Some(resource_id) = id.resource_id() {
-                    keys.push((resource_type.to_string(), resource_id.to_owned()));
-                }
+/// Every recorded, live resource of one type, as `ListDiscoveredResources` names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Discovered {
+    /// The resource ids, sorted, without duplicates: the stable order a periodic pass walks
+    /// and its cursor points into.
+    pub ids: Vec<String>,
+    /// The resource names Config gave with them, sorted, without duplicates (an evaluation
+    /// stored under a name still names a live resource).
+    pub names: Vec<String>,
+}
+
+/// Every recorded, live resource of `resource_type` in the account and region
+/// (`ListDiscoveredResources`, 100 a page, every page).
+pub async fn discovered(client: &Client, resource_type: &str) -> Result<Discovered, AwsError> {
+    let mut found = Discovered::default();
+    let mut pages = client
+        .list_discovered_resources()
+        .resource_type(ConfigResourceType::from(resource_type))
+        .include_deleted_resources(false)
+        .limit(100)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("config:ListDiscoveredResources", e))?;
+        for identifier in page.resource_identifiers() {
+            if let Some(id) = identifier.resource_id() {
+                found.ids.push(id.to_owned());
+                found
+                    .names
+                    .extend(identifier.resource_name().map(str::to_owned));
             }
         }
     }
+    for list in [&mut found.ids, &mut found.names] {
+        list.sort();
+        list.dedup();
+    }
+    Ok(found)
+}
+
+/// The current configuration items of these (resource type, resource id) keys
+/// (`BatchGetResourceConfig` in batches of 100, unprocessed keys retried up to 4 attempts).
+/// Keys Config did not return, or whose batch failed, come back as [`Unprocessed`].
+pub async fn batch_items(
+    client: &Client,
+    keys: &[(String, String)],
+) -> Result<(Vec<ConfigurationItem>, Vec<Unprocessed>), AwsError> {
     let mut items = Vec::with_capacity(keys.len());
     let mut unprocessed = Vec::new();
     for chunk in keys.chunks(MAX_KEYS_PER_BATCH_GET) {
@@ -185,6 +208,68 @@ pub async fn recorded_items(
         );
     }
     Ok((items, unprocessed))
+}
+
+/// One stored evaluation result of a rule, as `GetComplianceDetailsByConfigRule` returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierEvaluation {
+    /// The resource type.
+    pub resource_type: String,
+    /// The resource id.
+    pub resource_id: String,
+    /// `COMPLIANT`, `NON_COMPLIANT`, `NOT_APPLICABLE` or `INSUFFICIENT_DATA`, as Config says.
+    pub compliance: String,
+    /// The evaluation's `OrderingTimestamp`, when Config returned one.
+    pub ordering: Option<Timestamp>,
+}
+
+/// The rule's stored evaluation results of these compliance types (`GetComplianceDetailsByConfigRule`,
+/// 100 a page, every page; an empty `compliance_types` asks for every type). Results without a
+/// resource type or id are skipped.
+pub async fn rule_evaluations(
+    client: &Client,
+    rule_name: &str,
+    compliance_types: &[&str],
+) -> Result<Vec<EarlierEvaluation>, AwsError> {
+    const OP: &str = "config:GetComplianceDetailsByConfigRule";
+    let mut found = Vec::new();
+    let types: Vec<ComplianceType> = compliance_types
+        .iter()
+        .map(|t| ComplianceType::from(*t))
+        .collect();
+    let mut pages = client
+        .get_compliance_details_by_config_rule()
+        .config_rule_name(rule_name)
+        .set_compliance_types((!types.is_empty()).then_some(types))
+        .limit(100)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk(OP, e))?;
+        for result in page.evaluation_results() {
+            let identifier = result.evaluation_result_identifier();
+            let qualifier = identifier.and_then(|i| i.evaluation_result_qualifier());
+            let (Some(resource_type), Some(resource_id)) = (
+                qualifier.and_then(|q| q.resource_type()),
+                qualifier.and_then(|q| q.resource_id()),
+            ) else {
+                continue;
+            };
+            found.push(EarlierEvaluation {
+                resource_type: resource_type.to_owned(),
+                resource_id: resource_id.to_owned(),
+                compliance: result
+                    .compliance_type()
+                    .map(|c| c.as_str().to_owned())
+                    .unwrap_or_default(),
+                ordering: identifier
+                    .and_then(|i| i.ordering_timestamp())
+                    .and_then(|t| t.to_millis().ok())
+                    .map(Timestamp::from_epoch_millis),
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// One evaluation for PutEvaluations.

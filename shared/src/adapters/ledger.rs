@@ -13,6 +13,8 @@
 //! - `once#<anything>`: claimed once (`claim_once`): digests already filed, CloudTrail event ids
 //!   already handled, schedule deliveries already run.
 //! - `run#<id>` and `run#open`: the scheduled sweep's checkpoints (see `triggers::sweep`).
+//! - `configrule#<rule>#cursor`: where the Config rule's periodic pass stopped, a versioned
+//!   document (`put_document`; see `triggers::config_rule::periodic`).
 //!
 //! Every write that decides something is conditional; the unconditional batch writes only
 //! record verdicts already evidenced.

@@ -18,6 +18,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::adapters::{Scope, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker};
+use crate::catalog::Params;
 use crate::domain::resource::{Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::resources::bedrock::{CustomModel, ModelCustomizationJob};
 use crate::domain::time::Timestamp;
@@ -300,19 +301,21 @@ pub async fn refresh(
 }
 
 /// Reads the target, then again while the state still contradicts the call (see the module
-/// documentation), waiting `retry.first_delay`, then twice that, and so on.
+/// documentation), waiting `retry.first_delay`, then twice that, and so on. Whether a removed
+/// safeguard still passes is decided under `params`, the parameters the state is evaluated with.
 pub async fn refresh_with_retry(
     clients: &RefreshClients,
     scope: &Scope,
     target: &Target,
     retry: ReadRetry,
+    params: &Params,
 ) -> Result<Refreshed, AwsError> {
     let reads = retry.reads.max(1);
     let mut delay = retry.first_delay;
     let mut read = 1;
     loop {
         let subjects = refresh(clients, scope, target).await?;
-        let contradicts = target.contradicted_by(&subjects);
+        let contradicts = target.contradicted_by(&subjects, params);
         if !contradicts || read >= reads {
             if contradicts {
                 tracing::info!(

@@ -37,6 +37,14 @@ impl Default for Params {
     }
 }
 
+/// Equal when every rule parameter has the same effective value (checks compared as a set of
+/// ids) and `as_of` is the same instant.
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_of == other.as_of && self.differing(other).is_empty()
+    }
+}
+
 /// A TLS version a policy can require with `aws:TLSVersion`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TlsVersion {
@@ -159,6 +167,44 @@ impl Params {
             ignored.push(format!("(and {unlisted} more)"));
         }
         Ok(RuleParameters { params, ignored })
+    }
+
+    /// The same parameters, measuring ages at `as_of` (each invocation sets its own time).
+    pub fn at(&self, as_of: Timestamp) -> Self {
+        Self {
+            as_of,
+            ..self.clone()
+        }
+    }
+
+    /// The names (as in [`KNOWN_PARAMETERS`]) of the parameters whose effective value, defaults
+    /// included, differs between `self` and `other`; `as_of` is not a rule parameter and is not
+    /// compared.
+    pub fn differing(&self, other: &Self) -> Vec<&'static str> {
+        let ids = |p: &Self| {
+            p.checks.as_ref().map(|list| {
+                list.iter()
+                    .map(|c| c.id)
+                    .collect::<std::collections::BTreeSet<_>>()
+            })
+        };
+        let mut names = Vec::new();
+        if ids(self) != ids(other) {
+            names.push("checks");
+        }
+        if self.minimum_tls_version != other.minimum_tls_version {
+            names.push("minimumTlsVersion");
+        }
+        if self.max_access_key_age_days != other.max_access_key_age_days {
+            names.push("maxAccessKeyAgeDays");
+        }
+        if self.max_unused_days != other.max_unused_days {
+            names.push("maxUnusedDays");
+        }
+        if self.minimum_log_retention_days != other.minimum_log_retention_days {
+            names.push("minimumLogRetentionDays");
+        }
+        names
     }
 
     /// The checks to run on a resource of this type.
@@ -303,6 +349,36 @@ mod tests {
         let e = Params::from_rule_parameters(Some(r#"{"other":"x","maxUnusedDays":"-3"}"#))
             .unwrap_err();
         assert!(e.to_string().contains("maxUnusedDays"), "{e}");
+    }
+
+    #[test]
+    fn differing_names_each_parameter_whose_effective_value_differs() {
+        let parse = |text: &str| Params::from_rule_parameters(Some(text)).unwrap().params;
+        let at = Timestamp::from_epoch_millis(0);
+        let defaults = Params::default().at(at);
+        // Defaults written out are the defaults; the order of the checks does not matter.
+        let explicit = parse(
+            r#"{"maxUnusedDays":"90","maxAccessKeyAgeDays":90,"minimumLogRetentionDays":"365"}"#,
+        )
+        .at(at);
+        assert!(explicit.differing(&defaults).is_empty());
+        assert_eq!(explicit, defaults);
+        assert_eq!(
+            parse(r#"{"checks":"s3_bucket_tls_only,iam_user_access_keys_rotated"}"#).differing(
+                &parse(r#"{"checks":"iam_user_access_keys_rotated, s3_bucket_tls_only"}"#)
+            ),
+            Vec::<&str>::new()
+        );
+        let every = parse(
+            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","minimumLogRetentionDays":"731"}"#,
+        )
+        .at(at);
+        assert_eq!(every.differing(&defaults), KNOWN_PARAMETERS);
+        assert_ne!(every, defaults);
+        // `as_of` is no rule parameter, but equal parameters also measure from the same instant.
+        let later = defaults.at(Timestamp::from_epoch_millis(1));
+        assert!(later.differing(&defaults).is_empty());
+        assert_ne!(later, defaults);
     }
 
     #[test]

@@ -544,8 +544,9 @@ impl Target {
 
     /// Whether the re-read state still contradicts what the call did, so it is worth reading
     /// again (eventual consistency): a changed resource still gone, a deleted one still there, a
-    /// removed safeguard still passing. Group-member targets never contradict.
-    pub fn contradicted_by(&self, subjects: &[Subject]) -> bool {
+    /// removed safeguard still passing (under `params`, the ones the evaluation uses).
+    /// Group-member targets never contradict.
+    pub fn contradicted_by(&self, subjects: &[Subject], params: &Params) -> bool {
         if matches!(self.selector, Selector::GroupMembers(_)) {
             return false;
         }
@@ -556,8 +557,7 @@ impl Target {
             (Kind::Change, SubjectState::Gone(_)) => true,
             (Kind::Deletion, SubjectState::Live(_)) => true,
             (Kind::SafeguardRemoved(check), SubjectState::Live(_)) => {
-                let params = Params::default();
-                evaluate(subject, &params, Timestamp::now())
+                evaluate(subject, params, Timestamp::now())
                     .iter()
                     .any(|f| f.check.id == check && f.outcome.verdict == Verdict::Compliant)
             }
@@ -1311,17 +1311,26 @@ mod tests {
 
     #[test]
     fn a_re_read_contradicts_the_call_while_it_does_not_show_its_effect() {
+        let params = Params::default();
         let gone = [bucket_subject(SubjectState::Gone("deleted".into()))];
         let live = [bucket_subject(bucket(Some("aws:kms")))];
         let unreadable = [bucket_subject(SubjectState::Unreadable("denied".into()))];
-        assert!(target(Kind::Change).contradicted_by(&gone));
-        assert!(!target(Kind::Change).contradicted_by(&live));
-        assert!(target(Kind::Deletion).contradicted_by(&live));
-        assert!(!target(Kind::Deletion).contradicted_by(&gone));
-        assert!(!target(Kind::Deletion).contradicted_by(&unreadable));
+        assert!(target(Kind::Change).contradicted_by(&gone, &params));
+        assert!(!target(Kind::Change).contradicted_by(&live, &params));
+        assert!(target(Kind::Deletion).contradicted_by(&live, &params));
+        assert!(!target(Kind::Deletion).contradicted_by(&gone, &params));
+        assert!(!target(Kind::Deletion).contradicted_by(&unreadable, &params));
         let removed = target(Kind::SafeguardRemoved("s3_bucket_default_encryption_kms"));
-        assert!(removed.contradicted_by(&live), "encryption still SSE-KMS");
-        assert!(!removed.contradicted_by(&[bucket_subject(bucket(Some("AES256")))]));
-        assert!(!removed.contradicted_by(&[]));
+        assert!(
+            removed.contradicted_by(&live, &params),
+            "encryption still SSE-KMS"
+        );
+        assert!(!removed.contradicted_by(&[bucket_subject(bucket(Some("AES256")))], &params));
+        assert!(!removed.contradicted_by(&[], &params));
+        // Under the parameters the evaluation uses: a check they do not select holds nothing back.
+        let tls_only = Params::from_rule_parameters(Some(r#"{"checks":"s3_bucket_tls_only"}"#))
+            .unwrap()
+            .params;
+        assert!(!removed.contradicted_by(&live, &tls_only));
     }
 }

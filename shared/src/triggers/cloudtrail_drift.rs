@@ -204,6 +204,7 @@ pub struct DriftHandler {
     ledger: Option<Ledger>,
     region: String,
     retry: ReadRetry,
+    params: Params,
 }
 
 impl DriftHandler {
@@ -223,7 +224,22 @@ impl DriftHandler {
             ledger,
             region: region.into(),
             retry: ReadRetry::default(),
+            params: Params::default(),
         }
+    }
+
+    /// The same handler evaluating with `params`: the deployment's rule parameters
+    /// (`Settings::params`, from `RULE_PARAMETERS`), the ones the Config rule and the sweep use.
+    /// Without it, the defaults (as with `RULE_PARAMETERS` unset). Each invocation measures ages
+    /// from its own time.
+    pub fn with_params(mut self, params: Params) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The rule parameters the handler evaluates with.
+    pub fn params(&self) -> &Params {
+        &self.params
     }
 
     /// The same handler with another eventual-consistency retry (tests shorten it).
@@ -276,7 +292,7 @@ impl DriftHandler {
             account_id: call.account.clone(),
             region: self.region.clone(),
         };
-        let params = Params::default();
+        let params = self.params.at(Timestamp::now());
         let mut findings: Vec<Finding> = Vec::new();
         for target in &targets {
             let safeguard_check = match target.kind {
@@ -292,7 +308,7 @@ impl DriftHandler {
                 still_contradicts: false,
                 error: None,
             };
-            match refresh_with_retry(&self.clients, &scope, target, self.retry).await {
+            match refresh_with_retry(&self.clients, &scope, target, self.retry, &params).await {
                 Ok(refreshed) => {
                     line.reads = refreshed.reads;
                     line.still_contradicts = refreshed.still_contradicts;

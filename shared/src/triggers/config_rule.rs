@@ -6,11 +6,17 @@
 //! - `OversizedConfigurationItemChangeNotification`: only a summary is; the item is fetched with
 //!   `GetResourceConfigHistory` (limit 1);
 //! - `ScheduledNotification`: every recorded resource of a type the selected checks read is
-//!   re-evaluated from its current item (`ListDiscoveredResources` + `BatchGetResourceConfig`).
+//!   re-evaluated from its current item (`ListDiscoveredResources` + `BatchGetResourceConfig`),
+//!   in batches, within Lambda's deadline, continuing from where the last periodic invocation
+//!   stopped; a completed pass also marks the resources the rule evaluated before and that no
+//!   longer exist `NOT_APPLICABLE` (module `periodic`).
 //!
 //! `ConfigurationSnapshotDeliveryCompleted` is acknowledged and ignored.
 
+mod periodic;
+
 use std::collections::BTreeMap;
+use std::time::SystemTime;
 
 use aws_lambda_events::event::config::ConfigEvent;
 use serde::Serialize;
@@ -21,6 +27,7 @@ use crate::adapters::config_item::{ConfigurationItem, Decoded, ItemError, decode
 use crate::adapters::iam::ManagedPolicyReader;
 use crate::catalog::Params;
 use crate::catalog::params::ParamError;
+use crate::domain::finding::Finding;
 use crate::domain::outcome::Verdict;
 use crate::domain::resource::{ResourceRef, ResourceType};
 use crate::domain::time::Timestamp;
@@ -30,6 +37,11 @@ use crate::recorder::{RecordReport, Recorder};
 use crate::sinks::config_evaluations::fold;
 use crate::sinks::{EvidenceSink, SinkReport};
 
+pub use periodic::{
+    CURSOR_TTL_DAYS, PassCursor, PeriodicOptions, VANISHED_REASON, VanishedCheck, covered_types,
+    cursor_key, remaining_after, vanished_resources,
+};
+
 /// The IAM actions the trigger calls on AWS Config (its evidence sinks declare their own, and
 /// the managed policy reads are `adapters::iam::MANAGED_POLICY_READ_ACTIONS`).
 pub const REQUIRED_ACTIONS: &[&str] = &[
@@ -37,6 +49,7 @@ pub const REQUIRED_ACTIONS: &[&str] = &[
     "config:GetResourceConfigHistory",
     "config:ListDiscoveredResources",
     "config:BatchGetResourceConfig",
+    "config:GetComplianceDetailsByConfigRule",
 ];
 
 /// Evaluations sent with this result token are validated by Config but not stored (`TestMode`),
@@ -58,6 +71,9 @@ pub struct RuleEvent {
     pub params: Params,
     /// `ruleParameters` keys the suite does not know: ignored, logged and reported.
     pub ignored_parameters: Vec<String>,
+    /// `ruleParameters` keys whose value differs from the deployment's `RULE_PARAMETERS`: empty
+    /// when parsed, filled by a handler given them ([`ConfigRuleHandler::with_params`]).
+    pub differing_parameters: Vec<&'static str>,
     /// `notificationCreationTime`.
     pub notification_time: Timestamp,
     /// What the invoking event carries.
@@ -237,6 +253,7 @@ pub fn parse_event(value: &Value) -> Result<RuleEvent, EventError> {
         event_left_scope: event.event_left_scope,
         params: parsed.params,
         ignored_parameters: parsed.ignored,
+        differing_parameters: Vec::new(),
         notification_time,
         message,
     })
@@ -312,6 +329,26 @@ pub struct Summary {
     /// `ruleParameters` keys the suite does not know, ignored.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ignored_parameters: Vec<String>,
+    /// `ruleParameters` keys whose value differs from the deployment's `RULE_PARAMETERS` (which
+    /// the sweep and the drift function evaluate with), when the handler was given them: the rule
+    /// evaluated with the event's values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub differing_parameters: Vec<&'static str>,
+    /// `false` when a periodic pass stopped before it covered every resource (the deadline was
+    /// near, or Config did not take a batch): `cursor` is where the next periodic invocation
+    /// continues. Always `true` for a change notification.
+    pub complete: bool,
+    /// Where the next periodic invocation continues the pass (absent: from the beginning).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<PassCursor>,
+    /// Periodic runs: whether resources the rule evaluated before and that no longer exist were
+    /// looked for (only when a pass completes) and what was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vanished_check: Option<VanishedCheck>,
+    /// What else the invocation has to say: a read that failed but did not stop it, a pass that
+    /// cannot be continued.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One finding, briefly.
@@ -352,6 +389,8 @@ pub struct ConfigRuleHandler {
     iam: Option<aws_sdk_iam::Client>,
     sinks: Vec<Box<dyn EvidenceSink>>,
     recorder: Option<Recorder>,
+    periodic: PeriodicOptions,
+    deployed: Option<Params>,
 }
 
 impl ConfigRuleHandler {
@@ -362,7 +401,20 @@ impl ConfigRuleHandler {
             iam: None,
             sinks,
             recorder: None,
+            periodic: PeriodicOptions::default(),
+            deployed: None,
         }
+    }
+
+    /// The deployment's rule parameters (`Settings::params`, from `RULE_PARAMETERS`), which the
+    /// sweep and the drift function evaluate with. The rule still evaluates with its event's
+    /// `ruleParameters` (Config's contract; the template builds both from the same template
+    /// parameters, so they are equal): a key whose value differs, say after an edit of the rule
+    /// in the console, is logged at warn level and listed in the summary's
+    /// `differingParameters`, since the other functions' verdicts may then disagree.
+    pub fn with_params(mut self, params: Params) -> Self {
+        self.deployed = Some(params);
+        self
     }
 
     /// Reads the documents of the managed policies that IAM principals' configuration items
@@ -375,15 +427,32 @@ impl ConfigRuleHandler {
     }
 
     /// Files Audit Manager evidence through `recorder` (the ledger: changes only, within the
-    /// daily budget shared with the other functions), besides the plain sinks.
+    /// daily budget shared with the other functions), besides the plain sinks. Its ledger also
+    /// keeps where a periodic pass stopped, so the next periodic invocation continues there.
     pub fn with_recorder(mut self, recorder: Recorder) -> Self {
         self.recorder = Some(recorder);
         self
     }
 
-    /// Handles one invocation.
+    /// How a periodic pass batches its work and how much time it keeps in reserve.
+    pub fn with_periodic(mut self, options: PeriodicOptions) -> Self {
+        self.periodic = options;
+        self
+    }
+
+    /// Handles one invocation without a deadline (tests, local runs).
     pub async fn handle(&self, payload: &Value) -> Result<Summary, HandlerError> {
-        let event = parse_event(payload)?;
+        self.handle_with_deadline(payload, None).await
+    }
+
+    /// Handles one invocation; `deadline` is Lambda's. A periodic pass stops after the batch that
+    /// leaves less than [`PeriodicOptions::time_reserve`] before it, and says where it stopped.
+    pub async fn handle_with_deadline(
+        &self,
+        payload: &Value,
+        deadline: Option<SystemTime>,
+    ) -> Result<Summary, HandlerError> {
+        let mut event = parse_event(payload)?;
         let now = Timestamp::now();
         tracing::info!(rule = %event.rule_name, message_type = event.message.type_name(), "config rule invoked");
         if !event.ignored_parameters.is_empty() {
@@ -394,128 +463,97 @@ impl ConfigRuleHandler {
                 "ruleParameters has keys this suite does not know: ignored"
             );
         }
+        if let Some(deployed) = &self.deployed {
+            event.differing_parameters = event.params.differing(deployed);
+        }
+        if !event.differing_parameters.is_empty() {
+            tracing::warn!(
+                rule = %event.rule_name,
+                differing = ?event.differing_parameters,
+                "ruleParameters differ from RULE_PARAMETERS: this rule evaluates with the event's values, the sweep and the drift function with RULE_PARAMETERS, so their verdicts may disagree"
+            );
+        }
+        if matches!(event.message, Message::Scheduled { .. }) {
+            return self.periodic(event, now, deadline).await;
+        }
         let mut subjects = self.collect(&event).await?;
-        if let Some(iam) = &self.iam {
-            let mut reader = ManagedPolicyReader::new(iam.clone());
-            for subject in &mut subjects {
-                reader.complete(subject).await;
-            }
-        }
+        let mut reader = self.policy_reader();
+        complete_principals(&mut reader, &mut subjects).await;
+        let mut out = Delivered::new(&event);
+        // A retryable PutEvaluations failure fails the invocation before any evidence is filed.
+        self.deliver(&event, &subjects, now, &mut out).await?;
+        finish(event, out, PassReport::not_periodic())
+    }
 
-        let mut findings = Vec::new();
-        let mut evaluations = Vec::with_capacity(subjects.len());
-        for subject in &subjects {
-            let found = evaluate(subject, &event.params, now);
-            let ordering = match event.message {
-                Message::Scheduled { .. } => event.notification_time,
-                _ => subject.observed_at,
-            };
-            // Only an empty result needs the reason; `evaluate` already ran the applicable checks.
-            let why_none = if !found.is_empty() {
-                String::new()
-            } else if ResourceType::from_cfn_type(&subject.resource.resource_type).is_none() {
-                format!(
-                    "no genai-evidence check reads {}",
-                    subject.resource.resource_type
-                )
-            } else {
-                format!(
-                    "the checks selected by the rule's parameters do not read {}",
-                    subject.resource.resource_type
-                )
-            };
-            evaluations.push(fold(
-                &subject.resource,
-                ordering,
-                &found.iter().collect::<Vec<_>>(),
-                &why_none,
-            ));
-            findings.extend(found);
-        }
+    fn policy_reader(&self) -> Option<ManagedPolicyReader> {
+        self.iam.clone().map(ManagedPolicyReader::new)
+    }
 
-        let test_mode = event.result_token == TEST_MODE_TOKEN;
-        let mut config = ConfigReply {
-            test_mode,
-            evaluations,
-            ..ConfigReply::default()
+    /// Evaluates `subjects` and sends their evaluations to Config, then files their findings.
+    /// A retryable PutEvaluations failure is returned before anything is filed; any other
+    /// failure to have Config take the evaluations is recorded in `out` (evidence is still filed)
+    /// and makes the batch [`Fate::NotTaken`].
+    async fn deliver(
+        &self,
+        event: &RuleEvent,
+        subjects: &[Subject],
+        now: Timestamp,
+        out: &mut Delivered,
+    ) -> Result<Fate, AwsError> {
+        let ordering_of = |subject: &Subject| match event.message {
+            Message::Scheduled { .. } => event.notification_time,
+            _ => subject.observed_at,
         };
-        if !config.evaluations.is_empty() {
+        let (evaluations, findings) = evaluate_subjects(subjects, &event.params, now, ordering_of);
+        let mut fate = Fate::Taken;
+        if !evaluations.is_empty() {
             match config_api::put_evaluations(
                 &self.config,
                 &event.result_token,
-                test_mode,
-                &config.evaluations,
+                out.config.test_mode,
+                &evaluations,
             )
             .await
             {
-                Ok(failed) => config.failed = failed,
-                // Nothing is filed yet: let Lambda retry the whole invocation rather than file
-                // evidence that Config never heard of.
-                Err(e) if e.is_retryable() => return Err(e.into()),
+                Ok(failed) => {
+                    if !failed.is_empty() {
+                        fate = Fate::NotTaken;
+                    }
+                    out.config.failed.extend(failed);
+                }
+                // Nothing of this batch is filed yet: Config never heard of it.
+                Err(e) if e.is_retryable() => return Err(e),
                 Err(e) => {
                     tracing::error!(error = %e, "Config rejected the evaluations");
-                    config.error = Some(e.to_string());
+                    out.config.error.get_or_insert_with(|| e.to_string());
+                    fate = Fate::NotTaken;
                 }
             }
         }
-
-        let mut evidence = Vec::with_capacity(self.sinks.len());
-        for sink in &self.sinks {
-            evidence.push(sink.file(&findings).await);
+        out.resources += subjects.len();
+        out.config.evaluations.extend(evaluations);
+        for (i, sink) in self.sinks.iter().enumerate() {
+            let report = sink.file(&findings).await;
+            match out.evidence.get_mut(i) {
+                Some(so_far) => merge_sink_report(so_far, report),
+                None => out.evidence.push(report),
+            }
         }
-        let recorded = match &self.recorder {
-            Some(recorder) => Some(recorder.record_changes(&findings, None).await),
-            None => None,
-        };
-
-        let mut verdicts = BTreeMap::new();
-        for f in &findings {
-            *verdicts.entry(f.outcome.verdict).or_insert(0) += 1;
+        if let Some(recorder) = &self.recorder {
+            let report = recorder.record_changes(&findings, None).await;
+            match &mut out.recorded {
+                Some(so_far) => merge_record_report(so_far, report),
+                None => out.recorded = Some(report),
+            }
         }
-        let lines: Vec<FindingLine> = findings
-            .iter()
-            .take(MAX_LISTED_FINDINGS)
-            .map(|f| FindingLine {
-                check: f.check.id,
-                controls: f.check.controls.iter().map(|c| c.id).collect(),
-                resource_type: f.resource.resource_type.clone(),
-                resource_id: f.resource.resource_id.clone(),
-                verdict: f.outcome.verdict,
-                observed: f.outcome.observed.clone(),
-            })
-            .collect();
-        let not_taken = match (&config.error, config.failed.len()) {
-            (Some(error), _) => Some(error.clone()),
-            (None, 0) => None,
-            (None, n) => Some(format!(
-                "Config reported {n} of {} evaluation(s) as failed",
-                config.evaluations.len()
-            )),
-        };
-        let summary = Summary {
-            rule: event.rule_name,
-            message_type: event.message.type_name(),
-            resources: subjects.len(),
-            verdicts,
-            findings_omitted: findings.len() - lines.len(),
-            findings: lines,
-            config,
-            evidence,
-            recorded,
-            ignored_parameters: event.ignored_parameters,
-        };
-        match not_taken {
-            None => Ok(summary),
-            Some(reason) => Err(HandlerError::EvaluationsNotTaken {
-                reason,
-                summary: Box::new(summary),
-            }),
-        }
+        out.add_findings(&findings);
+        Ok(fate)
     }
 
     async fn collect(&self, event: &RuleEvent) -> Result<Vec<Subject>, HandlerError> {
         let subject = match &event.message {
-            Message::SnapshotDelivered => return Ok(Vec::new()),
+            // The periodic pass reads its resources itself, batch by batch (`periodic`).
+            Message::SnapshotDelivered | Message::Scheduled { .. } => return Ok(Vec::new()),
             Message::Change(item) => from_item(
                 item,
                 event.event_left_scope,
@@ -540,69 +578,218 @@ impl ConfigRuleHandler {
                 let gone = gone_reason(status, event.event_left_scope);
                 let via =
                     "AWS Config configuration item (oversized; read with GetResourceConfigHistory)";
+                let subject = |state| Subject {
+                    resource: resource.clone(),
+                    observed_at: *capture_time,
+                    observed_via: via,
+                    state,
+                    links: Vec::new(),
+                };
                 if let Some(why) = gone {
-                    Subject {
-                        resource,
-                        observed_at: *capture_time,
-                        observed_via: via,
-                        state: SubjectState::Gone(why),
-                        links: Vec::new(),
-                    }
+                    subject(SubjectState::Gone(why))
                 } else if ResourceType::from_cfn_type(resource_type).is_none() {
                     // No check reads this type: no need to fetch the item.
-                    Subject {
-                        resource,
-                        observed_at: *capture_time,
-                        observed_via: via,
-                        state: SubjectState::Gone(String::new()),
-                        links: Vec::new(),
-                    }
+                    subject(SubjectState::Gone(String::new()))
                 } else {
                     match config_api::latest_item(&self.config, resource_type, resource_id).await {
                         Ok(item) => from_item(&item, event.event_left_scope, via),
                         Err(e) if e.kind == AwsErrorKind::Invalid => return Err(e.into()),
                         Err(e) => {
                             tracing::warn!(error = %e, "oversized item could not be read");
-                            Subject {
-                                resource,
-                                observed_at: *capture_time,
-                                observed_via: via,
-                                state: SubjectState::Unreadable(e.to_string()),
-                                links: Vec::new(),
-                            }
+                            subject(SubjectState::Unreadable(e.to_string()))
                         }
                     }
                 }
             }
-            Message::Scheduled { .. } => {
-                let types: Vec<&str> = ResourceType::ALL
-                    .iter()
-                    .filter(|t| t.recorded_by_config() && !event.params.checks_for(**t).is_empty())
-                    .map(|t| t.cfn_type())
-                    .collect();
-                let (items, unprocessed) = config_api::recorded_items(&self.config, &types).await?;
-                let via = "AWS Config configuration item (periodic re-evaluation)";
-                let mut subjects: Vec<Subject> = items
-                    .iter()
-                    .map(|item| from_item(item, false, via))
-                    .collect();
-                subjects.extend(unprocessed.into_iter().map(|u| Subject {
-                    resource: ResourceRef {
-                        resource_type: u.resource_type,
-                        resource_id: u.resource_id,
-                        arn: None,
-                        account_id: String::new(),
-                        region: String::new(),
-                    },
-                    observed_at: event.notification_time,
-                    observed_via: via,
-                    state: SubjectState::Unreadable(u.reason),
-                    links: Vec::new(),
-                }));
-                return Ok(subjects);
-            }
         };
         Ok(vec![subject])
+    }
+}
+
+/// Whether Config took a batch's evaluations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// Every evaluation was stored (or validated, in TestMode).
+    Taken,
+    /// Config rejected the call or reported evaluations as failed; the evidence was filed.
+    NotTaken,
+}
+
+/// Fills in the managed policy documents IAM principals' items name but do not carry.
+async fn complete_principals(reader: &mut Option<ManagedPolicyReader>, subjects: &mut [Subject]) {
+    if let Some(reader) = reader {
+        for subject in subjects {
+            reader.complete(subject).await;
+        }
+    }
+}
+
+/// The evaluation of each subject (its findings folded, ordered by `ordering_of`) and every
+/// finding, in subject order.
+fn evaluate_subjects(
+    subjects: &[Subject],
+    params: &Params,
+    now: Timestamp,
+    ordering_of: impl Fn(&Subject) -> Timestamp,
+) -> (Vec<PlannedEvaluation>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let mut evaluations = Vec::with_capacity(subjects.len());
+    for subject in subjects {
+        let found = evaluate(subject, params, now);
+        // Only an empty result needs the reason; `evaluate` already ran the applicable checks.
+        let why_none = if !found.is_empty() {
+            String::new()
+        } else if ResourceType::from_cfn_type(&subject.resource.resource_type).is_none() {
+            format!(
+                "no genai-evidence check reads {}",
+                subject.resource.resource_type
+            )
+        } else {
+            format!(
+                "the checks selected by the rule's parameters do not read {}",
+                subject.resource.resource_type
+            )
+        };
+        evaluations.push(fold(
+            &subject.resource,
+            ordering_of(subject),
+            &found.iter().collect::<Vec<_>>(),
+            &why_none,
+        ));
+        findings.extend(found);
+    }
+    (evaluations, findings)
+}
+
+/// What an invocation delivered so far (over every batch of a periodic pass).
+struct Delivered {
+    resources: usize,
+    verdicts: BTreeMap<Verdict, usize>,
+    lines: Vec<FindingLine>,
+    findings_omitted: usize,
+    config: ConfigReply,
+    evidence: Vec<SinkReport>,
+    recorded: Option<RecordReport>,
+}
+
+impl Delivered {
+    fn new(event: &RuleEvent) -> Self {
+        Self {
+            resources: 0,
+            verdicts: BTreeMap::new(),
+            lines: Vec::new(),
+            findings_omitted: 0,
+            config: ConfigReply {
+                test_mode: event.result_token == TEST_MODE_TOKEN,
+                ..ConfigReply::default()
+            },
+            evidence: Vec::new(),
+            recorded: None,
+        }
+    }
+
+    fn add_findings(&mut self, findings: &[Finding]) {
+        for f in findings {
+            *self.verdicts.entry(f.outcome.verdict).or_insert(0) += 1;
+            if self.lines.len() < MAX_LISTED_FINDINGS {
+                self.lines.push(FindingLine {
+                    check: f.check.id,
+                    controls: f.check.controls.iter().map(|c| c.id).collect(),
+                    resource_type: f.resource.resource_type.clone(),
+                    resource_id: f.resource.resource_id.clone(),
+                    verdict: f.outcome.verdict,
+                    observed: f.outcome.observed.clone(),
+                });
+            } else {
+                self.findings_omitted += 1;
+            }
+        }
+    }
+}
+
+fn merge_sink_report(into: &mut SinkReport, batch: SinkReport) {
+    let SinkReport {
+        sink: _,
+        delivered,
+        undelivered,
+    } = batch;
+    into.delivered.extend(delivered);
+    into.undelivered.extend(undelivered);
+}
+
+fn merge_record_report(into: &mut RecordReport, batch: RecordReport) {
+    // Destructured in full: a new field must be merged here too.
+    let RecordReport {
+        considered,
+        unchanged,
+        changed,
+        filed,
+        filed_elsewhere,
+        folded,
+        undelivered,
+    } = batch;
+    into.considered += considered;
+    into.unchanged += unchanged;
+    into.changed += changed;
+    into.filed += filed;
+    into.filed_elsewhere += filed_elsewhere;
+    into.folded += folded;
+    into.undelivered.extend(undelivered);
+}
+
+/// What a periodic pass adds to the summary (a change notification is always complete).
+struct PassReport {
+    complete: bool,
+    cursor: Option<PassCursor>,
+    vanished_check: Option<VanishedCheck>,
+    notes: Vec<String>,
+}
+
+impl PassReport {
+    fn not_periodic() -> Self {
+        Self {
+            complete: true,
+            cursor: None,
+            vanished_check: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// The summary of what `out` delivered; `EvaluationsNotTaken` (carrying it) when Config did not
+/// take every evaluation.
+fn finish(event: RuleEvent, out: Delivered, pass: PassReport) -> Result<Summary, HandlerError> {
+    let not_taken = match (&out.config.error, out.config.failed.len()) {
+        (Some(error), _) => Some(error.clone()),
+        (None, 0) => None,
+        (None, n) => Some(format!(
+            "Config reported {n} of {} evaluation(s) as failed",
+            out.config.evaluations.len()
+        )),
+    };
+    let summary = Summary {
+        rule: event.rule_name,
+        message_type: event.message.type_name(),
+        resources: out.resources,
+        verdicts: out.verdicts,
+        findings: out.lines,
+        findings_omitted: out.findings_omitted,
+        config: out.config,
+        evidence: out.evidence,
+        recorded: out.recorded,
+        ignored_parameters: event.ignored_parameters,
+        differing_parameters: event.differing_parameters,
+        complete: pass.complete,
+        cursor: pass.cursor,
+        vanished_check: pass.vanished_check,
+        notes: pass.notes,
+    };
+    match not_taken {
+        None => Ok(summary),
+        Some(reason) => Err(HandlerError::EvaluationsNotTaken {
+            reason,
+            summary: Box::new(summary),
+        }),
     }
 }
 
