@@ -167,7 +167,12 @@ pub(crate) async fn run(
         let deadline = SystemTime::now() + INVOCATION_LIMIT;
         let summary = handler.handle(&payload, Some(deadline)).await?;
         outcome.invocations += 1;
-        units.extend(summary.units_this_invocation.iter().cloned());
+        units.extend(
+            summary
+                .units_this_invocation
+                .iter()
+                .map(ToString::to_string),
+        );
         outcome.changed += summary.changed;
         outcome.filed += summary.filed;
         outcome.carried += summary.carried;

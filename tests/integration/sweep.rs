@@ -384,7 +384,11 @@ async fn a_sweep_that_checkpoints_resumes_where_it_stopped_and_files_the_same_di
     let first = handler.handle(&schedule("long-run"), None).await.unwrap();
     assert_eq!(first.status, "continuing");
     assert_eq!(
-        first.units_this_invocation,
+        first
+            .units_this_invocation
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
         ["bedrock@us-east-1", "sagemaker@us-east-1"]
     );
     assert!(

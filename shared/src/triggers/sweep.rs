@@ -246,19 +246,152 @@ pub fn lambda_deadline(deadline_ms: u64, now: SystemTime) -> Option<SystemTime> 
     (deadline > now).then_some(deadline)
 }
 
-/// The units of a run over `regions`, in order.
-pub fn plan_units(regions: &[String]) -> Vec<String> {
-    let mut units = Vec::new();
-    for region in regions {
-        units.push(format!("bedrock@{region}"));
-        units.push(format!("sagemaker@{region}"));
+/// A service the sweep reads: one unit per region, or one per account for a global one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Service {
+    /// Amazon Bedrock (and Agents for Amazon Bedrock).
+    Bedrock,
+    /// Amazon SageMaker.
+    SageMaker,
+    /// IAM (global).
+    Iam,
+    /// Amazon S3 (its bucket listing is global).
+    S3,
+    /// CloudTrail.
+    CloudTrail,
+    /// CloudWatch Logs.
+    Logs,
+    /// AWS KMS.
+    Kms,
+}
+
+impl Service {
+    /// Every service in the order a run takes them, so scope flows forward: Bedrock and
+    /// SageMaker name the buckets, keys, roles and log groups they use; IAM and S3 next; then
+    /// CloudTrail, Logs and KMS (buckets, trails and log groups name keys too).
+    pub const ORDER: &'static [Service] = &[
+        Service::Bedrock,
+        Service::SageMaker,
+        Service::Iam,
+        Service::S3,
+        Service::CloudTrail,
+        Service::Logs,
+        Service::Kms,
+    ];
+
+    /// The service's name in unit names: `bedrock`, `sagemaker`, `iam`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Bedrock => "bedrock",
+            Service::SageMaker => "sagemaker",
+            Service::Iam => "iam",
+            Service::S3 => "s3",
+            Service::CloudTrail => "cloudtrail",
+            Service::Logs => "logs",
+            Service::Kms => "kms",
+        }
     }
-    units.push("iam".into());
-    units.push("s3".into());
-    for region in regions {
-        units.push(format!("cloudtrail@{region}"));
-        units.push(format!("logs@{region}"));
-        units.push(format!("kms@{region}"));
+
+    /// Whether one unit covers every region (IAM, and S3's bucket listing).
+    pub fn is_global(self) -> bool {
+        matches!(self, Service::Iam | Service::S3)
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ORDER.iter().copied().find(|s| s.name() == name)
+    }
+}
+
+/// One unit of work of a run: a service, in one region (`None` for a global service), of one
+/// account (`None`: the run's own account). Written as `service[@region][#account]`, e.g.
+/// `bedrock@us-east-1`, `iam`, `kms@eu-west-1#111122223333`: the form stored in run records,
+/// part keys and summaries.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(into = "String", try_from = "String")]
+pub struct Unit {
+    /// The service.
+    pub service: Service,
+    /// The region; `None` for a global service.
+    pub region: Option<String>,
+    /// The account; `None` for the run's own.
+    pub account: Option<String>,
+}
+
+impl Unit {
+    /// The unit of `service` in `region` (ignored for a global service) of the run's account.
+    pub fn new(service: Service, region: &str) -> Self {
+        Self {
+            service,
+            region: (!service.is_global()).then(|| region.to_owned()),
+            account: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Unit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.service.name())?;
+        if let Some(region) = &self.region {
+            write!(f, "@{region}")?;
+        }
+        if let Some(account) = &self.account {
+            write!(f, "#{account}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Unit> for String {
+    fn from(unit: Unit) -> Self {
+        unit.to_string()
+    }
+}
+
+impl TryFrom<String> for Unit {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let (rest, account) = match text.split_once('#') {
+            Some((rest, account)) => (rest, Some(account.to_owned())),
+            None => (text.as_str(), None),
+        };
+        let (name, region) = match rest.split_once('@') {
+            Some((name, region)) => (name, Some(region.to_owned())),
+            None => (rest, None),
+        };
+        let service = Service::from_name(name).ok_or_else(|| format!("unknown unit {text:?}"))?;
+        if region.is_none() != service.is_global() {
+            return Err(format!(
+                "unit {text:?}: a region is needed exactly for a regional service"
+            ));
+        }
+        Ok(Self {
+            service,
+            region,
+            account,
+        })
+    }
+}
+
+/// The units of a run over `regions`, phase by phase ([`Service::ORDER`]): Bedrock and
+/// SageMaker per region, then the global IAM and S3, then CloudTrail, Logs and KMS per region.
+pub fn plan_units(regions: &[String]) -> Vec<Unit> {
+    use Service::{Bedrock, CloudTrail, Iam, Kms, Logs, S3, SageMaker};
+    let mut units = Vec::new();
+    for phase in [
+        &[Bedrock, SageMaker][..],
+        &[Iam, S3],
+        &[CloudTrail, Logs, Kms],
+    ] {
+        if phase.iter().all(|s| s.is_global()) {
+            units.extend(phase.iter().map(|s| Unit::new(*s, "")));
+            continue;
+        }
+        for region in regions {
+            units.extend(phase.iter().map(|s| Unit::new(*s, region)));
+        }
     }
     units
 }
@@ -270,8 +403,8 @@ struct RunRecord {
     run_id: String,
     account_id: String,
     started_at: String,
-    units: Vec<String>,
-    done: Vec<String>,
+    units: Vec<Unit>,
+    done: Vec<Unit>,
     complete: bool,
     lease_until: i64,
 }
@@ -314,9 +447,9 @@ pub struct SweepSummary {
     /// (nothing to continue).
     pub status: &'static str,
     /// Units done in this invocation.
-    pub units_this_invocation: Vec<String>,
+    pub units_this_invocation: Vec<Unit>,
     /// Units left for later invocations.
-    pub units_left: Vec<String>,
+    pub units_left: Vec<Unit>,
     /// Resources in scope (complete run: all units; otherwise this invocation's).
     pub in_scope: usize,
     /// Resources a scope tag excluded.
@@ -346,6 +479,7 @@ pub struct SweepHandler {
     ledger: Ledger,
     store: ReportStore,
     options: SweepOptions,
+    params: Params,
 }
 
 impl SweepHandler {
@@ -364,7 +498,22 @@ impl SweepHandler {
             ledger,
             store,
             options,
+            params: Params::default(),
         }
+    }
+
+    /// The same sweep evaluating with `params`: the deployment's rule parameters
+    /// (`Settings::params`, from `RULE_PARAMETERS`), the ones the Config rule and the drift
+    /// function use. Without it, the defaults (as with `RULE_PARAMETERS` unset). Each unit
+    /// measures ages from its own time.
+    pub fn with_params(mut self, params: Params) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The rule parameters the sweep evaluates with.
+    pub fn params(&self) -> &Params {
+        &self.params
     }
 
     /// Handles one invocation; `deadline` is Lambda's (the sweep checkpoints before it).
@@ -464,7 +613,7 @@ impl SweepHandler {
                 }
             }
         }
-        let pending: Vec<String> = record
+        let pending: Vec<Unit> = record
             .units
             .iter()
             .filter(|u| !record.done.contains(u))
@@ -594,392 +743,259 @@ impl SweepHandler {
         Ok(())
     }
 
-    async fn read_part(&self, run_id: &str, unit: &str) -> Result<Part, SweepError> {
+    async fn read_part(&self, run_id: &str, unit: &Unit) -> Result<Part, SweepError> {
         Ok(self.store.get_json(&part_key(run_id, unit)).await?)
     }
 
     /// Collects, scopes, evaluates and files one unit.
-    async fn run_unit(&self, unit: &str, home: &Scope, map: &mut ScopeMap) -> Part {
-        let (service, region) = unit.split_once('@').unwrap_or((unit, home.region.as_str()));
+    async fn run_unit(&self, unit: &Unit, home: &Scope, map: &mut ScopeMap) -> Part {
+        let region = unit.region.as_deref().unwrap_or(home.region.as_str());
         let scope = Scope {
-            account_id: home.account_id.clone(),
+            account_id: unit
+                .account
+                .clone()
+                .unwrap_or_else(|| home.account_id.clone()),
             region: region.to_owned(),
         };
-        let clients = self
+        let mut work = UnitWork::new(unit, scope);
+        let Some(rc) = self
             .clients
             .regions
             .iter()
             .find(|r| r.region == region)
-            .or(self.clients.regions.first());
-        let mut part = Part::default();
-        let Some(rc) = clients else {
-            part.errors
+            .or(self.clients.regions.first())
+        else {
+            work.part
+                .errors
                 .push(format!("{unit}: no clients for region {region}"));
-            return part;
+            return work.part;
         };
-        let mut subjects: Vec<(Subject, Vec<String>)> = Vec::new();
-        let mut collected = |name: &str,
-                             result: Result<Vec<Subject>, AwsError>,
-                             resource_type: ResourceType,
-                             own: &str,
-                             part: &mut Part| match result {
-            Ok(found) => {
-                for subject in found {
-                    subjects.push((subject, vec![own.to_owned()]));
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, unit, name, "collection failed");
-                part.errors.push(format!("{unit} {name}: {e}"));
-                subjects.push((unlisted(resource_type, &scope, &e), vec![own.to_owned()]));
-            }
-        };
-        match service {
-            "bedrock" => {
-                collected(
-                    "custom models",
-                    bedrock::collect_custom_models(&rc.bedrock, &scope).await,
-                    ResourceType::BedrockCustomModel,
-                    "a Bedrock custom model",
-                    &mut part,
-                );
-                collected(
-                    "customization jobs",
-                    bedrock::collect_model_customization_jobs(&rc.bedrock, &scope).await,
-                    ResourceType::BedrockModelCustomizationJob,
-                    "a Bedrock model customization job",
-                    &mut part,
-                );
-                let guardrails = bedrock::collect_guardrails(&rc.bedrock, &scope).await;
-                let inventory = bedrock::guardrail_inventory(&scope, &guardrails);
-                collected(
-                    "guardrails",
-                    guardrails,
-                    ResourceType::BedrockGuardrail,
-                    "a Bedrock guardrail",
-                    &mut part,
-                );
-                collected(
-                    "guardrail inventory",
-                    Ok(vec![inventory]),
-                    ResourceType::BedrockGuardrailInventory,
-                    "the region's Bedrock guardrails (account-wide safeguard)",
-                    &mut part,
-                );
-                collected(
-                    "agents",
-                    bedrock::collect_agents(&rc.bedrock_agent, &scope).await,
-                    ResourceType::BedrockAgent,
-                    "a Bedrock agent",
-                    &mut part,
-                );
-                collected(
-                    "knowledge base data sources",
-                    bedrock::collect_data_sources(&rc.bedrock_agent, &scope).await,
-                    ResourceType::BedrockDataSource,
-                    "a Bedrock knowledge base data source",
-                    &mut part,
-                );
-                collected(
-                    "invocation logging",
-                    bedrock::collect_invocation_logging(
-                        &rc.bedrock,
-                        &rc.logs,
-                        &self.clients.s3,
-                        &scope,
-                    )
-                    .await,
-                    ResourceType::BedrockInvocationLogging,
-                    "Bedrock model invocation logging (account-wide safeguard)",
-                    &mut part,
-                );
-            }
-            "sagemaker" => {
-                let sm = &rc.sagemaker;
-                collected(
-                    "notebook instances",
-                    sagemaker::collect_notebook_instances(sm, &scope).await,
-                    ResourceType::SageMakerNotebookInstance,
-                    "a SageMaker notebook instance",
-                    &mut part,
-                );
-                collected(
-                    "endpoint configs",
-                    sagemaker::collect_endpoint_configs(sm, &scope).await,
-                    ResourceType::SageMakerEndpointConfig,
-                    "a SageMaker endpoint configuration",
-                    &mut part,
-                );
-                collected(
-                    "training jobs",
-                    sagemaker::collect_training_jobs(sm, &scope).await,
-                    ResourceType::SageMakerTrainingJob,
-                    "a SageMaker training job",
-                    &mut part,
-                );
-                collected(
-                    "models",
-                    sagemaker::collect_models(sm, &scope).await,
-                    ResourceType::SageMakerModel,
-                    "a SageMaker model",
-                    &mut part,
-                );
-                collected(
-                    "domains",
-                    sagemaker::collect_domains(sm, &scope).await,
-                    ResourceType::SageMakerDomain,
-                    "a SageMaker domain",
-                    &mut part,
-                );
-                collected(
-                    "feature groups",
-                    sagemaker::collect_feature_groups(sm, &scope).await,
-                    ResourceType::SageMakerFeatureGroup,
-                    "a SageMaker feature group",
-                    &mut part,
-                );
-                collected(
-                    "data quality job definitions",
-                    sagemaker::collect_data_quality_job_definitions(sm, &scope).await,
-                    ResourceType::SageMakerDataQualityJobDefinition,
-                    "a SageMaker monitoring job definition",
-                    &mut part,
-                );
-                collected(
-                    "model quality job definitions",
-                    sagemaker::collect_model_quality_job_definitions(sm, &scope).await,
-                    ResourceType::SageMakerModelQualityJobDefinition,
-                    "a SageMaker monitoring job definition",
-                    &mut part,
-                );
-                collected(
-                    "model bias job definitions",
-                    sagemaker::collect_model_bias_job_definitions(sm, &scope).await,
-                    ResourceType::SageMakerModelBiasJobDefinition,
-                    "a SageMaker monitoring job definition",
-                    &mut part,
-                );
-                collected(
-                    "model explainability job definitions",
-                    sagemaker::collect_model_explainability_job_definitions(sm, &scope).await,
-                    ResourceType::SageMakerModelExplainabilityJobDefinition,
-                    "a SageMaker monitoring job definition",
-                    &mut part,
-                );
-            }
-            "cloudtrail" => {
-                let (found, result) = cloudtrail::collect_trails(&rc.cloudtrail, &scope).await;
-                if let Err(e) = result {
-                    part.errors.push(format!("{unit} trails: {e}"));
-                }
-                for subject in found {
-                    subjects.push((
-                        subject,
-                        vec![
-                            "CloudTrail records the GenAI API activity (account-wide safeguard)"
-                                .to_owned(),
-                        ],
-                    ));
-                }
-            }
-            "iam" => match iam::collect_iam(&self.clients.iam, &scope).await {
-                Ok(found) => {
-                    for subject in &found {
-                        let tagged = match &subject.state {
-                            SubjectState::Live(Resource::IamRole(role)) => {
-                                Some((&role.arn, &role.tags))
-                            }
-                            SubjectState::Live(Resource::IamUser(user)) => {
-                                Some((&user.arn, &user.tags))
-                            }
-                            _ => None,
-                        };
-                        if let Some((arn, tags)) = tagged
-                            && let Some(value) = tags.get(&self.options.tag_key)
-                        {
-                            map.apply_tag(arn, value);
-                        }
-                    }
-                    // Principals first: a customer managed policy is in scope when it grants
-                    // GenAI actions itself or is attached to a principal in scope.
-                    let mut policies = Vec::new();
-                    let mut attached_to: BTreeMap<String, Vec<String>> = BTreeMap::new();
-                    for subject in found {
-                        let (arn, grants, attached) = match &subject.state {
-                            SubjectState::Live(Resource::IamRole(role)) => (
-                                role.arn.clone(),
-                                genai_grants(&role.policies),
-                                attachments(&role.attached_policies, "role", &role.name),
-                            ),
-                            SubjectState::Live(Resource::IamUser(user)) => (
-                                user.arn.clone(),
-                                genai_grants(&user.policies),
-                                attachments(&user.attached_policies, "user", &user.name),
-                            ),
-                            SubjectState::Live(Resource::IamPolicy(_)) => {
-                                policies.push(subject);
-                                continue;
-                            }
-                            _ => (
-                                subject.resource.arn.clone().unwrap_or_default(),
-                                Vec::new(),
-                                Vec::new(),
-                            ),
-                        };
-                        let decision = map.decide_arn(&arn, &grants);
-                        if decision.is_in() {
-                            for (policy, reason) in attached {
-                                attached_to.entry(policy).or_default().push(reason);
-                            }
-                        }
-                        admit(decision, subject, &mut subjects, &mut part);
-                    }
-                    for subject in policies {
-                        let SubjectState::Live(Resource::IamPolicy(policy)) = &subject.state else {
-                            continue;
-                        };
-                        let mut own = genai_grants(&[GrantedPolicy {
-                            source: "its default version".into(),
-                            document: policy.document.clone(),
-                        }]);
-                        own.extend(attached_to.remove(&policy.arn).unwrap_or_default());
-                        let arn = policy.arn.clone();
-                        admit(
-                            map.decide_arn(&arn, &own),
-                            subject,
-                            &mut subjects,
-                            &mut part,
-                        );
-                    }
-                }
-                Err(e) => {
-                    part.errors.push(format!("{unit}: {e}"));
-                    subjects.push((
-                        unlisted(ResourceType::IamRole, &scope, &e),
-                        vec!["every IAM role (the listing failed)".to_owned()],
-                    ));
-                }
-            },
-            "s3" => match s3::list_bucket_names(&self.clients.s3).await {
-                Ok(names) => {
-                    let mut wanted = Vec::new();
-                    let mut reasons = BTreeMap::new();
-                    for name in names {
-                        match map.decide(&Target::Bucket(name.clone())) {
-                            Decision::In(in_scope) => {
-                                reasons.insert(name.clone(), in_scope.reasons);
-                                wanted.push(name);
-                            }
-                            Decision::Excluded { reason, .. } => part.excluded.push(ScopeEntry {
-                                resource_type: ResourceType::S3Bucket.cfn_type().into(),
-                                arn: Some(format!("arn:aws:s3:::{name}")),
-                                resource_id: name,
-                                region: scope.region.clone(),
-                                reasons: vec![reason],
-                            }),
-                            Decision::Out => (),
-                        }
-                    }
-                    for subject in s3::collect_buckets(&self.clients.s3, &scope, &wanted).await {
-                        let why = reasons
-                            .remove(&subject.resource.resource_id)
-                            .unwrap_or_default();
-                        subjects.push((subject, why));
-                    }
-                }
-                Err(e) => {
-                    part.errors.push(format!("{unit}: {e}"));
-                    subjects.push((
-                        unlisted(ResourceType::S3Bucket, &scope, &e),
-                        vec!["every referenced S3 bucket (the listing failed)".to_owned()],
-                    ));
-                }
-            },
-            "logs" => match logs::collect_log_groups(&rc.logs, &scope, None).await {
-                Ok(found) => {
-                    for subject in found {
-                        let name = subject.resource.resource_id.clone();
-                        let own: Vec<String> = ["/aws/sagemaker/", "/aws/bedrock"]
-                            .iter()
-                            .filter(|p| name.starts_with(*p))
-                            .map(|p| {
-                                format!(
-                                    "log group {name:?}: written by {} (by its name {p}…)",
-                                    if p.contains("sagemaker") {
-                                        "SageMaker"
-                                    } else {
-                                        "Bedrock"
-                                    }
-                                )
-                            })
-                            .collect();
-                        let arn = subject.resource.arn.clone().unwrap_or_else(|| {
-                            format!(
-                                "arn:aws:logs:{}:{}:log-group:{name}",
-                                scope.region, scope.account_id
-                            )
-                        });
-                        admit(
-                            map.decide_arn(&arn, &own),
-                            subject,
-                            &mut subjects,
-                            &mut part,
-                        );
-                    }
-                }
-                Err(e) => {
-                    part.errors.push(format!("{unit}: {e}"));
-                    subjects.push((
-                        unlisted(ResourceType::LogsLogGroup, &scope, &e),
-                        vec!["every GenAI log group (the listing failed)".to_owned()],
-                    ));
-                }
-            },
-            "kms" => {
-                let keys: Vec<(String, Vec<String>)> = map
-                    .in_scope()
-                    .into_iter()
-                    .filter_map(|(target, in_scope)| match target {
-                        Target::Key(id) => Some((id, in_scope.reasons)),
-                        _ => None,
-                    })
-                    .collect();
-                let several_regions = self.clients.regions.len() > 1;
-                let (client, region_scope) = (&rc.kms, &scope);
-                let read = crate::adapters::bounded(keys, |(id, reasons)| async move {
-                    (kms::collect_key(client, region_scope, &id).await, reasons)
-                })
-                .await;
-                for (subject, reasons) in read {
-                    // A key id without a region is looked up in every region; it lives in one.
-                    if several_regions && matches!(subject.state, SubjectState::Gone(_)) {
-                        continue;
-                    }
-                    subjects.push((subject, reasons));
-                }
-                for (target, _) in map.iter() {
-                    if let Target::Key(id) = target
-                        && let Decision::Excluded { reason, .. } = map.decide(target)
-                    {
-                        part.excluded.push(ScopeEntry {
-                            resource_type: ResourceType::KmsKey.cfn_type().into(),
-                            resource_id: id.clone(),
-                            arn: None,
-                            region: scope.region.clone(),
-                            reasons: vec![reason],
-                        });
-                    }
-                }
-            }
-            other => part.errors.push(format!("unknown unit {other}")),
+        match unit.service {
+            Service::Bedrock => self.bedrock_unit(rc, &mut work).await,
+            Service::SageMaker => sagemaker_unit(&rc.sagemaker, &mut work).await,
+            Service::CloudTrail => cloudtrail_unit(&rc.cloudtrail, &mut work).await,
+            Service::Iam => self.iam_unit(&mut work, map).await,
+            Service::S3 => self.s3_unit(&mut work, map).await,
+            Service::Logs => logs_unit(&rc.logs, &mut work, map).await,
+            Service::Kms => self.kms_unit(&rc.kms, &mut work, map).await,
         }
+        self.evaluate_and_file(unit.service, work, map).await
+    }
 
-        // GenAI resources can be tagged out too; then their links do not count.
-        let params = Params::default();
+    async fn bedrock_unit(&self, rc: &RegionClients, work: &mut UnitWork) {
+        let scope = work.scope.clone();
+        work.collected(
+            "custom models",
+            bedrock::collect_custom_models(&rc.bedrock, &scope).await,
+            ResourceType::BedrockCustomModel,
+            "a Bedrock custom model",
+        );
+        work.collected(
+            "customization jobs",
+            bedrock::collect_model_customization_jobs(&rc.bedrock, &scope).await,
+            ResourceType::BedrockModelCustomizationJob,
+            "a Bedrock model customization job",
+        );
+        let guardrails = bedrock::collect_guardrails(&rc.bedrock, &scope).await;
+        let inventory = bedrock::guardrail_inventory(&scope, &guardrails);
+        work.collected(
+            "guardrails",
+            guardrails,
+            ResourceType::BedrockGuardrail,
+            "a Bedrock guardrail",
+        );
+        work.collected(
+            "guardrail inventory",
+            Ok(vec![inventory]),
+            ResourceType::BedrockGuardrailInventory,
+            "the region's Bedrock guardrails (account-wide safeguard)",
+        );
+        work.collected(
+            "agents",
+            bedrock::collect_agents(&rc.bedrock_agent, &scope).await,
+            ResourceType::BedrockAgent,
+            "a Bedrock agent",
+        );
+        work.collected(
+            "knowledge base data sources",
+            bedrock::collect_data_sources(&rc.bedrock_agent, &scope).await,
+            ResourceType::BedrockDataSource,
+            "a Bedrock knowledge base data source",
+        );
+        work.collected(
+            "invocation logging",
+            bedrock::collect_invocation_logging(&rc.bedrock, &rc.logs, &self.clients.s3, &scope)
+                .await,
+            ResourceType::BedrockInvocationLogging,
+            "Bedrock model invocation logging (account-wide safeguard)",
+        );
+    }
+
+    /// IAM principals in scope by their links, tags or GenAI grants; customer managed policies
+    /// when they grant GenAI actions themselves or are attached to a principal in scope.
+    async fn iam_unit(&self, work: &mut UnitWork, map: &mut ScopeMap) {
+        let found = match iam::collect_iam(&self.clients.iam, &work.scope).await {
+            Ok(found) => found,
+            Err(e) => {
+                work.listing_failed(
+                    &e,
+                    ResourceType::IamRole,
+                    "every IAM role (the listing failed)",
+                );
+                return;
+            }
+        };
+        for subject in &found {
+            let tagged = match &subject.state {
+                SubjectState::Live(Resource::IamRole(role)) => Some((&role.arn, &role.tags)),
+                SubjectState::Live(Resource::IamUser(user)) => Some((&user.arn, &user.tags)),
+                _ => None,
+            };
+            if let Some((arn, tags)) = tagged
+                && let Some(value) = tags.get(&self.options.tag_key)
+            {
+                map.apply_tag(arn, value);
+            }
+        }
+        let mut policies = Vec::new();
+        let mut attached_to: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for subject in found {
+            let (arn, grants, attached) = match &subject.state {
+                SubjectState::Live(Resource::IamRole(role)) => (
+                    role.arn.clone(),
+                    genai_grants(&role.policies),
+                    attachments(&role.attached_policies, "role", &role.name),
+                ),
+                SubjectState::Live(Resource::IamUser(user)) => (
+                    user.arn.clone(),
+                    genai_grants(&user.policies),
+                    attachments(&user.attached_policies, "user", &user.name),
+                ),
+                SubjectState::Live(Resource::IamPolicy(_)) => {
+                    policies.push(subject);
+                    continue;
+                }
+                _ => (
+                    subject.resource.arn.clone().unwrap_or_default(),
+                    Vec::new(),
+                    Vec::new(),
+                ),
+            };
+            let decision = map.decide_arn(&arn, &grants);
+            if decision.is_in() {
+                for (policy, reason) in attached {
+                    attached_to.entry(policy).or_default().push(reason);
+                }
+            }
+            work.admit(decision, subject);
+        }
+        for subject in policies {
+            let SubjectState::Live(Resource::IamPolicy(policy)) = &subject.state else {
+                continue;
+            };
+            let mut own = genai_grants(&[GrantedPolicy {
+                source: "its default version".into(),
+                document: policy.document.clone(),
+            }]);
+            own.extend(attached_to.remove(&policy.arn).unwrap_or_default());
+            let decision = map.decide_arn(&policy.arn, &own);
+            work.admit(decision, subject);
+        }
+    }
+
+    /// Buckets in scope by their links or tags: listed, decided, then read (only those in scope).
+    async fn s3_unit(&self, work: &mut UnitWork, map: &ScopeMap) {
+        let names = match s3::list_bucket_names(&self.clients.s3).await {
+            Ok(names) => names,
+            Err(e) => {
+                work.listing_failed(
+                    &e,
+                    ResourceType::S3Bucket,
+                    "every referenced S3 bucket (the listing failed)",
+                );
+                return;
+            }
+        };
+        let mut wanted = Vec::new();
+        let mut reasons = BTreeMap::new();
+        for name in names {
+            match map.decide(&Target::Bucket(name.clone())) {
+                Decision::In(in_scope) => {
+                    reasons.insert(name.clone(), in_scope.reasons);
+                    wanted.push(name);
+                }
+                Decision::Excluded { reason, .. } => work.part.excluded.push(ScopeEntry {
+                    resource_type: ResourceType::S3Bucket.cfn_type().into(),
+                    arn: Some(format!("arn:aws:s3:::{name}")),
+                    resource_id: name,
+                    region: work.scope.region.clone(),
+                    reasons: vec![reason],
+                }),
+                Decision::Out => (),
+            }
+        }
+        for subject in s3::collect_buckets(&self.clients.s3, &work.scope, &wanted).await {
+            let why = reasons
+                .remove(&subject.resource.resource_id)
+                .unwrap_or_default();
+            work.subjects.push((subject, why));
+        }
+    }
+
+    /// Keys in scope by their links or tags, read with bounded concurrency.
+    async fn kms_unit(&self, client: &aws_sdk_kms::Client, work: &mut UnitWork, map: &ScopeMap) {
+        let keys: Vec<(String, Vec<String>)> = map
+            .in_scope()
+            .into_iter()
+            .filter_map(|(target, in_scope)| match target {
+                Target::Key(id) => Some((id, in_scope.reasons)),
+                _ => None,
+            })
+            .collect();
+        let several_regions = self.clients.regions.len() > 1;
+        let scope = &work.scope;
+        let read = crate::adapters::bounded(keys, |(id, reasons)| async move {
+            (kms::collect_key(client, scope, &id).await, reasons)
+        })
+        .await;
+        for (subject, reasons) in read {
+            // A key id without a region is looked up in every region; it lives in one.
+            if several_regions && matches!(subject.state, SubjectState::Gone(_)) {
+                continue;
+            }
+            work.subjects.push((subject, reasons));
+        }
+        for (target, _) in map.iter() {
+            if let Target::Key(id) = target
+                && let Decision::Excluded { reason, .. } = map.decide(target)
+            {
+                work.part.excluded.push(ScopeEntry {
+                    resource_type: ResourceType::KmsKey.cfn_type().into(),
+                    resource_id: id.clone(),
+                    arn: None,
+                    region: work.scope.region.clone(),
+                    reasons: vec![reason],
+                });
+            }
+        }
+    }
+
+    /// Evaluates the unit's subjects in scope, records their links, and files the changed
+    /// verdicts. GenAI resources can be tagged out too; then their links do not count.
+    async fn evaluate_and_file(
+        &self,
+        service: Service,
+        work: UnitWork,
+        map: &mut ScopeMap,
+    ) -> Part {
+        let UnitWork {
+            mut part, subjects, ..
+        } = work;
         let now = Timestamp::now();
+        let params = self.params.at(now);
         let mut findings = Vec::new();
         for (subject, reasons) in subjects {
-            if matches!(service, "bedrock" | "sagemaker")
+            if matches!(service, Service::Bedrock | Service::SageMaker)
                 && let Some(arn) = &subject.resource.arn
                 && let Decision::Excluded { reason, .. } = map.decide_arn(arn, &reasons)
             {
@@ -1016,7 +1032,183 @@ impl SweepHandler {
     }
 }
 
-/// Keeps `subject` with its reasons when in scope; lists it as excluded when tagged out.
+/// One unit's subjects (each with why it is in scope) and its part, while it runs.
+struct UnitWork {
+    label: String,
+    scope: Scope,
+    subjects: Vec<(Subject, Vec<String>)>,
+    part: Part,
+}
+
+impl UnitWork {
+    fn new(unit: &Unit, scope: Scope) -> Self {
+        Self {
+            label: unit.to_string(),
+            scope,
+            subjects: Vec::new(),
+            part: Part::default(),
+        }
+    }
+
+    /// Adds what a collector found, in scope by nature (`own`); a failed listing is recorded
+    /// and stands as one could-not-evaluate subject for the type.
+    fn collected(
+        &mut self,
+        name: &str,
+        result: Result<Vec<Subject>, AwsError>,
+        resource_type: ResourceType,
+        own: &str,
+    ) {
+        match result {
+            Ok(found) => {
+                for subject in found {
+                    self.subjects.push((subject, vec![own.to_owned()]));
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, unit = %self.label, name, "collection failed");
+                self.part.errors.push(format!("{} {name}: {e}", self.label));
+                let subject = unlisted(resource_type, &self.scope, &e);
+                self.subjects.push((subject, vec![own.to_owned()]));
+            }
+        }
+    }
+
+    /// A listing the whole unit depends on failed: recorded, and one could-not-evaluate subject.
+    fn listing_failed(&mut self, e: &AwsError, resource_type: ResourceType, what: &str) {
+        self.part.errors.push(format!("{}: {e}", self.label));
+        let subject = unlisted(resource_type, &self.scope, e);
+        self.subjects.push((subject, vec![what.to_owned()]));
+    }
+
+    /// Keeps `subject` with its reasons when in scope; lists it as excluded when tagged out.
+    fn admit(&mut self, decision: Decision, subject: Subject) {
+        match decision {
+            Decision::In(in_scope) => self.subjects.push((subject, in_scope.reasons)),
+            Decision::Excluded { reason, .. } => self
+                .part
+                .excluded
+                .push(entry(&subject.resource, vec![reason])),
+            Decision::Out => (),
+        }
+    }
+}
+
+async fn sagemaker_unit(sm: &aws_sdk_sagemaker::Client, work: &mut UnitWork) {
+    let scope = work.scope.clone();
+    let monitoring = "a SageMaker monitoring job definition";
+    work.collected(
+        "notebook instances",
+        sagemaker::collect_notebook_instances(sm, &scope).await,
+        ResourceType::SageMakerNotebookInstance,
+        "a SageMaker notebook instance",
+    );
+    work.collected(
+        "endpoint configs",
+        sagemaker::collect_endpoint_configs(sm, &scope).await,
+        ResourceType::SageMakerEndpointConfig,
+        "a SageMaker endpoint configuration",
+    );
+    work.collected(
+        "training jobs",
+        sagemaker::collect_training_jobs(sm, &scope).await,
+        ResourceType::SageMakerTrainingJob,
+        "a SageMaker training job",
+    );
+    work.collected(
+        "models",
+        sagemaker::collect_models(sm, &scope).await,
+        ResourceType::SageMakerModel,
+        "a SageMaker model",
+    );
+    work.collected(
+        "domains",
+        sagemaker::collect_domains(sm, &scope).await,
+        ResourceType::SageMakerDomain,
+        "a SageMaker domain",
+    );
+    work.collected(
+        "feature groups",
+        sagemaker::collect_feature_groups(sm, &scope).await,
+        ResourceType::SageMakerFeatureGroup,
+        "a SageMaker feature group",
+    );
+    work.collected(
+        "data quality job definitions",
+        sagemaker::collect_data_quality_job_definitions(sm, &scope).await,
+        ResourceType::SageMakerDataQualityJobDefinition,
+        monitoring,
+    );
+    work.collected(
+        "model quality job definitions",
+        sagemaker::collect_model_quality_job_definitions(sm, &scope).await,
+        ResourceType::SageMakerModelQualityJobDefinition,
+        monitoring,
+    );
+    work.collected(
+        "model bias job definitions",
+        sagemaker::collect_model_bias_job_definitions(sm, &scope).await,
+        ResourceType::SageMakerModelBiasJobDefinition,
+        monitoring,
+    );
+    work.collected(
+        "model explainability job definitions",
+        sagemaker::collect_model_explainability_job_definitions(sm, &scope).await,
+        ResourceType::SageMakerModelExplainabilityJobDefinition,
+        monitoring,
+    );
+}
+
+async fn cloudtrail_unit(client: &aws_sdk_cloudtrail::Client, work: &mut UnitWork) {
+    let (found, result) = cloudtrail::collect_trails(client, &work.scope).await;
+    if let Err(e) = result {
+        work.part.errors.push(format!("{} trails: {e}", work.label));
+    }
+    for subject in found {
+        work.subjects.push((
+            subject,
+            vec!["CloudTrail records the GenAI API activity (account-wide safeguard)".to_owned()],
+        ));
+    }
+}
+
+/// Log groups in scope by their names (SageMaker's and Bedrock's), links or tags.
+async fn logs_unit(client: &aws_sdk_cloudwatchlogs::Client, work: &mut UnitWork, map: &ScopeMap) {
+    let found = match logs::collect_log_groups(client, &work.scope, None).await {
+        Ok(found) => found,
+        Err(e) => {
+            work.listing_failed(
+                &e,
+                ResourceType::LogsLogGroup,
+                "every GenAI log group (the listing failed)",
+            );
+            return;
+        }
+    };
+    for subject in found {
+        let name = subject.resource.resource_id.clone();
+        let own: Vec<String> = ["/aws/sagemaker/", "/aws/bedrock"]
+            .iter()
+            .filter(|p| name.starts_with(*p))
+            .map(|p| {
+                let writer = if p.contains("sagemaker") {
+                    "SageMaker"
+                } else {
+                    "Bedrock"
+                };
+                format!("log group {name:?}: written by {writer} (by its name {p}…)")
+            })
+            .collect();
+        let arn = subject.resource.arn.clone().unwrap_or_else(|| {
+            format!(
+                "arn:aws:logs:{}:{}:log-group:{name}",
+                work.scope.region, work.scope.account_id
+            )
+        });
+        let decision = map.decide_arn(&arn, &own);
+        work.admit(decision, subject);
+    }
+}
 /// `(policy ARN, scope reason)` for each managed policy attached directly to a principal.
 fn attachments(
     attached: &Readable<Vec<AttachedPolicy>>,
@@ -1039,21 +1231,6 @@ fn attachments(
         .unwrap_or_default()
 }
 
-fn admit(
-    decision: Decision,
-    subject: Subject,
-    subjects: &mut Vec<(Subject, Vec<String>)>,
-    part: &mut Part,
-) {
-    match decision {
-        Decision::In(in_scope) => subjects.push((subject, in_scope.reasons)),
-        Decision::Excluded { reason, .. } => {
-            part.excluded.push(entry(&subject.resource, vec![reason]))
-        }
-        Decision::Out => (),
-    }
-}
-
 fn idle() -> SweepSummary {
     SweepSummary {
         status: "idle",
@@ -1061,8 +1238,11 @@ fn idle() -> SweepSummary {
     }
 }
 
-fn part_key(run_id: &str, unit: &str) -> String {
-    format!("runs/{run_id}/{}.json", unit.replace('@', "-"))
+fn part_key(run_id: &str, unit: &Unit) -> String {
+    format!(
+        "runs/{run_id}/{}.json",
+        unit.to_string().replace(['@', '#'], "-")
+    )
 }
 
 fn entry(resource: &ResourceRef, reasons: Vec<String>) -> ScopeEntry {
@@ -1211,12 +1391,40 @@ mod tests {
     #[test]
     fn units_put_the_services_that_name_resources_before_the_ones_they_name() {
         let units = plan_units(&["us-east-1".into(), "eu-west-1".into()]);
-        let at = |u: &str| units.iter().position(|x| x == u).unwrap();
+        let at = |u: &str| units.iter().position(|x| x.to_string() == u).unwrap();
         assert!(at("sagemaker@eu-west-1") < at("s3"));
         assert!(at("bedrock@us-east-1") < at("iam"));
         assert!(at("s3") < at("kms@us-east-1"));
         assert!(at("logs@us-east-1") < at("kms@us-east-1"));
         assert!(at("cloudtrail@eu-west-1") < at("kms@eu-west-1"));
         assert_eq!(units.len(), 12);
+    }
+
+    #[test]
+    fn units_are_typed_values_written_as_service_region_and_account() {
+        for text in [
+            "bedrock@us-east-1",
+            "iam",
+            "s3",
+            "kms@eu-west-1#111122223333",
+        ] {
+            let unit = Unit::try_from(text.to_owned()).unwrap();
+            assert_eq!(unit.to_string(), text);
+            let json = serde_json::to_value(&unit).unwrap();
+            assert_eq!(json, serde_json::json!(text));
+            assert_eq!(serde_json::from_value::<Unit>(json).unwrap(), unit);
+        }
+        let kms = Unit::try_from("kms@eu-west-1#111122223333".to_owned()).unwrap();
+        assert_eq!(
+            (kms.service, kms.region.as_deref(), kms.account.as_deref()),
+            (Service::Kms, Some("eu-west-1"), Some("111122223333"))
+        );
+        for bad in ["lambda@us-east-1", "iam@us-east-1", "kms", ""] {
+            assert!(Unit::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+        assert_eq!(
+            part_key("run-1", &kms),
+            "runs/run-1/kms-eu-west-1-111122223333.json"
+        );
     }
 }
