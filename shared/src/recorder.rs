@@ -191,7 +191,6 @@ impl Recorder {
         origin: Option<&str>,
         now: Timestamp,
     ) -> Vec<(ReportLine, Option<String>)> {
-        let day = now.day();
         let pairs: Vec<(String, &Finding, &'static FrameworkControl)> = findings
             .iter()
             .flat_map(|f| {
@@ -236,107 +235,122 @@ impl Recorder {
                     .push((key, finding, control, previous));
             }
         }
-        for (control_id, mut changes) in changed {
+        for (control_id, changes) in changed {
             let Some(control) = framework_control(control_id) else {
                 continue;
             };
-            // When the budget cannot take every change, the worst are filed on their own first.
-            changes.sort_by_key(|(_, f, _, _)| f.outcome.verdict.worst_first_rank());
-            let target = match self.auditmanager.target(control).await {
-                Ok(target) => target,
-                Err(why) => {
-                    tracing::error!(control = control_id, why, "evidence not filed");
-                    for (_, f, c, previous) in changes {
-                        out.push((
-                            ReportLine::new(f, c, previous, Filing::Undelivered),
-                            Some(why.clone()),
-                        ));
-                    }
-                    continue;
+            out.extend(self.file_control(control, changes, origin, now).await);
+        }
+        out
+    }
+
+    /// Files one control's changes within its daily budget: the worst on their own first, the
+    /// rest folded; each claimed in the ledger before filing and released if filing fails.
+    async fn file_control(
+        &self,
+        control: &'static FrameworkControl,
+        mut changes: Vec<Change<'_>>,
+        origin: Option<&str>,
+        now: Timestamp,
+    ) -> Vec<(ReportLine, Option<String>)> {
+        let mut out = Vec::with_capacity(changes.len());
+        // When the budget cannot take every change, the worst are filed on their own first.
+        changes.sort_by_key(|(_, f, _, _)| f.outcome.verdict.worst_first_rank());
+        let target = match self.auditmanager.target(control).await {
+            Ok(target) => target,
+            Err(why) => {
+                tracing::error!(control = control.id, why, "evidence not filed");
+                for (_, f, c, previous) in changes {
+                    out.push((
+                        ReportLine::new(f, c, previous, Filing::Undelivered),
+                        Some(why.clone()),
+                    ));
                 }
-            };
-            let granted = match self
-                .ledger
-                .reserve(
-                    control_id,
-                    &day,
-                    len_u32(changes.len()),
-                    self.budget.individual_limit,
-                )
-                .await
-            {
-                Ok(granted) => granted as usize,
-                Err(e) => {
-                    tracing::error!(error = %e, control = control_id, "evidence budget unreadable");
-                    for (_, f, c, previous) in changes {
-                        out.push((
-                            ReportLine::new(f, c, previous, Filing::Undelivered),
-                            Some(e.to_string()),
-                        ));
-                    }
-                    continue;
-                }
-            };
-            if granted < changes.len() {
-                tracing::warn!(
-                    control = control_id,
-                    folded = changes.len() - granted,
-                    "past 90% of the daily evidence budget: changes folded into the next digest"
-                );
+                return out;
             }
-            let mut to_file = Vec::new();
-            for (i, (key, f, c, previous)) in changes.into_iter().enumerate() {
-                if i >= granted {
-                    out.push((ReportLine::new(f, c, previous, Filing::Folded), None));
-                    continue;
-                }
-                match self
-                    .ledger
-                    .claim_change(&key, previous, f.outcome.verdict, now)
-                    .await
-                {
-                    Ok(true) => to_file.push((key, f, c, previous)),
-                    Ok(false) => out.push((
-                        ReportLine::new(f, c, previous, Filing::FiledElsewhere),
-                        None,
-                    )),
-                    Err(e) => out.push((
+        };
+        let granted = match self
+            .ledger
+            .reserve(
+                control.id,
+                &now.day(),
+                len_u32(changes.len()),
+                self.budget.individual_limit,
+            )
+            .await
+        {
+            Ok(granted) => granted as usize,
+            Err(e) => {
+                tracing::error!(error = %e, control = control.id, "evidence budget unreadable");
+                for (_, f, c, previous) in changes {
+                    out.push((
                         ReportLine::new(f, c, previous, Filing::Undelivered),
                         Some(e.to_string()),
-                    )),
+                    ));
                 }
+                return out;
             }
-            let items: Vec<EvidenceItem> = to_file
-                .iter()
-                .map(|(_, f, c, _)| {
-                    let text = match origin {
-                        None => evidence_text(f, c),
-                        Some(origin) => {
-                            let mut f = (*f).clone();
-                            f.context.push(origin.to_owned());
-                            evidence_text(&f, c)
-                        }
-                    };
-                    EvidenceItem::Text(text)
-                })
-                .collect();
-            let results = self.auditmanager.import(&target, &items).await;
-            for ((key, f, c, previous), result) in to_file.into_iter().zip(results) {
-                match result {
-                    Ok(()) => out.push((ReportLine::new(f, c, previous, Filing::Filed), None)),
-                    Err(why) => {
-                        if let Err(e) = self
-                            .ledger
-                            .release_change(&key, previous, f.outcome.verdict)
-                            .await
-                        {
-                            tracing::error!(error = %e, "a failed filing could not be released in the ledger");
-                        }
-                        out.push((
-                            ReportLine::new(f, c, previous, Filing::Undelivered),
-                            Some(why),
-                        ));
+        };
+        if granted < changes.len() {
+            tracing::warn!(
+                control = control.id,
+                folded = changes.len() - granted,
+                "past 90% of the daily evidence budget: changes folded into the next digest"
+            );
+        }
+        let mut to_file = Vec::new();
+        for (i, (key, f, c, previous)) in changes.into_iter().enumerate() {
+            if i >= granted {
+                out.push((ReportLine::new(f, c, previous, Filing::Folded), None));
+                continue;
+            }
+            match self
+                .ledger
+                .claim_change(&key, previous, f.outcome.verdict, now)
+                .await
+            {
+                Ok(true) => to_file.push((key, f, c, previous)),
+                Ok(false) => out.push((
+                    ReportLine::new(f, c, previous, Filing::FiledElsewhere),
+                    None,
+                )),
+                Err(e) => out.push((
+                    ReportLine::new(f, c, previous, Filing::Undelivered),
+                    Some(e.to_string()),
+                )),
+            }
+        }
+        let items: Vec<EvidenceItem> = to_file
+            .iter()
+            .map(|(_, f, c, _)| {
+                let text = match origin {
+                    None => evidence_text(f, c),
+                    Some(origin) => {
+                        // The trigger's own lines (a CloudTrail event, its actor) come first.
+                        let mut f = (*f).clone();
+                        f.context.insert(0, origin.to_owned());
+                        evidence_text(&f, c)
                     }
+                };
+                EvidenceItem::Text(text)
+            })
+            .collect();
+        let results = self.auditmanager.import(&target, &items).await;
+        for ((key, f, c, previous), result) in to_file.into_iter().zip(results) {
+            match result {
+                Ok(()) => out.push((ReportLine::new(f, c, previous, Filing::Filed), None)),
+                Err(why) => {
+                    if let Err(e) = self
+                        .ledger
+                        .release_change(&key, previous, f.outcome.verdict)
+                        .await
+                    {
+                        tracing::error!(error = %e, "a failed filing could not be released in the ledger");
+                    }
+                    out.push((
+                        ReportLine::new(f, c, previous, Filing::Undelivered),
+                        Some(why),
+                    ));
                 }
             }
         }

@@ -814,8 +814,14 @@ async fn unconfigured_invocation_logging_fails_the_logging_checks_and_has_nothin
         "AWS::Bedrock::ModelInvocationLoggingConfiguration"
     );
     for (id, expected) in [
-        (bedrock::INVOCATION_LOGGING_ENABLED.id, Verdict::NonCompliant),
-        (bedrock::INVOCATION_LOGGING_TEXT_DELIVERY.id, Verdict::NonCompliant),
+        (
+            bedrock::INVOCATION_LOGGING_ENABLED.id,
+            Verdict::NonCompliant,
+        ),
+        (
+            bedrock::INVOCATION_LOGGING_TEXT_DELIVERY.id,
+            Verdict::NonCompliant,
+        ),
         // No destination, so nothing to encrypt: SECAI3.3 is not where the failure belongs.
         (
             bedrock::INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED.id,

@@ -737,61 +737,7 @@ pub fn subjects_from_details(
         .filter_map(|g| Some((g.group_name()?, g)))
         .collect();
     for u in &details.users {
-        let name = u.user_name().unwrap_or_default().to_owned();
-        let attached = attached_policies(u.attached_managed_policies(), None);
-        let mut policies = inline_policies(u.user_policy_list(), "");
-        policies.extend(managed_documents(&attached, &documents));
-        let mut user_groups = Vec::new();
-        for group_name in u.group_list() {
-            match groups.get(group_name.as_str()) {
-                Some(g) => {
-                    let via = attached_policies(g.attached_managed_policies(), Some(group_name));
-                    policies.extend(inline_policies(
-                        g.group_policy_list(),
-                        &format!("group {group_name}'s "),
-                    ));
-                    policies.extend(managed_documents(&via, &documents));
-                    user_groups.push(Group {
-                        name: group_name.clone(),
-                        attached_policies: Ok(via),
-                    });
-                }
-                None => {
-                    let missing = Unreadable::new(format!(
-                        "group {group_name} was not returned by GetAccountAuthorizationDetails"
-                    ));
-                    policies.push(GrantedPolicy {
-                        source: format!("the policies of group {group_name}"),
-                        document: Err(missing.clone()),
-                    });
-                    user_groups.push(Group {
-                        name: group_name.clone(),
-                        attached_policies: Err(missing),
-                    });
-                }
-            }
-        }
-        let creds = credentials.get(&name);
-        let missing = || Unreadable::new("the user's credentials were not read");
-        let user = User {
-            id: u
-                .user_id()
-                .map(str::to_owned)
-                .unwrap_or_else(|| name.clone()),
-            arn: u.arn().unwrap_or_default().to_owned(),
-            created: timestamp(u.create_date()),
-            policies,
-            attached_policies: Ok(attached),
-            groups: user_groups,
-            password: creds
-                .map(|c| c.password.clone())
-                .unwrap_or_else(|| Err(missing())),
-            access_keys: creds
-                .map(|c| c.access_keys.clone())
-                .unwrap_or_else(|| Err(missing())),
-            tags: api_tags(u.tags()),
-            name,
-        };
+        let user = user_from_detail(u, &groups, &documents, credentials);
         let (id, arn) = (user.id.clone(), user.arn.clone());
         subjects.push(subject(Resource::IamUser(user), &id, &arn));
     }
@@ -818,6 +764,71 @@ pub fn subjects_from_details(
         subjects.push(subject(Resource::IamPolicy(policy), &id, &arn));
     }
     subjects
+}
+
+/// A user from the bulk read: its own and its groups' policies (a group missing from the read
+/// makes its policies unreadable), and its credentials (unreadable when not read).
+fn user_from_detail(
+    u: &UserDetail,
+    groups: &BTreeMap<&str, &GroupDetail>,
+    documents: &BTreeMap<String, Readable<PolicyDocument>>,
+    credentials: &BTreeMap<String, UserCredentials>,
+) -> User {
+    let name = u.user_name().unwrap_or_default().to_owned();
+    let attached = attached_policies(u.attached_managed_policies(), None);
+    let mut policies = inline_policies(u.user_policy_list(), "");
+    policies.extend(managed_documents(&attached, documents));
+    let mut user_groups = Vec::new();
+    for group_name in u.group_list() {
+        match groups.get(group_name.as_str()) {
+            Some(g) => {
+                let via = attached_policies(g.attached_managed_policies(), Some(group_name));
+                policies.extend(inline_policies(
+                    g.group_policy_list(),
+                    &format!("group {group_name}'s "),
+                ));
+                policies.extend(managed_documents(&via, documents));
+                user_groups.push(Group {
+                    name: group_name.clone(),
+                    attached_policies: Ok(via),
+                });
+            }
+            None => {
+                let missing = Unreadable::new(format!(
+                    "group {group_name} was not returned by GetAccountAuthorizationDetails"
+                ));
+                policies.push(GrantedPolicy {
+                    source: format!("the policies of group {group_name}"),
+                    document: Err(missing.clone()),
+                });
+                user_groups.push(Group {
+                    name: group_name.clone(),
+                    attached_policies: Err(missing),
+                });
+            }
+        }
+    }
+    let creds = credentials.get(&name);
+    let missing = || Unreadable::new("the user's credentials were not read");
+    User {
+        id: u
+            .user_id()
+            .map(str::to_owned)
+            .unwrap_or_else(|| name.clone()),
+        arn: u.arn().unwrap_or_default().to_owned(),
+        created: timestamp(u.create_date()),
+        policies,
+        attached_policies: Ok(attached),
+        groups: user_groups,
+        password: creds
+            .map(|c| c.password.clone())
+            .unwrap_or_else(|| Err(missing())),
+        access_keys: creds
+            .map(|c| c.access_keys.clone())
+            .unwrap_or_else(|| Err(missing())),
+        tags: api_tags(u.tags()),
+        name,
+    }
 }
 
 #[cfg(test)]

@@ -453,6 +453,9 @@ async fn refresh_sagemaker(
     name: &str,
 ) -> Subject {
     use ResourceType as T;
+    if let Some(subject) = refresh_monitoring(client, scope, resource_type, name).await {
+        return subject;
+    }
     let (state, links, arn, via) = match resource_type {
         T::SageMakerNotebookInstance => {
             let via = "AWS API (sagemaker:DescribeNotebookInstance)";
@@ -558,8 +561,24 @@ async fn refresh_sagemaker(
                 Err(e) => failed_describe("sagemaker:DescribeFeatureGroup", e, via),
             }
         }
+        other => not_sagemaker(other),
+    };
+    let mut subject = subject(scope, resource_type, name, arn, via, state);
+    subject.links = links;
+    subject
+}
+
+/// Reads one SageMaker Model Monitor job definition by name; `None` for another type.
+async fn refresh_monitoring(
+    client: &aws_sdk_sagemaker::Client,
+    scope: &Scope,
+    resource_type: ResourceType,
+    name: &str,
+) -> Option<Subject> {
+    use ResourceType as T;
+    Some(match resource_type {
         T::SageMakerDataQualityJobDefinition => {
-            return monitoring_refresh!(
+            monitoring_refresh!(
                 client,
                 scope,
                 name,
@@ -569,10 +588,10 @@ async fn refresh_sagemaker(
                 "SageMaker data quality job definition",
                 "data-quality-job-definition",
                 "sagemaker:DescribeDataQualityJobDefinition"
-            );
+            )
         }
         T::SageMakerModelQualityJobDefinition => {
-            return monitoring_refresh!(
+            monitoring_refresh!(
                 client,
                 scope,
                 name,
@@ -582,10 +601,10 @@ async fn refresh_sagemaker(
                 "SageMaker model quality job definition",
                 "model-quality-job-definition",
                 "sagemaker:DescribeModelQualityJobDefinition"
-            );
+            )
         }
         T::SageMakerModelBiasJobDefinition => {
-            return monitoring_refresh!(
+            monitoring_refresh!(
                 client,
                 scope,
                 name,
@@ -595,10 +614,10 @@ async fn refresh_sagemaker(
                 "SageMaker model bias job definition",
                 "model-bias-job-definition",
                 "sagemaker:DescribeModelBiasJobDefinition"
-            );
+            )
         }
         T::SageMakerModelExplainabilityJobDefinition => {
-            return monitoring_refresh!(
+            monitoring_refresh!(
                 client,
                 scope,
                 name,
@@ -608,18 +627,19 @@ async fn refresh_sagemaker(
                 "SageMaker model explainability job definition",
                 "model-explainability-job-definition",
                 "sagemaker:DescribeModelExplainabilityJobDefinition"
-            );
+            )
         }
-        other => (
-            SubjectState::Unreadable(format!("{other} is not a SageMaker type")),
-            Vec::new(),
-            None,
-            "not read",
-        ),
-    };
-    let mut subject = subject(scope, resource_type, name, arn, via, state);
-    subject.links = links;
-    subject
+        _ => return None,
+    })
+}
+
+fn not_sagemaker(other: ResourceType) -> Read {
+    (
+        SubjectState::Unreadable(format!("{other} is not a SageMaker type")),
+        Vec::new(),
+        None,
+        "not read",
+    )
 }
 
 type Read = (

@@ -409,6 +409,35 @@ struct RunRecord {
     lease_until: i64,
 }
 
+/// A run this invocation holds the lease of.
+struct Run {
+    key: String,
+    version: u64,
+    record: RunRecord,
+    /// When this invocation claimed it.
+    started: Timestamp,
+}
+
+impl Run {
+    /// The units not done yet, in order.
+    fn pending(&self) -> Vec<Unit> {
+        self.record
+            .units
+            .iter()
+            .filter(|u| !self.record.done.contains(u))
+            .cloned()
+            .collect()
+    }
+}
+
+/// What [`SweepHandler::claim`] found.
+enum Claimed {
+    /// The run, leased to this invocation.
+    Run(Run),
+    /// Not to be run now: `duplicate`, `busy` or `idle`.
+    Not(&'static str),
+}
+
 /// One unit's checkpoint in the evidence bucket.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -533,14 +562,47 @@ impl SweepHandler {
                 None => return Ok(idle()),
             },
         };
+        let mut run = match self.claim(&request, &run_id).await? {
+            Claimed::Run(run) => run,
+            Claimed::Not(status) => {
+                return Ok(SweepSummary {
+                    run: Some(run_id),
+                    status,
+                    ..SweepSummary::default()
+                });
+            }
+        };
+        tracing::info!(run = %run_id, done = run.record.done.len(), units = run.record.units.len(), "sweep running");
+        let mut summary = SweepSummary {
+            run: Some(run_id.clone()),
+            status: "continuing",
+            ..SweepSummary::default()
+        };
+        let mut map = self.scope_map(&run, &mut summary).await?;
+        self.run_pending(&mut run, &mut map, &mut summary, deadline)
+            .await?;
+        summary.units_left = run.pending();
+        if !summary.units_left.is_empty() {
+            run.record.lease_until = 0;
+            self.save(&run.key, &run.record, &mut run.version).await?;
+            tracing::info!(run = %run_id, left = summary.units_left.len(), "sweep checkpointed; the next invocation continues");
+            return Ok(summary);
+        }
+        self.finish(&mut run, &mut summary).await?;
+        Ok(summary)
+    }
+
+    /// Reads (or starts) the run and takes its lease; `Not(status)` when this invocation must
+    /// not run it (`duplicate`, `busy`, `idle`).
+    async fn claim(&self, request: &SweepRequest, run_id: &str) -> Result<Claimed, SweepError> {
         let key = format!("run#{run_id}");
         let now = Timestamp::now();
         let (mut version, existing) = self.ledger.get_versioned(&key).await?;
-        let mut record = match (existing, &request) {
+        let mut record = match (existing, request) {
             (Some(doc), _) => serde_json::from_value::<RunRecord>(doc)
                 .map_err(|_| SweepError::BadRunRecord(key.clone()))?,
             (None, SweepRequest::Start { account_id, .. }) => RunRecord {
-                run_id: run_id.clone(),
+                run_id: run_id.to_owned(),
                 account_id: account_id.clone(),
                 started_at: now.to_string(),
                 units: plan_units(
@@ -555,40 +617,38 @@ impl SweepHandler {
                 complete: false,
                 lease_until: 0,
             },
-            (None, SweepRequest::Continue) => return Ok(idle()),
-        };
-        let summary_for = |status| SweepSummary {
-            run: Some(run_id.clone()),
-            status,
-            ..SweepSummary::default()
+            (None, SweepRequest::Continue) => return Ok(Claimed::Not("idle")),
         };
         if record.complete {
             tracing::info!(run = %run_id, "run already complete: duplicate delivery");
-            return Ok(summary_for("duplicate"));
+            return Ok(Claimed::Not("duplicate"));
         }
         if record.lease_until > now.epoch_seconds() {
             tracing::info!(run = %run_id, "another invocation holds this run");
-            return Ok(summary_for("busy"));
+            return Ok(Claimed::Not("busy"));
         }
         record.lease_until = now.epoch_seconds() + LEASE.as_secs() as i64;
         if !self.save(&key, &record, &mut version).await? {
-            return Ok(summary_for("busy"));
+            return Ok(Claimed::Not("busy"));
         }
         if version == 1 {
-            self.open(&run_id).await?;
+            self.open(run_id).await?;
         }
-        tracing::info!(run = %run_id, done = record.done.len(), units = record.units.len(), "sweep running");
+        Ok(Claimed::Run(Run {
+            key,
+            version,
+            record,
+            started: now,
+        }))
+    }
 
-        let mut summary = summary_for("continuing");
-        let scope = Scope {
-            account_id: record.account_id.clone(),
-            region: self
-                .clients
-                .regions
-                .first()
-                .map(|r| r.region.clone())
-                .unwrap_or_default(),
-        };
+    /// The scope map at the start of this invocation: the scope tags of every region, and the
+    /// links the units already done found.
+    async fn scope_map(
+        &self,
+        run: &Run,
+        summary: &mut SweepSummary,
+    ) -> Result<ScopeMap, SweepError> {
         let mut map = ScopeMap::new(self.options.tag_key.clone());
         for region in &self.clients.regions {
             match tagging::tagged_arns(&region.tagging, &self.options.tag_key).await {
@@ -605,21 +665,36 @@ impl SweepHandler {
                 }
             }
         }
-        for unit in &record.done {
-            let part = self.read_part(&run_id, unit).await?;
+        for unit in &run.record.done {
+            let part = self.read_part(&run.record.run_id, unit).await?;
             for (kind, id, reason) in part.links {
                 if let Some(target) = target_of(&kind, &id) {
                     map.insert(Link { target, reason });
                 }
             }
         }
-        let pending: Vec<Unit> = record
-            .units
-            .iter()
-            .filter(|u| !record.done.contains(u))
-            .cloned()
-            .collect();
-        for unit in pending {
+        Ok(map)
+    }
+
+    /// Runs the units not done yet, checkpointing each, until they are all done or the
+    /// invocation must stop.
+    async fn run_pending(
+        &self,
+        run: &mut Run,
+        map: &mut ScopeMap,
+        summary: &mut SweepSummary,
+        deadline: Option<SystemTime>,
+    ) -> Result<(), SweepError> {
+        let home = Scope {
+            account_id: run.record.account_id.clone(),
+            region: self
+                .clients
+                .regions
+                .first()
+                .map(|r| r.region.clone())
+                .unwrap_or_default(),
+        };
+        for unit in run.pending() {
             if should_stop(
                 summary.units_this_invocation.len(),
                 self.options.max_units_per_invocation,
@@ -629,56 +704,49 @@ impl SweepHandler {
             ) {
                 break;
             }
-            let part = self.run_unit(&unit, &scope, &mut map).await;
+            let part = self.run_unit(&unit, &home, map).await;
             summary.in_scope += part.scope.len();
             summary.excluded += part.excluded.len();
-            summarize_lines(&mut summary, &part.lines);
+            summarize_lines(summary, &part.lines);
             extend_listed(&mut summary.scope, &part.scope);
             extend_listed(&mut summary.excluded_resources, &part.excluded);
             summary.errors.extend(part.errors.iter().cloned());
             self.store
-                .put_json(&part_key(&run_id, &unit), &part)
+                .put_json(&part_key(&run.record.run_id, &unit), &part)
                 .await?;
-            record.done.push(unit.clone());
-            if !self.save(&key, &record, &mut version).await? {
+            run.record.done.push(unit.clone());
+            if !self.save(&run.key, &run.record, &mut run.version).await? {
                 return Err(SweepError::BadRunRecord(format!(
-                    "{key} was changed by another invocation while this one held the lease"
+                    "{} was changed by another invocation while this one held the lease",
+                    run.key
                 )));
             }
             summary.units_this_invocation.push(unit);
         }
-        summary.units_left = record
-            .units
-            .iter()
-            .filter(|u| !record.done.contains(u))
-            .cloned()
-            .collect();
-        if !summary.units_left.is_empty() {
-            record.lease_until = 0;
-            self.save(&key, &record, &mut version).await?;
-            tracing::info!(run = %run_id, left = summary.units_left.len(), "sweep checkpointed; the next invocation continues");
-            return Ok(summary);
-        }
+        Ok(())
+    }
 
-        // Every unit is done: one digest per control from every part. Memory holds one part and
-        // one control's lines at a time: the parts are read once to count, then once per control.
-        // Counts cover the whole run, not only this invocation's units.
+    /// Every unit is done: one digest per control from every part, then the run is complete.
+    /// Memory holds one part and one control's lines at a time: the parts are read once to
+    /// count, then once per control. Counts cover the whole run, not only this invocation's.
+    async fn finish(&self, run: &mut Run, summary: &mut SweepSummary) -> Result<(), SweepError> {
+        let run_id = run.record.run_id.clone();
         summary.in_scope = 0;
         summary.excluded = 0;
         let mut controls = std::collections::BTreeSet::new();
-        for unit in &record.units {
+        for unit in &run.record.units {
             let part = self.read_part(&run_id, unit).await?;
             summary.in_scope += part.scope.len();
             summary.excluded += part.excluded.len();
             controls.extend(part.lines.into_iter().map(|l| l.control));
         }
-        let day = now.day();
+        let day = run.started.day();
         for control_id in controls {
             let Some(control) = framework_control(&control_id) else {
                 continue;
             };
             let mut lines = Vec::new();
-            for unit in &record.units {
+            for unit in &run.record.units {
                 let part = self.read_part(&run_id, unit).await?;
                 lines.extend(part.lines.into_iter().filter(|l| l.control == control_id));
             }
@@ -695,13 +763,13 @@ impl SweepHandler {
                 .await;
             summary.digests.push(digest);
         }
-        record.complete = true;
-        record.lease_until = 0;
-        self.save(&key, &record, &mut version).await?;
+        run.record.complete = true;
+        run.record.lease_until = 0;
+        self.save(&run.key, &run.record, &mut run.version).await?;
         self.close(&run_id).await?;
         summary.status = "complete";
         tracing::info!(run = %run_id, digests = summary.digests.len(), "sweep complete");
-        Ok(summary)
+        Ok(())
     }
 
     async fn save(
