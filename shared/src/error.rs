@@ -63,7 +63,7 @@ impl AwsError {
                 let status = service.raw().status().as_u16();
                 let code = source.code().map(str::to_owned);
                 let message = match (source.message(), &code) {
-                    (Some(message), _) => crate::sinks::text::truncate_chars(message, 600),
+                    (Some(message), _) => genai_evidence_core::text::truncate_chars(message, 600),
                     (None, Some(_)) => format!("HTTP {status}, no message"),
                     (None, None) => {
                         format!("HTTP {status} with no error code or message the SDK could read")

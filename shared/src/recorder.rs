@@ -20,10 +20,10 @@ use serde::Serialize;
 
 use crate::adapters::ledger::{Ledger, verdict_key, verdict_key_of};
 use crate::catalog::{FrameworkControl, find_check, framework_control};
-use crate::domain::finding::Finding;
 use crate::domain::outcome::Verdict;
 use crate::domain::resource::identity_of;
 use crate::domain::time::Timestamp;
+use crate::finding::Finding;
 use crate::settings::Settings;
 use crate::sinks::Undelivered;
 use crate::sinks::auditmanager::{AuditManagerSink, EvidenceItem, RetryPolicy};

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use aws_emulator::{DEMO_ASSESSMENT_ID, Seed, SeedAssessment, SeedControl, SeedControlSet};
 use genai_evidence::catalog::s3;
-use genai_evidence::domain::finding::Finding;
 use genai_evidence::domain::outcome::Outcome;
 use genai_evidence::domain::resource::ResourceRef;
 use genai_evidence::domain::time::Timestamp;
+use genai_evidence::finding::Finding;
 use genai_evidence::sinks::EvidenceSink;
 use genai_evidence::sinks::auditmanager::{AuditManagerSink, ControlTarget};
 

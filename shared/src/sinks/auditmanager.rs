@@ -14,8 +14,8 @@ use aws_sdk_auditmanager::types::ManualEvidence;
 use tokio::sync::OnceCell;
 
 use crate::catalog::{FRAMEWORK_CONTROLS, FrameworkControl};
-use crate::domain::finding::Finding;
 use crate::error::AwsError;
+use crate::finding::Finding;
 use crate::sinks::text::evidence_text;
 use crate::sinks::{BoxFuture, Delivery, EvidenceSink, SinkReport, Undelivered};
 

@@ -7,10 +7,10 @@
 //! `NOT_APPLICABLE`.
 
 use crate::adapters::config_api::PlannedEvaluation;
-use crate::domain::finding::Finding;
 use crate::domain::outcome::Verdict;
 use crate::domain::resource::ResourceRef;
 use crate::domain::time::Timestamp;
+use crate::finding::Finding;
 use crate::sinks::text::{MAX_ANNOTATION, truncate_chars};
 
 /// Folds one resource's findings into its evaluation. With no findings (no check covers the

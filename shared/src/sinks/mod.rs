@@ -4,14 +4,14 @@
 
 pub mod auditmanager;
 pub mod config_evaluations;
-pub mod digest;
 pub mod reports;
-pub mod text;
+
+pub use genai_evidence_core::evidence::{digest, text};
 
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::domain::finding::Finding;
+use crate::finding::Finding;
 
 /// A boxed future, as the sink trait returns (the trait must stay object-safe).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

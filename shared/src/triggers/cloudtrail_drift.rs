@@ -26,12 +26,12 @@ use crate::adapters::Scope;
 use crate::adapters::ledger::Ledger;
 use crate::adapters::refresh::{ReadRetry, RefreshClients, refresh_with_retry};
 use crate::catalog::Params;
-use crate::domain::finding::Finding;
 use crate::domain::outcome::Verdict;
 use crate::domain::time::Timestamp;
 use crate::drift::{self, ApiCall, Classified, EventError, Skip};
 use crate::error::AwsError;
 use crate::evaluate::evaluate;
+use crate::finding::Finding;
 use crate::recorder::{RecordReport, Recorder};
 
 /// How long an event id stays claimed (EventBridge retries deliveries for up to 24 hours).

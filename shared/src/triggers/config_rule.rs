@@ -27,12 +27,12 @@ use crate::adapters::config_item::{ConfigurationItem, Decoded, ItemError, decode
 use crate::adapters::iam::ManagedPolicyReader;
 use crate::catalog::Params;
 use crate::catalog::params::ParamError;
-use crate::domain::finding::Finding;
 use crate::domain::outcome::Verdict;
 use crate::domain::resource::{ResourceRef, ResourceType};
 use crate::domain::time::Timestamp;
 use crate::error::{AwsError, AwsErrorKind};
 use crate::evaluate::{Subject, SubjectState, evaluate};
+use crate::finding::Finding;
 use crate::recorder::{RecordReport, Recorder};
 use crate::sinks::config_evaluations::fold;
 use crate::sinks::{EvidenceSink, SinkReport};

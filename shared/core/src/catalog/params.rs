@@ -161,7 +161,7 @@ impl Params {
         let mut ignored: Vec<String> = ignored
             .iter()
             .take(MAX_IGNORED_LISTED)
-            .map(|name| crate::sinks::text::truncate_chars(name, 64))
+            .map(|name| crate::text::truncate_chars(name, 64))
             .collect();
         if unlisted > 0 {
             ignored.push(format!("(and {unlisted} more)"));

@@ -16,9 +16,6 @@ pub mod reference;
 pub mod s3;
 pub mod sagemaker;
 
-#[cfg(test)]
-mod fixture_tests;
-
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -292,7 +289,7 @@ mod tests {
 
     #[test]
     fn every_check_has_fixture_files() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let text = std::fs::read_to_string(root.join("tests/fixtures/manifest.json")).unwrap();
         let manifest: std::collections::BTreeMap<String, Vec<String>> =
             serde_json::from_str(&text).unwrap();

@@ -122,7 +122,7 @@ fn clipped(text: String, max: usize) -> String {
     if text.chars().count() <= max {
         text
     } else {
-        crate::sinks::text::truncate_chars(&text, max)
+        crate::text::truncate_chars(&text, max)
     }
 }
 

@@ -119,7 +119,7 @@ mod sample_events {
 
     #[test]
     fn every_sample_drift_event_parses_and_classifies_as_expected() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../events");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events");
         let mut files: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -180,7 +180,7 @@ mod sample_events {
     fn the_pascal_case_sagemaker_samples_are_not_read_as_naming_a_resource() {
         // events/negative/: the shape the project's first samples had (SageMaker's API input
         // casing), which CloudTrail never records. They must not be evaluated as if real.
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../events/negative");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/negative");
         let mut seen = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();

@@ -1,22 +1,14 @@
 //! The evidence text an auditor reads: one finding, at most 1,000 characters.
 
+pub use crate::text::truncate_chars;
+
 use crate::catalog::FrameworkControl;
-use crate::domain::finding::Finding;
+use crate::finding::Finding;
 
 /// Audit Manager's limit for a `textResponse`.
 pub const MAX_TEXT_RESPONSE: usize = 1000;
 /// AWS Config's limit for an annotation.
 pub const MAX_ANNOTATION: usize = 256;
-
-/// Cuts `text` to at most `max` characters on a character boundary, ending with `…` when cut.
-pub fn truncate_chars(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
 
 /// The characters of an evidence text always left to the observation and its rationale.
 const MIN_BODY: usize = 300;

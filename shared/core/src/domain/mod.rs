@@ -1,7 +1,6 @@
 //! The pure domain: resources, policies, outcomes and findings. No SDK type and no IO here.
 
 pub mod aws_managed;
-pub mod finding;
 pub mod outcome;
 pub mod policy;
 pub mod resource;

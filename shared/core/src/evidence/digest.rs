@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::FrameworkControl;
-use crate::domain::finding::Finding;
 use crate::domain::outcome::Verdict;
-use crate::sinks::text::{MAX_TEXT_RESPONSE, truncate_chars};
+use crate::evidence::text::{MAX_TEXT_RESPONSE, truncate_chars};
+use crate::finding::Finding;
 
 /// At most this many characters of a finding's observation are quoted in a digest, so that
 /// several resources fit (the report has every word).

@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn docs_controls_md_is_up_to_date_with_the_registry() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/controls.md");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/controls.md");
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == markdown(),

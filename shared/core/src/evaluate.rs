@@ -1,11 +1,11 @@
 //! Evaluation: a collected subject in, findings out. Pure; the one place checks are run.
 
 use crate::catalog::{Check, Params};
-use crate::domain::finding::Finding;
 use crate::domain::outcome::Outcome;
 use crate::domain::resource::{Resource, ResourceRef, ResourceType};
 use crate::domain::scope::Link;
 use crate::domain::time::Timestamp;
+use crate::finding::Finding;
 
 /// A resource as a collector found it.
 #[derive(Debug, Clone)]

@@ -1,0 +1,570 @@
+//! Checks on Amazon Bedrock: customer managed keys on custom models, customization jobs,
+//! guardrails, agents and knowledge-base data sources (SECAI3.3), guardrail filters
+//! (prompt attacks, PII), agents with guardrails, and model invocation logging (SECAI3.15).
+
+use crate::catalog::framework::{PRIVACY_PII, SAFE_GUARDRAILS, SECAI3_3, SECAI3_15};
+use crate::catalog::{Check, Evaluator, Params, Severity};
+use crate::domain::outcome::Outcome;
+use crate::domain::outcome::Verdict;
+use crate::domain::resource::{Readable, Resource};
+use crate::domain::resources::bedrock::{
+    Agent, BucketDestination, CustomModel, DataSource, Guardrail, GuardrailInventory,
+    InvocationLogging, LogGroupDestination, LoggingConfig, ModelCustomizationJob,
+};
+
+/// The checks of this module, in a stable order.
+pub static CHECKS: &[&Check] = &[
+    &CUSTOM_MODEL_KMS_KEY,
+    &CUSTOMIZATION_JOB_KMS_KEY,
+    &GUARDRAIL_KMS_KEY,
+    &GUARDRAIL_PROMPT_ATTACK_FILTER,
+    &GUARDRAIL_PII_FILTER,
+    &AGENT_KMS_KEY,
+    &AGENT_GUARDRAIL,
+    &DATA_SOURCE_KMS_KEY,
+    &INVOCATION_LOGGING_ENABLED,
+    &INVOCATION_LOGGING_TEXT_DELIVERY,
+    &INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED,
+    &PROTECTIVE_GUARDRAIL_EXISTS,
+];
+
+/// Safe and Privacy: the region has at least one guardrail that both blocks prompt attacks at
+/// HIGH strength and filters sensitive information. It reuses the two per-guardrail checks.
+pub static PROTECTIVE_GUARDRAIL_EXISTS: Check = Check {
+    id: "bedrock_guardrail_protective_exists",
+    version: 1,
+    title: "A Bedrock guardrail with a HIGH prompt-attack filter and a PII filter exists in the region",
+    controls: &[&SAFE_GUARDRAILS, &PRIVACY_PII],
+    severity: Severity::High,
+    api_actions: &["bedrock:ListGuardrails", "bedrock:GetGuardrail"],
+    passes_when: "At least one guardrail passes both bedrock_guardrail_prompt_attack_filter_high and bedrock_guardrail_pii_filter.",
+    remediation: "aws bedrock create-guardrail --name genai-default --content-policy-config '{\"filtersConfig\":[{\"type\":\"PROMPT_ATTACK\",\"inputStrength\":\"HIGH\",\"outputStrength\":\"NONE\"}]}' --sensitive-information-policy-config '{\"piiEntitiesConfig\":[{\"type\":\"EMAIL\",\"action\":\"ANONYMIZE\"}]}' --blocked-input-messaging ... --blocked-outputs-messaging ...",
+    evaluator: Evaluator::BedrockGuardrailInventory(protective_guardrail_exists),
+};
+
+fn protective_guardrail_exists(inventory: &GuardrailInventory, params: &Params) -> Outcome {
+    let guardrails = match &inventory.guardrails {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(guardrails) => guardrails,
+    };
+    let mut undecided = Vec::new();
+    for guardrail in guardrails {
+        let resource = Resource::BedrockGuardrail(guardrail.clone());
+        let verdicts = [
+            GUARDRAIL_PROMPT_ATTACK_FILTER
+                .evaluate(&resource, params)
+                .verdict,
+            GUARDRAIL_PII_FILTER.evaluate(&resource, params).verdict,
+        ];
+        let label = guardrail
+            .name
+            .clone()
+            .unwrap_or_else(|| guardrail.id.clone());
+        if verdicts.iter().all(|v| *v == Verdict::Compliant) {
+            return Outcome::compliant(
+                format!(
+                    "guardrail {label} blocks prompt attacks at HIGH strength and filters sensitive information"
+                ),
+                "applications and agents in the region have a protective guardrail to apply",
+            );
+        }
+        if !verdicts.contains(&Verdict::NonCompliant)
+            && verdicts.contains(&Verdict::CouldNotEvaluate)
+        {
+            undecided.push(label);
+        }
+    }
+    if !undecided.is_empty() {
+        return Outcome::could_not_evaluate(format!(
+            "guardrail(s) {} could not be read",
+            undecided.join(", ")
+        ));
+    }
+    let observed = match guardrails.len() {
+        0 => format!("region {} has no guardrail", inventory.region),
+        n => format!(
+            "none of the {n} guardrail(s) in {} has both a HIGH prompt-attack filter and a PII filter",
+            inventory.region
+        ),
+    };
+    Outcome::non_compliant(
+        observed,
+        "without one, prompts and completions are not screened for attacks or personal data",
+    )
+}
+
+/// SECAI3.3: the custom model is encrypted with a customer managed KMS key.
+pub static CUSTOM_MODEL_KMS_KEY: Check = Check {
+    id: "bedrock_custom_model_kms_key",
+    version: 1,
+    title: "Bedrock custom model is encrypted with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    severity: Severity::High,
+    api_actions: &["bedrock:ListCustomModels", "bedrock:GetCustomModel"],
+    passes_when: "GetCustomModel returns a modelKmsKeyArn.",
+    remediation: "A custom model's key cannot be changed: run the customization job again with --custom-model-kms-key-id <key-arn> (aws bedrock create-model-customization-job), move consumers to the new model, delete the old one.",
+    evaluator: Evaluator::BedrockCustomModel(custom_model_kms_key),
+};
+
+/// SECAI3.3: the customization job encrypts its output model with a customer managed KMS key.
+pub static CUSTOMIZATION_JOB_KMS_KEY: Check = Check {
+    id: "bedrock_model_customization_job_output_kms_key",
+    version: 1,
+    title: "Bedrock model customization job encrypts its output model with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    severity: Severity::Medium,
+    api_actions: &[
+        "bedrock:ListModelCustomizationJobs",
+        "bedrock:GetModelCustomizationJob",
+    ],
+    passes_when: "GetModelCustomizationJob returns an outputModelKmsKeyArn.",
+    remediation: "Start customization jobs with --custom-model-kms-key-id <key-arn> (aws bedrock create-model-customization-job); the output model of a finished job keeps its key, so retrain it under a customer managed key.",
+    evaluator: Evaluator::BedrockModelCustomizationJob(customization_job_kms_key),
+};
+
+/// SECAI3.3: the guardrail is encrypted with a customer managed KMS key.
+pub static GUARDRAIL_KMS_KEY: Check = Check {
+    id: "bedrock_guardrail_kms_key",
+    version: 1,
+    title: "Bedrock guardrail is encrypted with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    severity: Severity::Medium,
+    api_actions: &["bedrock:ListGuardrails", "bedrock:GetGuardrail"],
+    passes_when: "The guardrail names a kmsKeyArn (KmsKeyArn in its configuration item).",
+    remediation: "aws bedrock update-guardrail --guardrail-identifier <id> --kms-key-id <key-arn> (with the guardrail's other settings), then create a new guardrail version.",
+    evaluator: Evaluator::BedrockGuardrail(guardrail_kms_key),
+};
+
+/// Safe: the guardrail filters prompt attacks on input at HIGH strength.
+pub static GUARDRAIL_PROMPT_ATTACK_FILTER: Check = Check {
+    id: "bedrock_guardrail_prompt_attack_filter_high",
+    version: 1,
+    title: "Bedrock guardrail blocks prompt attacks on input at HIGH strength",
+    controls: &[&SAFE_GUARDRAILS],
+    severity: Severity::High,
+    api_actions: &["bedrock:ListGuardrails", "bedrock:GetGuardrail"],
+    passes_when: "The guardrail's content policy has a PROMPT_ATTACK filter with inputStrength HIGH that is not disabled on input and does not only detect (inputAction is not NONE).",
+    remediation: "aws bedrock update-guardrail --guardrail-identifier <id> --content-policy-config '{\"filtersConfig\":[{\"type\":\"PROMPT_ATTACK\",\"inputStrength\":\"HIGH\",\"outputStrength\":\"NONE\"}]}' (keeping the other filters), then create a new guardrail version.",
+    evaluator: Evaluator::BedrockGuardrail(guardrail_prompt_attack_filter),
+};
+
+/// Privacy: the guardrail has a sensitive-information (PII) filter.
+pub static GUARDRAIL_PII_FILTER: Check = Check {
+    id: "bedrock_guardrail_pii_filter",
+    version: 1,
+    title: "Bedrock guardrail has a sensitive information (PII) filter",
+    controls: &[&PRIVACY_PII],
+    severity: Severity::High,
+    api_actions: &["bedrock:ListGuardrails", "bedrock:GetGuardrail"],
+    passes_when: "The guardrail's sensitive information policy lists at least one PII entity type or regex.",
+    remediation: "aws bedrock update-guardrail --guardrail-identifier <id> --sensitive-information-policy-config '{\"piiEntitiesConfig\":[{\"type\":\"EMAIL\",\"action\":\"ANONYMIZE\"}]}' (with the PII types your data holds), then create a new guardrail version.",
+    evaluator: Evaluator::BedrockGuardrail(guardrail_pii_filter),
+};
+
+/// SECAI3.3: the agent is encrypted with a customer managed KMS key.
+pub static AGENT_KMS_KEY: Check = Check {
+    id: "bedrock_agent_kms_key",
+    version: 1,
+    title: "Bedrock agent is encrypted with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    severity: Severity::Medium,
+    api_actions: &["bedrock:ListAgents", "bedrock:GetAgent"],
+    passes_when: "GetAgent returns a customerEncryptionKeyArn.",
+    remediation: "aws bedrock-agent update-agent --agent-id <id> --customer-encryption-key-arn <key-arn> (with the agent's other required settings), then prepare the agent.",
+    evaluator: Evaluator::BedrockAgent(agent_kms_key),
+};
+
+/// Safe: the agent applies a guardrail.
+pub static AGENT_GUARDRAIL: Check = Check {
+    id: "bedrock_agent_guardrail_attached",
+    version: 1,
+    title: "Bedrock agent has a guardrail attached",
+    controls: &[&SAFE_GUARDRAILS],
+    severity: Severity::High,
+    api_actions: &["bedrock:ListAgents", "bedrock:GetAgent"],
+    passes_when: "GetAgent returns a guardrailConfiguration with a guardrailIdentifier.",
+    remediation: "aws bedrock-agent update-agent --agent-id <id> --guardrail-configuration guardrailIdentifier=<guardrail-id>,guardrailVersion=<version> (with the agent's other required settings), then prepare the agent.",
+    evaluator: Evaluator::BedrockAgent(agent_guardrail),
+};
+
+/// SECAI3.3: the knowledge-base data source encrypts ingestion data with a customer managed key
+/// (as the managed rule bedrock-data-source-encryption-enabled, Security Hub Bedrock.1).
+pub static DATA_SOURCE_KMS_KEY: Check = Check {
+    id: "bedrock_data_source_kms_key",
+    version: 1,
+    title: "Bedrock knowledge base data source is encrypted with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    severity: Severity::High,
+    api_actions: &[
+        "bedrock:ListKnowledgeBases",
+        "bedrock:ListDataSources",
+        "bedrock:GetDataSource",
+    ],
+    passes_when: "The data source's serverSideEncryptionConfiguration names a kmsKeyArn (ServerSideEncryptionConfiguration.KmsKeyArn in its configuration item), as Security Hub Bedrock.1 requires.",
+    remediation: "aws bedrock-agent update-data-source --knowledge-base-id <kb-id> --data-source-id <id> --name <name> --data-source-configuration <current> --server-side-encryption-configuration kmsKeyArn=<key-arn>",
+    evaluator: Evaluator::BedrockDataSource(data_source_kms_key),
+};
+
+/// SECAI3.15: model invocation logging is on, with at least one destination.
+pub static INVOCATION_LOGGING_ENABLED: Check = Check {
+    id: "bedrock_invocation_logging_enabled",
+    version: 1,
+    title: "Bedrock model invocation logging is on with a CloudWatch Logs or S3 destination",
+    controls: &[&SECAI3_15],
+    severity: Severity::High,
+    api_actions: &["bedrock:GetModelInvocationLoggingConfiguration"],
+    passes_when: "GetModelInvocationLoggingConfiguration returns a loggingConfig with a cloudWatchConfig or an s3Config.",
+    remediation: "aws bedrock put-model-invocation-logging-configuration --logging-config '{\"cloudWatchConfig\":{\"logGroupName\":\"<group>\",\"roleArn\":\"<role-arn>\"},\"textDataDeliveryEnabled\":true}'",
+    evaluator: Evaluator::BedrockInvocationLogging(invocation_logging_enabled),
+};
+
+/// SECAI3.15: invocation logs include the text of prompts and responses.
+pub static INVOCATION_LOGGING_TEXT_DELIVERY: Check = Check {
+    id: "bedrock_invocation_logging_text_delivery",
+    version: 1,
+    title: "Bedrock model invocation logging delivers text prompts and responses",
+    controls: &[&SECAI3_15],
+    severity: Severity::Medium,
+    api_actions: &["bedrock:GetModelInvocationLoggingConfiguration"],
+    passes_when: "Invocation logging has a destination and textDataDeliveryEnabled is true.",
+    remediation: "Set textDataDeliveryEnabled to true in the logging configuration: aws bedrock put-model-invocation-logging-configuration --logging-config '{...,\"textDataDeliveryEnabled\":true}'",
+    evaluator: Evaluator::BedrockInvocationLogging(invocation_logging_text_delivery),
+};
+
+/// SECAI3.3: every invocation-log destination is encrypted with a KMS key.
+pub static INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED: Check = Check {
+    id: "bedrock_invocation_logging_destinations_kms",
+    version: 1,
+    title: "Bedrock invocation log destinations are encrypted with KMS keys",
+    controls: &[&SECAI3_3],
+    severity: Severity::High,
+    api_actions: &[
+        "bedrock:GetModelInvocationLoggingConfiguration",
+        "logs:DescribeLogGroups",
+        "s3:GetEncryptionConfiguration",
+    ],
+    passes_when: "Invocation logging has a destination, its log group has a kmsKeyId, and every bucket it delivers to has aws:kms or aws:kms:dsse default encryption. Not applicable when logging has no destination (bedrock_invocation_logging_enabled fails then).",
+    remediation: "aws logs associate-kms-key --log-group-name <group> --kms-key-id <key-arn>; aws s3api put-bucket-encryption --bucket <bucket> --server-side-encryption-configuration '{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"aws:kms\",\"KMSMasterKeyID\":\"<key-arn>\"}}]}'",
+    evaluator: Evaluator::BedrockInvocationLogging(invocation_logging_destinations_encrypted),
+};
+
+/// The common decision of the "encrypted with a customer managed key" checks.
+fn customer_managed_key(
+    field: &Readable<Option<String>>,
+    what: &str,
+    setting: &str,
+    protects: &str,
+) -> Outcome {
+    match field {
+        Err(unreadable) => Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(Some(key)) if !key.trim().is_empty() => Outcome::compliant(
+            format!("{what} is encrypted with KMS key {}", key.trim()),
+            format!(
+                "{protects} is encrypted at rest under a customer managed key whose use is governed by key policy and logged in CloudTrail"
+            ),
+        ),
+        Ok(_) => Outcome::non_compliant(
+            format!("{what} has no {setting}, so it is encrypted with an AWS owned key"),
+            format!(
+                "SECAI3.3 needs {protects} encrypted under a customer managed key so access to it is governed by key policy"
+            ),
+        ),
+    }
+}
+
+fn custom_model_kms_key(model: &CustomModel, _params: &Params) -> Outcome {
+    customer_managed_key(
+        &model.kms_key_arn,
+        "the custom model",
+        "modelKmsKeyArn",
+        "the model's weights, derived from training data,",
+    )
+}
+
+fn customization_job_kms_key(job: &ModelCustomizationJob, _params: &Params) -> Outcome {
+    customer_managed_key(
+        &job.output_model_kms_key_arn,
+        "the customization job's output model",
+        "outputModelKmsKeyArn",
+        "the model trained on customer data",
+    )
+}
+
+fn guardrail_kms_key(guardrail: &Guardrail, _params: &Params) -> Outcome {
+    customer_managed_key(
+        &guardrail.kms_key_arn,
+        "the guardrail",
+        "kmsKeyArn",
+        "the guardrail's policies (denied topics, words, regexes)",
+    )
+}
+
+fn guardrail_prompt_attack_filter(guardrail: &Guardrail, _params: &Params) -> Outcome {
+    let filters = match &guardrail.content_filters {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(filters) => filters,
+    };
+    let Some(filter) = filters
+        .iter()
+        .find(|f| f.filter_type.eq_ignore_ascii_case("PROMPT_ATTACK"))
+    else {
+        return Outcome::non_compliant(
+            "the guardrail has no PROMPT_ATTACK content filter",
+            "without it, jailbreaks and prompt injections reach the model unfiltered",
+        );
+    };
+    if filter.input_enabled == Some(false) {
+        return Outcome::non_compliant(
+            "the PROMPT_ATTACK filter is disabled on input (inputEnabled false)",
+            "prompt attacks arrive in the input, so a filter off on input stops none of them",
+        );
+    }
+    if filter
+        .input_action
+        .as_deref()
+        .is_some_and(|a| a.eq_ignore_ascii_case("NONE"))
+    {
+        return Outcome::non_compliant(
+            "the PROMPT_ATTACK filter only detects on input (inputAction NONE)",
+            "a detect-only filter lets prompt attacks reach the model",
+        );
+    }
+    if filter.input_strength.eq_ignore_ascii_case("HIGH") {
+        Outcome::compliant(
+            "the PROMPT_ATTACK filter blocks input at HIGH strength",
+            "HIGH strength blocks the most jailbreak and prompt-injection attempts before they reach the model",
+        )
+    } else {
+        Outcome::non_compliant(
+            format!(
+                "the PROMPT_ATTACK filter's input strength is {}",
+                filter.input_strength
+            ),
+            "strengths below HIGH let more prompt attacks through; the framework's safe principle asks for the strongest filtering",
+        )
+    }
+}
+
+fn guardrail_pii_filter(guardrail: &Guardrail, _params: &Params) -> Outcome {
+    let policy = match &guardrail.sensitive_information {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(policy) => policy,
+    };
+    match policy {
+        Some(p) if !p.pii_entity_types.is_empty() || !p.regex_names.is_empty() => {
+            let mut parts = Vec::new();
+            if !p.pii_entity_types.is_empty() {
+                parts.push(format!("PII types {}", p.pii_entity_types.join(", ")));
+            }
+            if !p.regex_names.is_empty() {
+                parts.push(format!("regexes {}", p.regex_names.join(", ")));
+            }
+            Outcome::compliant(
+                format!(
+                    "the sensitive information policy filters {}",
+                    parts.join(" and ")
+                ),
+                "PII in prompts and responses is blocked or masked by the guardrail",
+            )
+        }
+        _ => Outcome::non_compliant(
+            "the guardrail has no sensitive information filter (no PII entity types, no regexes)",
+            "without one, personal data in prompts and responses passes the guardrail unchanged",
+        ),
+    }
+}
+
+fn agent_kms_key(agent: &Agent, _params: &Params) -> Outcome {
+    customer_managed_key(
+        &agent.kms_key_arn,
+        "the agent",
+        "customerEncryptionKeyArn",
+        "the agent's configuration and session data",
+    )
+}
+
+fn agent_guardrail(agent: &Agent, _params: &Params) -> Outcome {
+    match &agent.guardrail {
+        Err(unreadable) => Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(Some(g)) if !g.identifier.trim().is_empty() => Outcome::compliant(
+            match &g.version {
+                Some(v) => format!("the agent applies guardrail {} version {v}", g.identifier),
+                None => format!("the agent applies guardrail {}", g.identifier),
+            },
+            "the guardrail's filters apply to every prompt and response of the agent",
+        ),
+        Ok(_) => Outcome::non_compliant(
+            "the agent has no guardrail attached",
+            "without a guardrail, harmful content and prompt attacks pass through the agent unfiltered",
+        ),
+    }
+}
+
+fn data_source_kms_key(source: &DataSource, _params: &Params) -> Outcome {
+    customer_managed_key(
+        &source.kms_key_arn,
+        "the data source",
+        "serverSideEncryptionConfiguration.kmsKeyArn",
+        "transient data of ingestion from the knowledge base's sources",
+    )
+}
+
+/// The logging configuration, or the outcome that ends the check early: unreadable, absent, or
+/// without a destination.
+fn active_logging<'a>(
+    logging: &'a InvocationLogging,
+    without: &str,
+) -> Result<&'a LoggingConfig, Outcome> {
+    match &logging.config {
+        Err(unreadable) => Err(Outcome::could_not_evaluate(unreadable.reason.clone())),
+        Ok(None) => Err(Outcome::non_compliant(
+            format!(
+                "model invocation logging is not configured in {}",
+                logging.region
+            ),
+            format!("no invocation is logged, {without}"),
+        )),
+        Ok(Some(config)) if !config.has_destination() => Err(Outcome::non_compliant(
+            format!(
+                "model invocation logging in {} has no CloudWatch Logs or S3 destination",
+                logging.region
+            ),
+            format!("no invocation is logged, {without}"),
+        )),
+        Ok(Some(config)) => Ok(config),
+    }
+}
+
+fn destinations(config: &LoggingConfig) -> String {
+    let mut names = Vec::new();
+    if let Some(cw) = &config.cloudwatch {
+        names.push(format!("log group {}", cw.log_group_name));
+    }
+    names.extend(
+        config
+            .s3
+            .iter()
+            .map(|b| format!("bucket {}", b.bucket_name)),
+    );
+    names.join(" and ")
+}
+
+fn invocation_logging_enabled(logging: &InvocationLogging, _params: &Params) -> Outcome {
+    match active_logging(logging, "so who asked which model what leaves no record") {
+        Err(outcome) => outcome,
+        Ok(config) => Outcome::compliant(
+            format!(
+                "model invocation logging delivers to {}",
+                destinations(config)
+            ),
+            "every model invocation in the region is recorded with its caller",
+        ),
+    }
+}
+
+fn invocation_logging_text_delivery(logging: &InvocationLogging, _params: &Params) -> Outcome {
+    let config = match active_logging(logging, "so there is no text to deliver") {
+        Err(outcome) => return outcome,
+        Ok(config) => config,
+    };
+    if config.text_data_delivery {
+        Outcome::compliant(
+            "invocation logs include text prompts and responses (textDataDeliveryEnabled true)",
+            "the logged text lets reviewers see what was asked and answered",
+        )
+    } else {
+        Outcome::non_compliant(
+            "invocation logs leave out text prompts and responses (textDataDeliveryEnabled false)",
+            "without the text, logs show that a model was called but not what was asked or answered",
+        )
+    }
+}
+
+fn invocation_logging_destinations_encrypted(
+    logging: &InvocationLogging,
+    _params: &Params,
+) -> Outcome {
+    // With no destination there is nothing to encrypt: the logging checks carry that failure
+    // (SECAI3.15), and this SECAI3.3 check is not applicable rather than a second failure.
+    let config = match &logging.config {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(Some(config)) if config.has_destination() => config,
+        Ok(_) => {
+            return Outcome::not_applicable(
+                format!(
+                    "model invocation logging in {} has no CloudWatch Logs or S3 destination",
+                    logging.region
+                ),
+                "there is no invocation log to encrypt; bedrock_invocation_logging_enabled reports the missing logging",
+            );
+        }
+    };
+    let mut encrypted = Vec::new();
+    let mut failures = Vec::new();
+    let mut unreadable = Vec::new();
+    if let Some(group) = &config.cloudwatch {
+        log_group_encryption(group, &mut encrypted, &mut failures, &mut unreadable);
+    }
+    for bucket in &config.s3 {
+        bucket_encryption(bucket, &mut encrypted, &mut failures, &mut unreadable);
+    }
+    if !failures.is_empty() {
+        Outcome::non_compliant(
+            failures.join("; "),
+            "invocation logs hold prompts and responses; SECAI3.3 needs them encrypted under a KMS key governed by key policy",
+        )
+    } else if !unreadable.is_empty() {
+        Outcome::could_not_evaluate(unreadable.join("; "))
+    } else {
+        Outcome::compliant(
+            encrypted.join("; "),
+            "logged prompts and responses are encrypted at rest under KMS keys governed by key policy",
+        )
+    }
+}
+
+fn log_group_encryption(
+    group: &LogGroupDestination,
+    encrypted: &mut Vec<String>,
+    failures: &mut Vec<String>,
+    unreadable: &mut Vec<String>,
+) {
+    match &group.kms_key_id {
+        Err(u) => unreadable.push(u.reason.clone()),
+        Ok(Some(key)) if !key.trim().is_empty() => encrypted.push(format!(
+            "log group {} is encrypted with KMS key {key}",
+            group.log_group_name
+        )),
+        Ok(_) => failures.push(format!("log group {} has no KMS key", group.log_group_name)),
+    }
+}
+
+fn bucket_encryption(
+    bucket: &BucketDestination,
+    encrypted: &mut Vec<String>,
+    failures: &mut Vec<String>,
+    unreadable: &mut Vec<String>,
+) {
+    match &bucket.default_encryption {
+        Err(u) => unreadable.push(u.reason.clone()),
+        Ok(None) => failures.push(format!(
+            "bucket {} ({}) has no default encryption",
+            bucket.bucket_name, bucket.role
+        )),
+        Ok(Some(rule)) if matches!(rule.algorithm.as_str(), "aws:kms" | "aws:kms:dsse") => {
+            encrypted.push(format!(
+                "bucket {} ({}) defaults to {} with {}",
+                bucket.bucket_name,
+                bucket.role,
+                rule.algorithm,
+                rule.kms_key_id
+                    .as_deref()
+                    .unwrap_or("the AWS managed key aws/s3")
+            ))
+        }
+        Ok(Some(rule)) => failures.push(format!(
+            "bucket {} ({}) defaults to {}, not a KMS key",
+            bucket.bucket_name, bucket.role, rule.algorithm
+        )),
+    }
+}

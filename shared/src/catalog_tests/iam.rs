@@ -1,0 +1,526 @@
+//! The iam checks decided from fixture files: Config configuration items and API
+//! responses decoded by the adapters, then evaluated (the pure checks live in
+//! `genai_evidence_core::catalog::iam`).
+
+use serde_json::Value;
+
+use crate::adapters::config_item::{ConfigurationItem, Decoded, decode};
+#[allow(unused_imports)]
+use crate::catalog::framework::*;
+#[allow(unused_imports)]
+use crate::catalog::*;
+use crate::domain::outcome::Verdict;
+#[allow(unused_imports)]
+use crate::domain::outcome::*;
+#[allow(unused_imports)]
+use crate::domain::policy::*;
+#[allow(unused_imports)]
+use crate::domain::resource::*;
+use crate::domain::resource::{Resource, Unreadable};
+#[allow(unused_imports)]
+use crate::domain::resources::iam::*;
+use crate::domain::resources::iam::{AccessKey, Password};
+#[allow(unused_imports)]
+use crate::domain::time::*;
+use genai_evidence_core::catalog::iam::CHECKS;
+use genai_evidence_core::catalog::iam::*;
+
+const ROLE_SCOPED: &str = include_str!("../../../tests/fixtures/iam/config-role-scoped.json");
+const ROLE_OVERPRIVILEGED: &str =
+    include_str!("../../../tests/fixtures/iam/config-role-overprivileged.json");
+const ROLE_NEVER_USED: &str =
+    include_str!("../../../tests/fixtures/iam/config-role-sagemaker-wildcard-never-used.json");
+const ROLE_ATTACHED_ONLY: &str =
+    include_str!("../../../tests/fixtures/iam/config-role-attached-only.json");
+const ROLE_SERVICE_LINKED: &str =
+    include_str!("../../../tests/fixtures/iam/config-role-service-linked.json");
+const USER_SCOPED: &str = include_str!("../../../tests/fixtures/iam/config-user-scoped.json");
+const USER_ADMIN: &str = include_str!("../../../tests/fixtures/iam/config-user-admin.json");
+const USER_IN_GROUP: &str = include_str!("../../../tests/fixtures/iam/config-user-in-group.json");
+const POLICY_SCOPED: &str = include_str!("../../../tests/fixtures/iam/config-policy-scoped.json");
+const POLICY_ADMIN: &str = include_str!("../../../tests/fixtures/iam/config-policy-admin.json");
+const POLICY_GENAI: &str =
+    include_str!("../../../tests/fixtures/iam/config-policy-genai-wildcard.json");
+const POLICY_MALFORMED: &str =
+    include_str!("../../../tests/fixtures/iam/config-policy-malformed-default.json");
+const CREDS_FRESH: &str =
+    include_str!("../../../tests/fixtures/iam/api-user-credentials-fresh.json");
+const CREDS_STALE: &str =
+    include_str!("../../../tests/fixtures/iam/api-user-credentials-stale.json");
+const CREDS_DENIED: &str =
+    include_str!("../../../tests/fixtures/iam/api-user-credentials-denied.json");
+const CREDS_NONE: &str = include_str!("../../../tests/fixtures/iam/api-user-credentials-none.json");
+
+fn params() -> Params {
+    Params {
+        as_of: Timestamp::parse("2026-08-10T12:00:00Z").unwrap(),
+        ..Params::default()
+    }
+}
+
+fn resource(text: &str) -> Resource {
+    let item = ConfigurationItem::from_notification(&serde_json::from_str(text).unwrap()).unwrap();
+    match decode(&item) {
+        Decoded::Resource(r) => r,
+        other => panic!("fixture did not decode: {other:?}"),
+    }
+}
+
+fn role(text: &str) -> Role {
+    match resource(text) {
+        Resource::IamRole(r) => r,
+        other => panic!("not a role: {other:?}"),
+    }
+}
+
+fn user(text: &str) -> User {
+    match resource(text) {
+        Resource::IamUser(u) => u,
+        other => panic!("not a user: {other:?}"),
+    }
+}
+
+fn policy(text: &str) -> ManagedPolicy {
+    match resource(text) {
+        Resource::IamPolicy(p) => p,
+        other => panic!("not a policy: {other:?}"),
+    }
+}
+
+/// A Config-decoded user with the credential answers of an API-shaped fixture, as the API
+/// collector would fill them.
+fn with_credentials(mut user: User, api: &str) -> User {
+    let api: Value = serde_json::from_str(api).unwrap();
+    let time = |v: &Value| v.as_str().map(|s| Timestamp::parse(s).unwrap());
+    let error = |v: &Value| {
+        v.get("Error").map(|e| {
+            Unreadable::new(format!(
+                "{} failed with {}: {}",
+                "iam call", e["Code"], e["Message"]
+            ))
+        })
+    };
+    user.password = match error(&api["GetLoginProfile"]) {
+        Some(_) if api["GetLoginProfile"]["Error"]["Code"] == "NoSuchEntity" => Ok(None),
+        Some(e) => Err(e),
+        None => Ok(Some(Password {
+            created: time(&api["GetLoginProfile"]["LoginProfile"]["CreateDate"]),
+            last_used: time(&api["ListUsers"]["PasswordLastUsed"]),
+        })),
+    };
+    user.access_keys = match error(&api["ListAccessKeys"]) {
+        Some(e) => Err(e),
+        None => Ok(api["ListAccessKeys"]["AccessKeyMetadata"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                let id = k["AccessKeyId"].as_str().unwrap().to_owned();
+                let answer = &api["GetAccessKeyLastUsed"][&id];
+                AccessKey {
+                    active: k["Status"] == "Active",
+                    created: time(&k["CreateDate"]),
+                    last_used: match error(answer) {
+                        Some(e) => Err(e),
+                        None => Ok(time(&answer["AccessKeyLastUsed"]["LastUsedDate"])),
+                    },
+                    id,
+                }
+            })
+            .collect()),
+    };
+    user
+}
+
+fn assert_verdict(outcome: &Outcome, verdict: Verdict) {
+    assert_eq!(outcome.verdict, verdict, "{outcome:?}");
+    assert!(!outcome.observed.is_empty() && !outcome.rationale.is_empty());
+}
+
+#[test]
+fn role_checks_pass_for_a_role_scoped_to_one_model_and_one_key() {
+    let r = role(ROLE_SCOPED);
+    for check in [
+        &ROLE_NO_ADMIN_ACCESS,
+        &ROLE_NO_GENAI_WILDCARD,
+        &ROLE_NO_GENAI_FULL_ACCESS_POLICY,
+        &ROLE_NO_KMS_DECRYPT_ALL_KEYS,
+    ] {
+        assert_verdict(
+            &check.evaluate(&Resource::IamRole(r.clone()), &params()),
+            Verdict::Compliant,
+        );
+    }
+}
+
+#[test]
+fn role_with_admin_inline_policy_and_bedrock_full_access_fails_every_least_privilege_check() {
+    let r = Resource::IamRole(role(ROLE_OVERPRIVILEGED));
+    let admin = ROLE_NO_ADMIN_ACCESS.evaluate(&r, &params());
+    assert_verdict(&admin, Verdict::NonCompliant);
+    assert!(
+        admin.observed.contains("\"Admin\"") && admin.observed.contains("do-everything"),
+        "{}",
+        admin.observed
+    );
+    assert_verdict(
+        &ROLE_NO_GENAI_WILDCARD.evaluate(&r, &params()),
+        Verdict::NonCompliant,
+    );
+    let full = ROLE_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&r, &params());
+    assert_verdict(&full, Verdict::NonCompliant);
+    assert!(
+        full.observed.contains("AmazonBedrockFullAccess"),
+        "{}",
+        full.observed
+    );
+    let decrypt = ROLE_NO_KMS_DECRYPT_ALL_KEYS.evaluate(&r, &params());
+    assert_verdict(&decrypt, Verdict::NonCompliant);
+}
+
+#[test]
+fn sagemaker_wildcard_and_decrypt_star_fail_without_an_admin_statement() {
+    let r = Resource::IamRole(role(ROLE_NEVER_USED));
+    assert_verdict(
+        &ROLE_NO_ADMIN_ACCESS.evaluate(&r, &params()),
+        Verdict::Compliant,
+    );
+    let genai = ROLE_NO_GENAI_WILDCARD.evaluate(&r, &params());
+    assert_verdict(&genai, Verdict::NonCompliant);
+    assert!(
+        genai.observed.contains("AllSageMaker"),
+        "{}",
+        genai.observed
+    );
+    assert_verdict(
+        &ROLE_NO_KMS_DECRYPT_ALL_KEYS.evaluate(&r, &params()),
+        Verdict::NonCompliant,
+    );
+}
+
+#[test]
+fn role_with_only_managed_policies_from_config_cannot_be_evaluated_on_their_documents() {
+    let r = Resource::IamRole(role(ROLE_ATTACHED_ONLY));
+    for check in [
+        &ROLE_NO_ADMIN_ACCESS,
+        &ROLE_NO_GENAI_WILDCARD,
+        &ROLE_NO_KMS_DECRYPT_ALL_KEYS,
+        &ROLE_GENAI_ACCESS_RECENTLY_USED,
+    ] {
+        let outcome = check.evaluate(&r, &params());
+        assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+        assert!(
+            outcome.observed.contains("GetAccountAuthorizationDetails"),
+            "{}",
+            outcome.observed
+        );
+    }
+    // The attachment list itself is in the item, so the full-access check decides.
+    assert_verdict(
+        &ROLE_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&r, &params()),
+        Verdict::Compliant,
+    );
+}
+
+#[test]
+fn role_full_access_check_cannot_decide_without_the_attachment_list() {
+    let mut r = role(ROLE_SCOPED);
+    r.attached_policies = Err(Unreadable::new(
+        "AccessDenied on iam:ListAttachedRolePolicies",
+    ));
+    let outcome = ROLE_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&Resource::IamRole(r), &params());
+    assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+    assert!(outcome.observed.contains("AccessDenied"));
+}
+
+#[test]
+fn service_linked_roles_are_not_applicable() {
+    let r = Resource::IamRole(role(ROLE_SERVICE_LINKED));
+    for check in CHECKS
+        .iter()
+        .filter(|c| c.resource_type() == crate::domain::resource::ResourceType::IamRole)
+    {
+        assert_verdict(&check.evaluate(&r, &params()), Verdict::NotApplicable);
+    }
+}
+
+#[test]
+fn a_role_used_last_week_passes_and_one_unused_since_december_fails_review() {
+    let fresh =
+        ROLE_GENAI_ACCESS_RECENTLY_USED.evaluate(&Resource::IamRole(role(ROLE_SCOPED)), &params());
+    assert_verdict(&fresh, Verdict::Compliant);
+    let stale = ROLE_GENAI_ACCESS_RECENTLY_USED
+        .evaluate(&Resource::IamRole(role(ROLE_OVERPRIVILEGED)), &params());
+    assert_verdict(&stale, Verdict::NonCompliant);
+    assert!(stale.observed.contains("2025-12-20"), "{}", stale.observed);
+    let longer = Params {
+        max_unused_days: 365,
+        ..params()
+    };
+    assert_verdict(
+        &ROLE_GENAI_ACCESS_RECENTLY_USED
+            .evaluate(&Resource::IamRole(role(ROLE_OVERPRIVILEGED)), &longer),
+        Verdict::Compliant,
+    );
+}
+
+#[test]
+fn a_never_used_genai_role_fails_once_older_than_the_review_period() {
+    let outcome = ROLE_GENAI_ACCESS_RECENTLY_USED
+        .evaluate(&Resource::IamRole(role(ROLE_NEVER_USED)), &params());
+    assert_verdict(&outcome, Verdict::NonCompliant);
+    assert!(
+        outcome.observed.contains("no recorded use"),
+        "{}",
+        outcome.observed
+    );
+    let early = Params {
+        as_of: Timestamp::parse("2025-02-01T00:00:00Z").unwrap(),
+        ..params()
+    };
+    assert_verdict(
+        &ROLE_GENAI_ACCESS_RECENTLY_USED
+            .evaluate(&Resource::IamRole(role(ROLE_NEVER_USED)), &early),
+        Verdict::Compliant,
+    );
+}
+
+#[test]
+fn role_last_used_unreadable_or_without_genai_access() {
+    let mut r = role(ROLE_SCOPED);
+    r.last_used = Err(Unreadable::new(
+        "the configuration item does not include roleLastUsed",
+    ));
+    assert_verdict(
+        &ROLE_GENAI_ACCESS_RECENTLY_USED.evaluate(&Resource::IamRole(r.clone()), &params()),
+        Verdict::CouldNotEvaluate,
+    );
+    r.policies.clear();
+    assert_verdict(
+        &ROLE_GENAI_ACCESS_RECENTLY_USED.evaluate(&Resource::IamRole(r), &params()),
+        Verdict::NotApplicable,
+    );
+}
+
+#[test]
+fn user_checks_pass_for_a_scoped_user_without_groups() {
+    let u = Resource::IamUser(user(USER_SCOPED));
+    for check in [
+        &USER_NO_ADMIN_ACCESS,
+        &USER_NO_GENAI_WILDCARD,
+        &USER_NO_GENAI_FULL_ACCESS_POLICY,
+        &USER_NO_KMS_DECRYPT_ALL_KEYS,
+    ] {
+        assert_verdict(&check.evaluate(&u, &params()), Verdict::Compliant);
+    }
+}
+
+#[test]
+fn user_with_sagemaker_full_access_and_break_glass_policy_fails() {
+    let u = Resource::IamUser(user(USER_ADMIN));
+    for check in [
+        &USER_NO_ADMIN_ACCESS,
+        &USER_NO_GENAI_WILDCARD,
+        &USER_NO_GENAI_FULL_ACCESS_POLICY,
+        &USER_NO_KMS_DECRYPT_ALL_KEYS,
+    ] {
+        assert_verdict(&check.evaluate(&u, &params()), Verdict::NonCompliant);
+    }
+    let full = USER_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&u, &params());
+    assert!(
+        full.observed.contains("AmazonSageMakerFullAccess") && full.observed.contains("directly"),
+        "{}",
+        full.observed
+    );
+}
+
+#[test]
+fn user_in_a_group_cannot_be_evaluated_from_a_config_item() {
+    let u = Resource::IamUser(user(USER_IN_GROUP));
+    for check in [
+        &USER_NO_ADMIN_ACCESS,
+        &USER_NO_GENAI_WILDCARD,
+        &USER_NO_GENAI_FULL_ACCESS_POLICY,
+        &USER_NO_KMS_DECRYPT_ALL_KEYS,
+    ] {
+        let outcome = check.evaluate(&u, &params());
+        assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+    }
+    let full = USER_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&u, &params());
+    assert!(
+        full.observed.contains("group ml-analysts"),
+        "{}",
+        full.observed
+    );
+}
+
+#[test]
+fn full_access_through_a_group_fails() {
+    let mut u = user(USER_IN_GROUP);
+    u.groups[0].attached_policies = Ok(vec![AttachedPolicy {
+        name: "AmazonBedrockFullAccess".into(),
+        arn: "arn:aws:iam::aws:policy/AmazonBedrockFullAccess".into(),
+        via_group: Some("ml-analysts".into()),
+    }]);
+    let outcome = USER_NO_GENAI_FULL_ACCESS_POLICY.evaluate(&Resource::IamUser(u), &params());
+    assert_verdict(&outcome, Verdict::NonCompliant);
+    assert!(
+        outcome.observed.contains("through group ml-analysts"),
+        "{}",
+        outcome.observed
+    );
+}
+
+#[test]
+fn managed_policy_checks_read_only_the_default_version() {
+    let scoped = Resource::IamPolicy(policy(POLICY_SCOPED));
+    assert_verdict(
+        &POLICY_NO_ADMIN_ACCESS.evaluate(&scoped, &params()),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &POLICY_NO_GENAI_WILDCARD.evaluate(&scoped, &params()),
+        Verdict::Compliant,
+    );
+    let admin = Resource::IamPolicy(policy(POLICY_ADMIN));
+    assert_verdict(
+        &POLICY_NO_ADMIN_ACCESS.evaluate(&admin, &params()),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &POLICY_NO_GENAI_WILDCARD.evaluate(&admin, &params()),
+        Verdict::NonCompliant,
+    );
+    let genai = Resource::IamPolicy(policy(POLICY_GENAI));
+    assert_verdict(
+        &POLICY_NO_ADMIN_ACCESS.evaluate(&genai, &params()),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &POLICY_NO_GENAI_WILDCARD.evaluate(&genai, &params()),
+        Verdict::NonCompliant,
+    );
+}
+
+#[test]
+fn managed_policy_with_an_unreadable_default_version_cannot_be_evaluated() {
+    let broken = Resource::IamPolicy(policy(POLICY_MALFORMED));
+    for check in [&POLICY_NO_ADMIN_ACCESS, &POLICY_NO_GENAI_WILDCARD] {
+        let outcome = check.evaluate(&broken, &params());
+        assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+        assert!(
+            outcome.observed.contains("could not be read"),
+            "{}",
+            outcome.observed
+        );
+    }
+}
+
+#[test]
+fn config_items_leave_user_credentials_unreadable() {
+    let u = Resource::IamUser(user(USER_SCOPED));
+    assert_verdict(
+        &USER_CREDENTIALS_RECENTLY_USED.evaluate(&u, &params()),
+        Verdict::CouldNotEvaluate,
+    );
+    assert_verdict(
+        &USER_ACCESS_KEYS_ROTATED.evaluate(&u, &params()),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn recently_used_password_and_key_pass_and_stale_ones_fail() {
+    let fresh = Resource::IamUser(with_credentials(user(USER_SCOPED), CREDS_FRESH));
+    assert_verdict(
+        &USER_CREDENTIALS_RECENTLY_USED.evaluate(&fresh, &params()),
+        Verdict::Compliant,
+    );
+    let stale = Resource::IamUser(with_credentials(user(USER_ADMIN), CREDS_STALE));
+    let outcome = USER_CREDENTIALS_RECENTLY_USED.evaluate(&stale, &params());
+    assert_verdict(&outcome, Verdict::NonCompliant);
+    // The password was never used: its age counts from creation.
+    assert!(
+        outcome
+            .observed
+            .contains("console password last active 2025-02-01"),
+        "{}",
+        outcome.observed
+    );
+    assert!(
+        outcome.observed.contains("AKIAQXZ5STALEKEY0003"),
+        "{}",
+        outcome.observed
+    );
+}
+
+#[test]
+fn denied_credential_reads_cannot_be_evaluated_and_no_credentials_is_not_applicable() {
+    let denied = Resource::IamUser(with_credentials(user(USER_IN_GROUP), CREDS_DENIED));
+    let outcome = USER_CREDENTIALS_RECENTLY_USED.evaluate(&denied, &params());
+    assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+    assert!(
+        outcome.observed.contains("AccessDenied"),
+        "{}",
+        outcome.observed
+    );
+    assert_verdict(
+        &USER_ACCESS_KEYS_ROTATED.evaluate(&denied, &params()),
+        Verdict::CouldNotEvaluate,
+    );
+    let none = Resource::IamUser(with_credentials(user(USER_SCOPED), CREDS_NONE));
+    assert_verdict(
+        &USER_CREDENTIALS_RECENTLY_USED.evaluate(&none, &params()),
+        Verdict::NotApplicable,
+    );
+    assert_verdict(
+        &USER_ACCESS_KEYS_ROTATED.evaluate(&none, &params()),
+        Verdict::NotApplicable,
+    );
+}
+
+#[test]
+fn an_unreadable_key_last_use_cannot_be_evaluated_unless_another_credential_is_stale() {
+    let mut u = with_credentials(user(USER_SCOPED), CREDS_FRESH);
+    if let Ok(keys) = &mut u.access_keys {
+        keys[0].last_used = Err(Unreadable::new(
+            "iam:GetAccessKeyLastUsed failed with AccessDenied",
+        ));
+    }
+    let outcome = USER_CREDENTIALS_RECENTLY_USED.evaluate(&Resource::IamUser(u.clone()), &params());
+    assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+    u.password = Ok(Some(Password {
+        created: Timestamp::parse("2024-01-01T00:00:00Z").ok(),
+        last_used: None,
+    }));
+    assert_verdict(
+        &USER_CREDENTIALS_RECENTLY_USED.evaluate(&Resource::IamUser(u), &params()),
+        Verdict::NonCompliant,
+    );
+}
+
+#[test]
+fn only_active_keys_older_than_the_maximum_age_fail_rotation() {
+    // The fresh fixture's old key is inactive, so only the June 2026 key counts.
+    let fresh = Resource::IamUser(with_credentials(user(USER_SCOPED), CREDS_FRESH));
+    assert_verdict(
+        &USER_ACCESS_KEYS_ROTATED.evaluate(&fresh, &params()),
+        Verdict::Compliant,
+    );
+    let stale = Resource::IamUser(with_credentials(user(USER_ADMIN), CREDS_STALE));
+    let outcome = USER_ACCESS_KEYS_ROTATED.evaluate(&stale, &params());
+    assert_verdict(&outcome, Verdict::NonCompliant);
+    assert!(
+        outcome.observed.contains("2025-01-15"),
+        "{}",
+        outcome.observed
+    );
+    let lenient = Params {
+        max_access_key_age_days: 1000,
+        ..params()
+    };
+    assert_verdict(
+        &USER_ACCESS_KEYS_ROTATED.evaluate(&stale, &lenient),
+        Verdict::Compliant,
+    );
+}

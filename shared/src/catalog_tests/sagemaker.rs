@@ -1,0 +1,472 @@
+//! The sagemaker checks decided from fixture files: Config configuration items and API
+//! responses decoded by the adapters, then evaluated (the pure checks live in
+//! `genai_evidence_core::catalog::sagemaker`).
+
+use serde_json::Value;
+
+use crate::adapters::config_item::{ConfigurationItem, Decoded, decode};
+#[allow(unused_imports)]
+use crate::catalog::framework::*;
+#[allow(unused_imports)]
+use crate::catalog::*;
+use crate::domain::outcome::Verdict;
+#[allow(unused_imports)]
+use crate::domain::outcome::*;
+use crate::domain::resource::{Resource, ResourceRef, ResourceType};
+#[allow(unused_imports)]
+use crate::domain::resources::sagemaker::*;
+use crate::domain::time::Timestamp;
+use crate::evaluate::{Subject, SubjectState, evaluate};
+use genai_evidence_core::catalog::sagemaker::CHECKS;
+use genai_evidence_core::catalog::sagemaker::*;
+
+macro_rules! fixture {
+    ($name:literal) => {
+        include_str!(concat!("../../../tests/fixtures/sagemaker/", $name))
+    };
+}
+
+fn item(text: &str) -> ConfigurationItem {
+    ConfigurationItem::from_notification(&serde_json::from_str(text).unwrap()).unwrap()
+}
+
+/// Decodes a Config item fixture and runs the check, as the Config rule does.
+fn run(check: &Check, text: &str) -> Outcome {
+    match decode(&item(text)) {
+        Decoded::Resource(resource) => check.evaluate(&resource, &Params::default()),
+        Decoded::Unreadable(u) => Outcome::could_not_evaluate(u.reason),
+        Decoded::UnsupportedType => panic!("fixture type unsupported"),
+    }
+}
+
+/// A training job from a `DescribeTrainingJob` response fixture.
+fn training_job(text: &str) -> TrainingJob {
+    let v: Value = serde_json::from_str(text).unwrap();
+    let s = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    let b = |p: &str| v.pointer(p).and_then(Value::as_bool).unwrap_or(false);
+    TrainingJob {
+        name: s("/TrainingJobName").unwrap(),
+        volume_kms_key_id: s("/ResourceConfig/VolumeKmsKeyId"),
+        output_kms_key_id: s("/OutputDataConfig/KmsKeyId"),
+        inter_container_traffic_encryption: b("/EnableInterContainerTrafficEncryption"),
+        network_isolation: b("/EnableNetworkIsolation"),
+    }
+}
+
+fn run_training(check: &Check, text: &str) -> Outcome {
+    check.evaluate(
+        &Resource::SageMakerTrainingJob(training_job(text)),
+        &Params::default(),
+    )
+}
+
+/// What the collector yields when DescribeTrainingJob is denied, run through the evaluator.
+fn training_job_denied(check: &'static Check) -> Outcome {
+    let subject = Subject {
+        resource: ResourceRef {
+            resource_type: ResourceType::SageMakerTrainingJob.cfn_type().into(),
+            resource_id: "genai-finetune-secret".into(),
+            arn: None,
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+        },
+        observed_at: Timestamp::now(),
+        observed_via: "AWS API (sagemaker:DescribeTrainingJob)",
+        state: SubjectState::Unreadable(
+            "sagemaker:DescribeTrainingJob failed with AccessDeniedException: not authorized"
+                .into(),
+        ),
+        links: Vec::new(),
+    };
+    let params = Params {
+        checks: Some(vec![check]),
+        ..Params::default()
+    };
+    let findings = evaluate(&subject, &params, Timestamp::now());
+    assert_eq!(findings.len(), 1);
+    findings[0].outcome.clone()
+}
+
+fn assert_verdict(outcome: &Outcome, verdict: Verdict) {
+    assert_eq!(outcome.verdict, verdict, "{outcome:?}");
+    assert!(!outcome.observed.is_empty() && !outcome.rationale.is_empty());
+}
+
+const NOTEBOOK_LOCKED: &str = fixture!("notebook-locked-down.json");
+const NOTEBOOK_OPEN: &str = fixture!("notebook-open.json");
+const NOTEBOOK_DEFAULTS: &str = fixture!("notebook-defaults.json");
+const NOTEBOOK_UNREADABLE: &str = fixture!("notebook-unreadable.json");
+
+#[test]
+fn notebook_with_kms_key_passes_and_without_fails() {
+    let ok = run(&NOTEBOOK_KMS_KEY, NOTEBOOK_LOCKED);
+    assert_verdict(&ok, Verdict::Compliant);
+    assert!(ok.observed.contains("key/1234abcd"), "{}", ok.observed);
+    assert_verdict(
+        &run(&NOTEBOOK_KMS_KEY, NOTEBOOK_OPEN),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(&NOTEBOOK_KMS_KEY, NOTEBOOK_UNREADABLE),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn notebook_root_access_must_be_disabled_and_unset_means_enabled() {
+    assert_verdict(
+        &run(&NOTEBOOK_ROOT_ACCESS_DISABLED, NOTEBOOK_LOCKED),
+        Verdict::Compliant,
+    );
+    let open = run(&NOTEBOOK_ROOT_ACCESS_DISABLED, NOTEBOOK_OPEN);
+    assert_verdict(&open, Verdict::NonCompliant);
+    assert!(open.observed.contains("Enabled"), "{}", open.observed);
+    let unset = run(&NOTEBOOK_ROOT_ACCESS_DISABLED, NOTEBOOK_DEFAULTS);
+    assert_verdict(&unset, Verdict::NonCompliant);
+    assert!(unset.observed.contains("not set"), "{}", unset.observed);
+    assert_verdict(
+        &run(&NOTEBOOK_ROOT_ACCESS_DISABLED, NOTEBOOK_UNREADABLE),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn notebook_direct_internet_access_must_be_disabled_and_unset_means_enabled() {
+    assert_verdict(
+        &run(&NOTEBOOK_NO_DIRECT_INTERNET_ACCESS, NOTEBOOK_LOCKED),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(&NOTEBOOK_NO_DIRECT_INTERNET_ACCESS, NOTEBOOK_OPEN),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(&NOTEBOOK_NO_DIRECT_INTERNET_ACCESS, NOTEBOOK_DEFAULTS),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(&NOTEBOOK_NO_DIRECT_INTERNET_ACCESS, NOTEBOOK_UNREADABLE),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn notebook_in_a_subnet_passes_and_without_one_fails() {
+    let ok = run(&NOTEBOOK_IN_VPC, NOTEBOOK_LOCKED);
+    assert_verdict(&ok, Verdict::Compliant);
+    assert!(ok.observed.contains("subnet-0abc1234"), "{}", ok.observed);
+    assert_verdict(&run(&NOTEBOOK_IN_VPC, NOTEBOOK_OPEN), Verdict::NonCompliant);
+    assert_verdict(
+        &run(&NOTEBOOK_IN_VPC, NOTEBOOK_UNREADABLE),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn notebook_with_a_non_string_property_is_could_not_evaluate_not_non_compliant() {
+    let mut v: Value = serde_json::from_str(NOTEBOOK_OPEN).unwrap();
+    v["configuration"]["RootAccess"] = Value::from(1);
+    let outcome = run(&NOTEBOOK_ROOT_ACCESS_DISABLED, &v.to_string());
+    assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+    assert!(
+        outcome.observed.contains("RootAccess"),
+        "{}",
+        outcome.observed
+    );
+}
+
+#[test]
+fn endpoint_config_needs_a_kms_key() {
+    assert_verdict(
+        &run(
+            &ENDPOINT_CONFIG_KMS_KEY,
+            fixture!("endpoint-config-kms.json"),
+        ),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(
+            &ENDPOINT_CONFIG_KMS_KEY,
+            fixture!("endpoint-config-no-kms.json"),
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(
+            &ENDPOINT_CONFIG_KMS_KEY,
+            fixture!("endpoint-config-unreadable.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+const TRAINING_PROTECTED: &str = fixture!("training-job-protected.json");
+const TRAINING_UNPROTECTED: &str = fixture!("training-job-unprotected.json");
+
+#[test]
+fn training_job_volume_needs_a_kms_key() {
+    assert_verdict(
+        &run_training(&TRAINING_JOB_VOLUME_KMS_KEY, TRAINING_PROTECTED),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run_training(&TRAINING_JOB_VOLUME_KMS_KEY, TRAINING_UNPROTECTED),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &training_job_denied(&TRAINING_JOB_VOLUME_KMS_KEY),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn training_job_output_needs_a_kms_key() {
+    assert_verdict(
+        &run_training(&TRAINING_JOB_OUTPUT_KMS_KEY, TRAINING_PROTECTED),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run_training(&TRAINING_JOB_OUTPUT_KMS_KEY, TRAINING_UNPROTECTED),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &training_job_denied(&TRAINING_JOB_OUTPUT_KMS_KEY),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn training_job_needs_inter_container_traffic_encryption() {
+    assert_verdict(
+        &run_training(&TRAINING_JOB_INTER_CONTAINER_ENCRYPTION, TRAINING_PROTECTED),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run_training(
+            &TRAINING_JOB_INTER_CONTAINER_ENCRYPTION,
+            TRAINING_UNPROTECTED,
+        ),
+        Verdict::NonCompliant,
+    );
+    let denied = training_job_denied(&TRAINING_JOB_INTER_CONTAINER_ENCRYPTION);
+    assert_verdict(&denied, Verdict::CouldNotEvaluate);
+    assert!(
+        denied.observed.contains("AccessDenied"),
+        "{}",
+        denied.observed
+    );
+}
+
+#[test]
+fn training_job_needs_network_isolation() {
+    assert_verdict(
+        &run_training(&TRAINING_JOB_NETWORK_ISOLATION, TRAINING_PROTECTED),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run_training(&TRAINING_JOB_NETWORK_ISOLATION, TRAINING_UNPROTECTED),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &training_job_denied(&TRAINING_JOB_NETWORK_ISOLATION),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn training_jobs_are_not_decoded_from_config_items() {
+    let mut v: Value = serde_json::from_str(NOTEBOOK_LOCKED).unwrap();
+    v["resourceType"] = Value::from("AWS::SageMaker::TrainingJob");
+    assert_eq!(decode(&item(&v.to_string())), Decoded::UnsupportedType);
+}
+
+#[test]
+fn model_needs_network_isolation() {
+    assert_verdict(
+        &run(&MODEL_NETWORK_ISOLATION, fixture!("model-isolated.json")),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(
+            &MODEL_NETWORK_ISOLATION,
+            fixture!("model-not-isolated.json"),
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(&MODEL_NETWORK_ISOLATION, fixture!("model-unreadable.json")),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn domain_needs_a_kms_key() {
+    let ok = run(&DOMAIN_KMS_KEY, fixture!("domain-kms.json"));
+    assert_verdict(&ok, Verdict::Compliant);
+    assert_verdict(
+        &run(&DOMAIN_KMS_KEY, fixture!("domain-no-kms.json")),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(&DOMAIN_KMS_KEY, fixture!("domain-unreadable.json")),
+        Verdict::CouldNotEvaluate,
+    );
+    match decode(&item(fixture!("domain-kms.json"))) {
+        Decoded::Resource(Resource::SageMakerDomain(d)) => {
+            assert_eq!(
+                (d.id.as_str(), d.name.as_deref()),
+                ("d-abcd1234efgh", Some("genai-studio"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+const FG_ENCRYPTED: &str = fixture!("feature-group-encrypted.json");
+const FG_UNENCRYPTED: &str = fixture!("feature-group-unencrypted.json");
+const FG_OFFLINE_ONLY: &str = fixture!("feature-group-offline-only.json");
+const FG_ONLINE_ONLY: &str = fixture!("feature-group-online-only.json");
+const FG_UNREADABLE: &str = fixture!("feature-group-unreadable.json");
+
+#[test]
+fn feature_group_offline_store_needs_a_kms_key_and_absent_store_is_not_applicable() {
+    let check = &FEATURE_GROUP_OFFLINE_STORE_KMS_KEY;
+    assert_verdict(&run(check, FG_ENCRYPTED), Verdict::Compliant);
+    assert_verdict(&run(check, FG_UNENCRYPTED), Verdict::NonCompliant);
+    assert_verdict(&run(check, FG_OFFLINE_ONLY), Verdict::Compliant);
+    assert_verdict(&run(check, FG_ONLINE_ONLY), Verdict::NotApplicable);
+    assert_verdict(&run(check, FG_UNREADABLE), Verdict::CouldNotEvaluate);
+}
+
+#[test]
+fn feature_group_online_store_needs_a_kms_key_and_absent_or_disabled_store_is_not_applicable() {
+    let check = &FEATURE_GROUP_ONLINE_STORE_KMS_KEY;
+    let ok = run(check, FG_ENCRYPTED);
+    assert_verdict(&ok, Verdict::Compliant);
+    assert!(ok.observed.contains("Standard"), "{}", ok.observed);
+    assert_verdict(&run(check, FG_UNENCRYPTED), Verdict::NonCompliant);
+    assert_verdict(&run(check, FG_ONLINE_ONLY), Verdict::Compliant);
+    assert_verdict(&run(check, FG_OFFLINE_ONLY), Verdict::NotApplicable);
+    let mut disabled: Value = serde_json::from_str(FG_UNENCRYPTED).unwrap();
+    disabled["configuration"]["OnlineStoreConfig"]["EnableOnlineStore"] = Value::from(false);
+    assert_verdict(&run(check, &disabled.to_string()), Verdict::NotApplicable);
+    assert_verdict(&run(check, FG_UNREADABLE), Verdict::CouldNotEvaluate);
+}
+
+#[test]
+fn data_quality_job_definition_needs_inter_container_encryption() {
+    let check = &DATA_QUALITY_JOB_INTER_CONTAINER_ENCRYPTION;
+    assert_verdict(
+        &run(
+            check,
+            fixture!("data-quality-job-definition-encrypted.json"),
+        ),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("data-quality-job-definition-unencrypted.json"),
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("data-quality-job-definition-unreadable.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn model_quality_job_definition_needs_inter_container_encryption() {
+    let check = &MODEL_QUALITY_JOB_INTER_CONTAINER_ENCRYPTION;
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-quality-job-definition-encrypted.json"),
+        ),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-quality-job-definition-unencrypted.json"),
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-quality-job-definition-unreadable.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn model_bias_job_definition_needs_inter_container_encryption() {
+    let check = &MODEL_BIAS_JOB_INTER_CONTAINER_ENCRYPTION;
+    assert_verdict(
+        &run(check, fixture!("model-bias-job-definition-encrypted.json")),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-bias-job-definition-unencrypted.json"),
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(check, fixture!("model-bias-job-definition-unreadable.json")),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn model_explainability_job_definition_needs_inter_container_encryption() {
+    let check = &MODEL_EXPLAINABILITY_JOB_INTER_CONTAINER_ENCRYPTION;
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-explainability-job-definition-encrypted.json"),
+        ),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-explainability-job-definition-unencrypted.json"),
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-explainability-job-definition-unreadable.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn a_monitoring_check_does_not_judge_another_monitoring_type() {
+    let outcome = run(
+        &DATA_QUALITY_JOB_INTER_CONTAINER_ENCRYPTION,
+        fixture!("model-bias-job-definition-unencrypted.json"),
+    );
+    assert_verdict(&outcome, Verdict::NotApplicable);
+}
+
+#[test]
+fn every_sagemaker_check_is_registered_once() {
+    assert_eq!(CHECKS.len(), 17);
+    for check in CHECKS {
+        assert_eq!(
+            crate::catalog::find_check(check.id).map(|c| c.id),
+            Some(check.id)
+        );
+    }
+}
