@@ -61,7 +61,14 @@ mod invariants {
         let manifest =
             std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
                 .unwrap();
-        for forbidden in ["aws-", "aws_", "lambda", "tokio", "hyper", "genai-evidence ="] {
+        for forbidden in [
+            "aws-",
+            "aws_",
+            "lambda",
+            "tokio",
+            "hyper",
+            "genai-evidence =",
+        ] {
             assert!(
                 !manifest.contains(forbidden),
                 "the core's Cargo.toml names {forbidden}: the domain must know no SDK"

@@ -1,5 +1,21 @@
-//! Cutting text to a character budget, on a character boundary: evidence, annotations, error
-//! messages and logs never carry more than they may.
+//! Cutting text to a character budget, on a character boundary (evidence, annotations, error
+//! messages and logs never carry more than they may), and naming a JSON value's kind without
+//! echoing it.
+
+use serde_json::Value;
+
+/// The JSON kind of a value, for an error that names a field (never the value itself: it may be
+/// customer data, or hostile and unbounded).
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
 
 /// Cuts `text` to at most `max` characters on a character boundary, ending with `…` when cut.
 pub fn truncate_chars(text: &str, max: usize) -> String {

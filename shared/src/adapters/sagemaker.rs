@@ -16,6 +16,7 @@ use aws_sdk_sagemaker::types::{
     ContainerDefinition, MonitoringNetworkConfig, MonitoringOutputConfig, MonitoringResources,
 };
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use genai_evidence_core::text::json_kind as kind;
 use serde_json::Value;
 
 use crate::adapters::Scope;
@@ -196,18 +197,6 @@ fn not_an_object(name: &str) -> Unreadable {
 
 fn property(pointer: &str) -> String {
     pointer.trim_start_matches('/').replace('/', ".")
-}
-
-/// The JSON kind of a value (never the value: it may be customer data).
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

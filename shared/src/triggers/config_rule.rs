@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use aws_lambda_events::event::config::ConfigEvent;
+use genai_evidence_core::text::json_kind as kind;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -257,17 +258,6 @@ pub fn parse_event(value: &Value) -> Result<RuleEvent, EventError> {
         notification_time,
         message,
     })
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// The invocation failed as a whole.

@@ -5,6 +5,7 @@
 //! kept: who called what, where, when, whether it failed, and the request and response bodies the
 //! event map reads resource ids from. Malformed input is an [`EventError`], never a panic.
 
+use crate::text::json_kind as kind;
 use serde_json::Value;
 
 use crate::domain::time::Timestamp;
@@ -123,18 +124,6 @@ fn clipped(text: String, max: usize) -> String {
         text
     } else {
         crate::text::truncate_chars(&text, max)
-    }
-}
-
-/// The JSON kind of a value (never the value itself: it may be customer data).
-pub(crate) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 
