@@ -21,7 +21,6 @@ use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
 use std::time::Instant;
 
-use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_emulator::{Emulator, Seed};
 use aws_sdk_s3::config::Credentials;
@@ -196,16 +195,18 @@ fn seed(endpoint: &str, extra: &[String]) -> BenchResult<serde_json::Value> {
     summary.ok_or_else(|| "the seeding script printed no summary".into())
 }
 
-/// The SDK configuration of the measured run: as in production (`aws::load_sdk_config`,
-/// adaptive retries), pointed at `endpoint` with the rig's test credentials.
+/// The SDK configuration of the measured run: as in production (`aws::configure`: adaptive
+/// retries, the functions' timeouts), pointed at `endpoint` with the rig's test credentials.
 async fn bench_sdk_config(endpoint: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(rig::REGION))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "bench"))
-        .endpoint_url(endpoint)
-        .retry_config(RetryConfig::adaptive().with_max_attempts(genai_evidence::aws::MAX_ATTEMPTS))
-        .load()
-        .await
+    genai_evidence::aws::configure(
+        aws_config::defaults(BehaviorVersion::latest()),
+        genai_evidence::aws::Timeouts::FUNCTIONS,
+    )
+    .region(Region::new(rig::REGION))
+    .credentials_provider(Credentials::new("testing", "testing", None, None, "bench"))
+    .endpoint_url(endpoint)
+    .load()
+    .await
 }
 
 /// Creates the evidence bucket as `template.yaml` declares it (SSE-KMS with a bucket key, public

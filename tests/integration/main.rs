@@ -8,6 +8,8 @@
 //! - `auditmanager_sink`: batching, retries and the control mapping of the evidence sink.
 //! - `collect_*`: the API collectors of each service, against moto or aws-smithy-mocks.
 //! - `scope`: GenAI scope discovery: collectors' links, the scope tag, the decisions.
+//! - `timeouts`: a hanging endpoint is a clear, quick timeout error; calls give up well within
+//!   every function's timeout.
 //! - `template`: `template.yaml` grants what the code calls, and no more; one rule parameters
 //!   text reaches the Config rule and every function.
 //! - `rule_parameters`: the three functions evaluate with the same rule parameters (one source).
@@ -37,3 +39,4 @@ mod scope;
 mod support;
 mod sweep;
 mod template;
+mod timeouts;
