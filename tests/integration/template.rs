@@ -148,6 +148,60 @@ fn the_ledger_and_evidence_bucket_are_encrypted_and_the_bucket_is_never_public()
 }
 
 #[test]
+fn the_evidence_store_keeps_what_it_holds_tls_only_kms_only_versioned_optionally_worm() {
+    let t = template();
+    let table = &t["Resources"]["LedgerTable"];
+    assert_eq!(
+        table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        true
+    );
+    assert_eq!(table["Properties"]["DeletionProtectionEnabled"], true);
+    assert_eq!(table["DeletionPolicy"], "Retain");
+    let bucket = &t["Resources"]["EvidenceBucket"];
+    assert_eq!(bucket["DeletionPolicy"], "Retain");
+    assert_eq!(
+        bucket["Properties"]["VersioningConfiguration"]["Status"],
+        "Enabled"
+    );
+    // Object Lock, COMPLIANCE mode, with the parameter's retention, only when it is above 0.
+    let lock = &bucket["Properties"]["ObjectLockConfiguration"]["Fn::If"];
+    assert_eq!(lock[0], "HasObjectLock");
+    assert_eq!(lock[1]["Rule"]["DefaultRetention"]["Mode"], "COMPLIANCE");
+    assert_eq!(
+        lock[1]["Rule"]["DefaultRetention"]["Days"]["Ref"],
+        "EvidenceObjectLockDays"
+    );
+    assert_eq!(
+        bucket["Properties"]["ObjectLockEnabled"]["Fn::If"][0],
+        "HasObjectLock"
+    );
+    assert_eq!(t["Parameters"]["EvidenceObjectLockDays"]["Default"], 0);
+    // Deny: any request without TLS, and any object put without SSE-KMS.
+    let statements =
+        t["Resources"]["EvidenceBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .clone();
+    let deny = |sid: &str| {
+        statements
+            .iter()
+            .find(|s| s["Sid"] == sid && s["Effect"] == "Deny" && s["Principal"] == "*")
+            .unwrap_or_else(|| panic!("no Deny {sid}"))
+            .clone()
+    };
+    assert_eq!(
+        deny("DenyInsecureTransport")["Condition"]["Bool"]["aws:SecureTransport"],
+        "false"
+    );
+    let unencrypted = deny("DenyObjectsNotEncryptedWithKms");
+    assert_eq!(unencrypted["Action"], "s3:PutObject");
+    assert_eq!(
+        unencrypted["Condition"]["StringNotEquals"]["s3:x-amz-server-side-encryption"],
+        "aws:kms"
+    );
+}
+
+#[test]
 fn no_statement_grants_wildcard_actions_and_writes_are_scoped_to_their_resource() {
     let t = template();
     let functions: Vec<String> = t["Resources"]
