@@ -7,15 +7,13 @@ use std::time::{Duration, SystemTime};
 use aws_emulator::{DEMO_ASSESSMENT_ID, INACTIVE_ASSESSMENT_ID, Seed};
 use genai_evidence::adapters::ledger::Ledger;
 use genai_evidence::domain::outcome::Verdict;
-use genai_evidence::recorder::{Budget, Recorder};
-use genai_evidence::sinks::auditmanager::AuditManagerSink;
 use genai_evidence::triggers::config_rule::{
     ConfigRuleHandler, EventError, HandlerError, PassCursor, PeriodicOptions, VanishedCheck,
     cursor_key,
 };
 use serde_json::{Value, json};
 
-use crate::support::{Harness, RULE, event_for, fast_retries, unique};
+use crate::support::{Harness, RULE, event_for, unique};
 
 /// How many checks read S3 buckets (each files one evidence item per bucket).
 fn bucket_checks() -> usize {
@@ -697,17 +695,7 @@ async fn a_periodic_run_short_of_time_stops_at_a_cursor_and_the_next_run_continu
     }
     let gone = "genai-pass-deleted-long-ago";
     seed_earlier_evaluation(&h, gone, "COMPLIANT", DAY_BEFORE_SAMPLE).await;
-    let recorder = Recorder::new(
-        ledger.clone(),
-        AuditManagerSink::new(
-            h.auditmanager.clone(),
-            DEMO_ASSESSMENT_ID.to_owned(),
-            BTreeMap::new(),
-            fast_retries(),
-        ),
-        None,
-        Budget::default(),
-    );
+    let recorder = h.recorder(ledger.clone());
     let handler = ConfigRuleHandler::new(h.config.clone(), Vec::new())
         .with_recorder(recorder)
         .with_periodic(PeriodicOptions {
@@ -900,17 +888,7 @@ async fn a_test_mode_periodic_run_neither_reads_nor_moves_the_rules_cursor() {
     let table = unique("genai-testmode-ledger");
     rig::estate::ledger_table(&moto_aws, &table).await.unwrap();
     let ledger = Ledger::new(aws_sdk_dynamodb::Client::new(&moto_aws), &table);
-    let recorder = Recorder::new(
-        ledger.clone(),
-        AuditManagerSink::new(
-            h.auditmanager.clone(),
-            DEMO_ASSESSMENT_ID.to_owned(),
-            BTreeMap::new(),
-            fast_retries(),
-        ),
-        None,
-        Budget::default(),
-    );
+    let recorder = h.recorder(ledger.clone());
     let handler = ConfigRuleHandler::new(h.config.clone(), Vec::new())
         .with_recorder(recorder)
         .with_periodic(PeriodicOptions {

@@ -27,6 +27,25 @@ pub(crate) fn fast_retries() -> RetryPolicy {
 }
 
 impl Harness {
+    /// A recorder filing into this harness's assessment through `ledger`, with the default
+    /// budget and no report store.
+    pub(crate) fn recorder(
+        &self,
+        ledger: genai_evidence::adapters::ledger::Ledger,
+    ) -> genai_evidence::recorder::Recorder {
+        genai_evidence::recorder::Recorder::new(
+            ledger,
+            AuditManagerSink::new(
+                self.auditmanager.clone(),
+                DEMO_ASSESSMENT_ID.to_owned(),
+                BTreeMap::new(),
+                fast_retries(),
+            ),
+            None,
+            genai_evidence::recorder::Budget::default(),
+        )
+    }
+
     pub(crate) async fn start() -> Self {
         Self::build(Seed::default_genai(), DEMO_ASSESSMENT_ID, BTreeMap::new()).await
     }
