@@ -6,10 +6,11 @@ use std::time::{Duration, SystemTime};
 use aws_config::SdkConfig;
 use aws_emulator::DEMO_ASSESSMENT_ID;
 use genai_evidence::adapters::ledger::Ledger;
+use genai_evidence::readers::Clients as ReaderClients;
 use genai_evidence::recorder::{Budget, Recorder};
 use genai_evidence::sinks::auditmanager::{AuditManagerSink, RetryPolicy};
 use genai_evidence::sinks::reports::ReportStore;
-use genai_evidence::triggers::sweep::{RegionClients, SweepClients, SweepHandler, SweepOptions};
+use genai_evidence::triggers::sweep::{SweepClients, SweepHandler, SweepOptions};
 use serde_json::json;
 
 use crate::counter::CallCounter;
@@ -105,7 +106,7 @@ const INVOCATION_LIMIT: Duration = Duration::from_secs(15 * 60);
 
 fn handler(clients: &Clients) -> SweepHandler {
     let sweep_clients = SweepClients {
-        regions: vec![RegionClients {
+        regions: vec![ReaderClients {
             region: rig::REGION.to_owned(),
             bedrock: clients.bedrock.clone(),
             bedrock_agent: clients.bedrockagent.clone(),
@@ -114,9 +115,9 @@ fn handler(clients: &Clients) -> SweepHandler {
             logs: clients.logs.clone(),
             cloudtrail: clients.cloudtrail.clone(),
             tagging: clients.tagging.clone(),
+            s3: clients.s3.clone(),
+            iam: clients.iam.clone(),
         }],
-        s3: clients.s3.clone(),
-        iam: clients.iam.clone(),
     };
     let recorder = Recorder::new(
         Ledger::new(clients.dynamodb.clone(), LEDGER_TABLE),

@@ -1,8 +1,9 @@
 //! genai-evidence: continuous, auditor-ready evidence that an AWS account's generative-AI
 //! workloads meet the AWS Audit Manager *generative AI best practices framework*.
 //!
-//! Data flows one way: a **trigger** ([`triggers`]) parses a Lambda event; **adapters**
-//! ([`adapters`]) collect resource state and translate it into the pure **domain** ([`domain`]);
+//! Data flows one way: a **trigger** ([`triggers`]) parses a Lambda event; the **readers**
+//! ([`readers`], one registry entry per resource type) read resource state through the
+//! **adapters** ([`adapters`]), which translate it into the pure **domain** ([`domain`]);
 //! the **catalog** ([`catalog`]) of checks evaluates it ([`evaluate`]) into findings; **sinks**
 //! ([`sinks`]) file the findings (Audit Manager evidence, Config evaluations).
 //!
@@ -17,6 +18,7 @@ pub use genai_evidence_core::{catalog, domain, drift, evaluate, finding};
 pub mod adapters;
 pub mod aws;
 pub mod error;
+pub mod readers;
 pub mod recorder;
 pub mod settings;
 pub mod sinks;

@@ -1,4 +1,4 @@
-//! The CloudTrail drift path on moto: the refresh re-reads the resource a call names (by the id
+//! The CloudTrail drift path on moto: the re-read (`readers::reread`) reads the resource a call names (by the id
 //! the call uses) and the checks decide from that; then the handler end to end, from a compliant
 //! state through a drifting call to non-compliant evidence naming the actor, read back from the
 //! emulator's assessment, with a duplicate delivery filing nothing.
@@ -12,12 +12,13 @@ use std::time::Duration;
 use aws_emulator::DEMO_ASSESSMENT_ID;
 use genai_evidence::adapters::Scope;
 use genai_evidence::adapters::ledger::Ledger;
-use genai_evidence::adapters::refresh::{ReadRetry, RefreshClients, refresh_with_retry};
 use genai_evidence::catalog::Params;
 use genai_evidence::domain::outcome::Verdict;
 use genai_evidence::domain::time::Timestamp;
 use genai_evidence::drift::{self, Classified, Target};
 use genai_evidence::evaluate::{Subject, SubjectState, evaluate};
+use genai_evidence::readers::Clients;
+use genai_evidence::readers::reread::{ReadRetry, read_with_retry};
 use genai_evidence::recorder::{Budget, Recorder};
 use genai_evidence::sinks::auditmanager::AuditManagerSink;
 use genai_evidence::triggers::cloudtrail_drift::{DriftHandler, DriftStatus};
@@ -68,7 +69,7 @@ fn verdicts(subjects: &[Subject]) -> BTreeMap<&'static str, Verdict> {
 #[tokio::test]
 async fn a_bucket_is_re_read_after_its_encryption_is_removed_and_gone_after_deletion() {
     let aws = rig::sdk_config(rig::shared_moto().endpoint(), 3).await;
-    let clients = RefreshClients::from_conf(&aws);
+    let clients = Clients::from_conf(&aws);
     let s3 = rig::s3_client(&aws);
     let bucket = unique("genai-drift-enc");
     rig::seed::bucket(&s3, &bucket, Some(rig::seed::KEY_ARN), false)
@@ -82,7 +83,7 @@ async fn a_bucket_is_re_read_after_its_encryption_is_removed_and_gone_after_dele
 
     // Before the change lands, the safeguard still passes: the refresh reads again, then gives up
     // and reports the state as read.
-    let early = refresh_with_retry(&clients, &scope(), target, fast(), &Params::default())
+    let early = read_with_retry(&clients, &scope(), target, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!(
@@ -100,7 +101,7 @@ async fn a_bucket_is_re_read_after_its_encryption_is_removed_and_gone_after_dele
         .send()
         .await
         .unwrap();
-    let late = refresh_with_retry(&clients, &scope(), target, fast(), &Params::default())
+    let late = read_with_retry(&clients, &scope(), target, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!((late.reads, late.still_contradicts), (1, false));
@@ -116,7 +117,7 @@ async fn a_bucket_is_re_read_after_its_encryption_is_removed_and_gone_after_dele
     );
     let mut deleted_event = deleted.clone();
     deleted_event["detail"]["eventName"] = json!("DeleteBucket");
-    let gone = refresh_with_retry(
+    let gone = read_with_retry(
         &clients,
         &scope(),
         &targets(&deleted_event)[0],
@@ -140,7 +141,7 @@ async fn a_bucket_is_re_read_after_its_encryption_is_removed_and_gone_after_dele
 #[tokio::test]
 async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_name() {
     let aws = rig::sdk_config(rig::shared_moto().endpoint(), 3).await;
-    let clients = RefreshClients::from_conf(&aws);
+    let clients = Clients::from_conf(&aws);
 
     // Logs: the key removed from a log group.
     let key = clients
@@ -187,7 +188,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
         .remove(0)
     };
     // Still encrypted: the call's effect has not landed, so the group is read again.
-    let keyed = refresh_with_retry(
+    let keyed = read_with_retry(
         &clients,
         &scope(),
         &disassociate(&group),
@@ -204,7 +205,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
     );
     // The state after DisassociateKmsKey (which moto does not implement): no key.
     let bare = format!("{group}-other");
-    let read = refresh_with_retry(
+    let read = read_with_retry(
         &clients,
         &scope(),
         &disassociate(&bare),
@@ -218,7 +219,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
         verdicts(&read.subjects)["logs_log_group_kms_encryption"],
         Verdict::NonCompliant
     );
-    let missing = refresh_with_retry(
+    let missing = read_with_retry(
         &clients,
         &scope(),
         &targets(&event(
@@ -242,7 +243,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
         .send()
         .await
         .unwrap();
-    let scheduled = refresh_with_retry(
+    let scheduled = read_with_retry(
         &clients,
         &scope(),
         &targets(&event(
@@ -281,7 +282,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
         .send()
         .await
         .unwrap();
-    let by_alias = refresh_with_retry(
+    let by_alias = read_with_retry(
         &clients,
         &scope(),
         &targets(&event(
@@ -332,7 +333,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
         .send()
         .await
         .unwrap();
-    let before = refresh_with_retry(
+    let before = read_with_retry(
         &clients,
         &scope(),
         &targets(&event(
@@ -359,7 +360,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
         .send()
         .await
         .unwrap();
-    let widened = refresh_with_retry(
+    let widened = read_with_retry(
         &clients,
         &scope(),
         &targets(&event(
@@ -387,7 +388,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
         Verdict::NonCompliant,
         "the role the policy is attached to is re-evaluated too"
     );
-    let deleted = refresh_with_retry(
+    let deleted = read_with_retry(
         &clients,
         &scope(),
         &targets(&event(
@@ -402,7 +403,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
     assert!(matches!(deleted.subjects[0].state, SubjectState::Gone(_)));
 
     // SageMaker: a notebook instance that does not exist (ValidationException "RecordNotFound").
-    let notebook = refresh_with_retry(
+    let notebook = read_with_retry(
         &clients,
         &scope(),
         &targets(&event(
@@ -429,7 +430,7 @@ async fn log_groups_keys_roles_and_notebooks_are_re_read_by_the_ids_their_calls_
 async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant() {
     let moto = rig::Moto::start().expect("moto starts");
     let aws = rig::sdk_config(moto.endpoint(), 3).await;
-    let clients = RefreshClients::from_conf(&aws);
+    let clients = Clients::from_conf(&aws);
     let s3 = rig::s3_client(&aws);
     s3.create_bucket()
         .bucket("genai-drift-trail")
@@ -454,7 +455,7 @@ async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant()
         .unwrap();
     let stop = rig::event("drift-cloudtrail-stoplogging");
     let account = &targets(&stop)[0];
-    let logging = refresh_with_retry(&clients, &scope(), account, fast(), &Params::default())
+    let logging = read_with_retry(&clients, &scope(), account, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!(
@@ -468,7 +469,7 @@ async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant()
         .send()
         .await
         .unwrap();
-    let stopped = refresh_with_retry(&clients, &scope(), account, fast(), &Params::default())
+    let stopped = read_with_retry(&clients, &scope(), account, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!(
@@ -486,7 +487,7 @@ async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant()
     let delete = rig::event("drift-cloudtrail-deletetrail");
     let mut found = Vec::new();
     for target in targets(&delete) {
-        let read = refresh_with_retry(&clients, &scope(), &target, fast(), &Params::default())
+        let read = read_with_retry(&clients, &scope(), &target, fast(), &Params::default())
             .await
             .unwrap();
         found.extend(read.subjects);
@@ -521,7 +522,7 @@ async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant()
         .unwrap();
     let deleted = rig::event("drift-bedrock-deletemodelinvocationloggingconfiguration");
     let target = &targets(&deleted)[0];
-    let configured = refresh_with_retry(&clients, &scope(), target, fast(), &Params::default())
+    let configured = read_with_retry(&clients, &scope(), target, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!(
@@ -538,7 +539,7 @@ async fn stopped_logging_and_deleted_invocation_logging_come_out_non_compliant()
         .send()
         .await
         .unwrap();
-    let gone = refresh_with_retry(&clients, &scope(), target, fast(), &Params::default())
+    let gone = read_with_retry(&clients, &scope(), target, fast(), &Params::default())
         .await
         .unwrap();
     assert_eq!(
@@ -566,7 +567,7 @@ async fn drift_handler(harness: &Harness) -> (DriftHandler, aws_config::SdkConfi
         Budget::default(),
     );
     let handler = DriftHandler::new(
-        RefreshClients::from_conf(&aws),
+        Clients::from_conf(&aws),
         Some(recorder),
         Some(ledger),
         rig::REGION,

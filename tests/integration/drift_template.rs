@@ -170,7 +170,7 @@ fn the_drift_function_is_granted_exactly_what_its_code_calls() {
         "cloudtrail-drift"
     );
     let policies = function["Properties"]["Policies"].as_array().unwrap();
-    // The read actions of the refresh are the collectors', granted by the generated policy.
+    // The read actions of the re-read are the readers', granted by the generated policy.
     assert!(
         policies.contains(&json!({"Ref": "CollectorReadPolicy"})),
         "the collectors' read policy is attached"

@@ -13,7 +13,7 @@
 //! - `template`: `template.yaml` grants what the code calls, and no more; one rule parameters
 //!   text reaches the Config rule and every function.
 //! - `rule_parameters`: the three functions evaluate with the same rule parameters (one source).
-//! - `drift`: the CloudTrail drift path: refresh by the ids calls name, and the handler end to end.
+//! - `drift`: the CloudTrail drift path: the re-read, through the reader registry, of what calls name, and the handler end to end.
 //! - `drift_template`: the CloudTrail drift rules route exactly the event map's calls.
 //! - `drift_expected`: `events/expected-drift-outcomes.json` covers every drift sample and agrees with the
 //!   event map (pure).

@@ -9,12 +9,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_emulator::{DEMO_ASSESSMENT_ID, Emulator, Seed};
 use genai_evidence::adapters::config_item::{ConfigurationItem, Decoded, decode};
 use genai_evidence::adapters::ledger::Ledger;
-use genai_evidence::adapters::refresh::RefreshClients;
 use genai_evidence::catalog::params::KNOWN_PARAMETERS;
 use genai_evidence::catalog::{Params, find_check};
 use genai_evidence::domain::outcome::Verdict;
 use genai_evidence::domain::time::Timestamp;
 use genai_evidence::evaluate::{Subject, SubjectState, evaluate};
+use genai_evidence::readers::Clients;
 use genai_evidence::recorder::{Budget, Recorder};
 use genai_evidence::settings::Settings;
 use genai_evidence::sinks::auditmanager::AuditManagerSink;
@@ -82,7 +82,7 @@ fn sweep_handler(
 
 /// The drift function as its `main.rs` wires it (without ledger or recorder here).
 fn drift_handler(aws: &aws_config::SdkConfig, settings: &Settings) -> DriftHandler {
-    DriftHandler::new(RefreshClients::from_conf(aws), None, None, rig::REGION)
+    DriftHandler::new(Clients::from_conf(aws), None, None, rig::REGION)
         .with_params(settings.params.clone())
 }
 

@@ -824,7 +824,7 @@ async fn config_rule_sweep_and_drift_file_one_first_sighting_per_check_and_resou
             .region(aws_config::Region::new(region.to_owned()))
             .build();
         let drift = genai_evidence::triggers::cloudtrail_drift::DriftHandler::new(
-            genai_evidence::adapters::refresh::RefreshClients::from_conf(&conf),
+            genai_evidence::readers::Clients::from_conf(&conf),
             Some(s.recorder(Budget::default())),
             Some(Ledger::new(
                 aws_sdk_dynamodb::Client::new(&s.moto_aws),

@@ -4,8 +4,8 @@
 //! `genai_evidence::triggers::cloudtrail_drift`; this file only wires it up once per container.
 
 use genai_evidence::adapters::ledger::Ledger;
-use genai_evidence::adapters::refresh::RefreshClients;
 use genai_evidence::aws::load_sdk_config;
+use genai_evidence::readers::Clients;
 use genai_evidence::recorder::Recorder;
 use genai_evidence::settings::Settings;
 use genai_evidence::triggers::cloudtrail_drift::{DriftError, DriftHandler};
@@ -32,7 +32,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             "ASSESSMENT_ID or LEDGER_TABLE is not set: drift is evaluated but no evidence is filed"
         );
     }
-    let handler = DriftHandler::new(RefreshClients::from_conf(&aws), recorder, ledger, region)
+    let handler = DriftHandler::new(Clients::from_conf(&aws), recorder, ledger, region)
         .with_params(settings.params.clone());
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {

@@ -297,7 +297,7 @@ pub fn invocation_logging_links(
     links.into_vec()
 }
 
-/// Every custom model (`ListCustomModels`, every page), each read with `GetCustomModel`.
+/// Every custom model (`ListCustomModels`, every page), each read with [`read_custom_model`].
 pub async fn collect_custom_models(
     client: &aws_sdk_bedrock::Client,
     scope: &Scope,
@@ -312,39 +312,47 @@ pub async fn collect_custom_models(
                 .map(|m| (m.model_name().to_owned(), m.model_arn().to_owned())),
         );
     }
-    let mut subjects = Vec::with_capacity(models.len());
-    for (name, arn) in models {
-        let (kms_key_arn, links) = match client
-            .get_custom_model()
-            .model_identifier(&arn)
-            .send()
-            .await
-        {
-            Ok(out) => (
-                Ok(out.model_kms_key_arn().map(str::to_owned)),
+    Ok(super::bounded(models, |(name, arn)| async move {
+        as_listed(read_custom_model(client, scope, &arn).await, name, arn)
+    })
+    .await)
+}
+
+/// One custom model by name or ARN (`GetCustomModel`), identified by its name.
+pub async fn read_custom_model(
+    client: &aws_sdk_bedrock::Client,
+    scope: &Scope,
+    id: &str,
+) -> Subject {
+    let via = "AWS API (bedrock:GetCustomModel)";
+    match client.get_custom_model().model_identifier(id).send().await {
+        Ok(out) => {
+            let model = CustomModel {
+                name: out.model_name().to_owned(),
+                kms_key_arn: Ok(out.model_kms_key_arn().map(str::to_owned)),
+            };
+            subject(
+                ResourceType::BedrockCustomModel,
+                out.model_name().to_owned(),
+                Some(out.model_arn().to_owned()),
+                scope,
+                via,
+                Resource::BedrockCustomModel(model),
                 custom_model_links(&out),
-            ),
-            Err(e) => (Err(unreadable("bedrock:GetCustomModel", e)), Vec::new()),
-        };
-        let model = CustomModel {
-            name: name.clone(),
-            kms_key_arn,
-        };
-        subjects.push(subject(
+            )
+        }
+        Err(e) => failed_subject(
             ResourceType::BedrockCustomModel,
-            name,
-            Some(arn),
+            id,
             scope,
-            "AWS API (bedrock:GetCustomModel)",
-            Resource::BedrockCustomModel(model),
-            links,
-        ));
+            via,
+            super::failed_read(AwsError::from_sdk("bedrock:GetCustomModel", e)),
+        ),
     }
-    Ok(subjects)
 }
 
 /// Every model customization job (`ListModelCustomizationJobs`, every page), each read with
-/// `GetModelCustomizationJob`.
+/// [`read_customization_job`].
 pub async fn collect_model_customization_jobs(
     client: &aws_sdk_bedrock::Client,
     scope: &Scope,
@@ -362,122 +370,130 @@ pub async fn collect_model_customization_jobs(
                 .map(|j| (j.job_name().to_owned(), j.job_arn().to_owned())),
         );
     }
-    let mut subjects = Vec::with_capacity(jobs.len());
-    for (name, arn) in jobs {
-        let (output_model_kms_key_arn, links) = match client
-            .get_model_customization_job()
-            .job_identifier(&name)
-            .send()
-            .await
-        {
-            Ok(out) => (
-                Ok(out.output_model_kms_key_arn().map(str::to_owned)),
-                customization_job_links(&out),
-            ),
-            Err(e) => (
-                Err(unreadable("bedrock:GetModelCustomizationJob", e)),
-                Vec::new(),
-            ),
-        };
-        let job = ModelCustomizationJob {
-            name: name.clone(),
-            output_model_kms_key_arn,
-        };
-        subjects.push(subject(
-            ResourceType::BedrockModelCustomizationJob,
+    Ok(super::bounded(jobs, |(name, arn)| async move {
+        as_listed(
+            read_customization_job(client, scope, &name).await,
             name,
-            Some(arn),
+            arn,
+        )
+    })
+    .await)
+}
+
+/// One model customization job by name or ARN (`GetModelCustomizationJob`), identified by its
+/// name.
+pub async fn read_customization_job(
+    client: &aws_sdk_bedrock::Client,
+    scope: &Scope,
+    id: &str,
+) -> Subject {
+    let via = "AWS API (bedrock:GetModelCustomizationJob)";
+    match client
+        .get_model_customization_job()
+        .job_identifier(id)
+        .send()
+        .await
+    {
+        Ok(out) => {
+            let job = ModelCustomizationJob {
+                name: out.job_name().to_owned(),
+                output_model_kms_key_arn: Ok(out.output_model_kms_key_arn().map(str::to_owned)),
+            };
+            subject(
+                ResourceType::BedrockModelCustomizationJob,
+                out.job_name().to_owned(),
+                Some(out.job_arn().to_owned()),
+                scope,
+                via,
+                Resource::BedrockModelCustomizationJob(job),
+                customization_job_links(&out),
+            )
+        }
+        Err(e) => failed_subject(
+            ResourceType::BedrockModelCustomizationJob,
+            id,
             scope,
-            "AWS API (bedrock:GetModelCustomizationJob)",
-            Resource::BedrockModelCustomizationJob(job),
-            links,
-        ));
+            via,
+            super::failed_read(AwsError::from_sdk("bedrock:GetModelCustomizationJob", e)),
+        ),
     }
-    Ok(subjects)
 }
 
 /// Every guardrail (`ListGuardrails`, every page: the working draft of each), each read with
-/// `GetGuardrail`.
+/// [`read_guardrail`].
 pub async fn collect_guardrails(
     client: &aws_sdk_bedrock::Client,
     scope: &Scope,
 ) -> Result<Vec<Subject>, AwsError> {
-    let mut guardrails = Vec::new();
+    let mut ids = Vec::new();
     let mut pages = client.list_guardrails().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| AwsError::from_sdk("bedrock:ListGuardrails", e))?;
-        guardrails.extend(
-            page.guardrails()
-                .iter()
-                .map(|g| (g.id().to_owned(), g.name().to_owned(), g.arn().to_owned())),
-        );
+        ids.extend(page.guardrails().iter().map(|g| g.id().to_owned()));
     }
-    let mut subjects = Vec::with_capacity(guardrails.len());
-    for (id, name, arn) in guardrails {
-        let read = client
-            .get_guardrail()
-            .guardrail_identifier(&id)
-            .send()
-            .await;
-        let links = match &read {
-            Ok(out) => guardrail_links(out),
-            Err(_) => Vec::new(),
-        };
-        let guardrail = match read {
-            Ok(out) => Guardrail {
-                id: id.clone(),
-                name: Some(name),
-                kms_key_arn: Ok(out
-                    .kms_key_arn()
-                    .filter(|k| !k.trim().is_empty())
-                    .map(str::to_owned)),
-                content_filters: Ok(out
-                    .content_policy()
-                    .map(|p| {
-                        p.filters()
-                            .iter()
-                            .map(|f| ContentFilter {
-                                filter_type: f.r#type().as_str().to_owned(),
-                                input_strength: f.input_strength().as_str().to_owned(),
-                                input_enabled: f.input_enabled(),
-                                input_action: f.input_action().map(|a| a.as_str().to_owned()),
-                            })
-                            .collect()
+    Ok(super::bounded(
+        ids,
+        |id| async move { read_guardrail(client, scope, &id).await },
+    )
+    .await)
+}
+
+/// One guardrail's working draft by id (`GetGuardrail`), identified by its id.
+pub async fn read_guardrail(client: &aws_sdk_bedrock::Client, scope: &Scope, id: &str) -> Subject {
+    let via = "AWS API (bedrock:GetGuardrail)";
+    let out = match client.get_guardrail().guardrail_identifier(id).send().await {
+        Ok(out) => out,
+        Err(e) => {
+            return failed_subject(
+                ResourceType::BedrockGuardrail,
+                id,
+                scope,
+                via,
+                super::failed_read(AwsError::from_sdk("bedrock:GetGuardrail", e)),
+            );
+        }
+    };
+    let guardrail = Guardrail {
+        id: out.guardrail_id().to_owned(),
+        name: Some(out.name().to_owned()),
+        kms_key_arn: Ok(out
+            .kms_key_arn()
+            .filter(|k| !k.trim().is_empty())
+            .map(str::to_owned)),
+        content_filters: Ok(out
+            .content_policy()
+            .map(|p| {
+                p.filters()
+                    .iter()
+                    .map(|f| ContentFilter {
+                        filter_type: f.r#type().as_str().to_owned(),
+                        input_strength: f.input_strength().as_str().to_owned(),
+                        input_enabled: f.input_enabled(),
+                        input_action: f.input_action().map(|a| a.as_str().to_owned()),
                     })
-                    .unwrap_or_default()),
-                sensitive_information: Ok(out.sensitive_information_policy().map(|p| {
-                    SensitiveInformationPolicy {
-                        pii_entity_types: p
-                            .pii_entities()
-                            .iter()
-                            .map(|e| e.r#type().as_str().to_owned())
-                            .collect(),
-                        regex_names: p.regexes().iter().map(|r| r.name().to_owned()).collect(),
-                    }
-                })),
-            },
-            Err(e) => {
-                let reason = unreadable("bedrock:GetGuardrail", e);
-                Guardrail {
-                    id: id.clone(),
-                    name: Some(name),
-                    kms_key_arn: Err(reason.clone()),
-                    content_filters: Err(reason.clone()),
-                    sensitive_information: Err(reason),
-                }
+                    .collect()
+            })
+            .unwrap_or_default()),
+        sensitive_information: Ok(out.sensitive_information_policy().map(|p| {
+            SensitiveInformationPolicy {
+                pii_entity_types: p
+                    .pii_entities()
+                    .iter()
+                    .map(|e| e.r#type().as_str().to_owned())
+                    .collect(),
+                regex_names: p.regexes().iter().map(|r| r.name().to_owned()).collect(),
             }
-        };
-        subjects.push(subject(
-            ResourceType::BedrockGuardrail,
-            id,
-            Some(arn),
-            scope,
-            "AWS API (bedrock:GetGuardrail)",
-            Resource::BedrockGuardrail(guardrail),
-            links,
-        ));
-    }
-    Ok(subjects)
+        })),
+    };
+    subject(
+        ResourceType::BedrockGuardrail,
+        out.guardrail_id().to_owned(),
+        Some(out.guardrail_arn().to_owned()),
+        scope,
+        via,
+        Resource::BedrockGuardrail(guardrail),
+        guardrail_links(&out),
+    )
 }
 
 /// An agent from `GetAgent`'s `agent` (its working draft); `id` is the id it was read by.
@@ -512,72 +528,53 @@ pub fn data_source_from_api(source: &aws_sdk_bedrockagent::types::DataSource) ->
     }
 }
 
-/// Every agent (`ListAgents`, every page), each read with `GetAgent` (its working draft).
+/// Every agent (`ListAgents`, every page), each read with [`read_agent`] (its working draft).
 pub async fn collect_agents(
     client: &aws_sdk_bedrockagent::Client,
     scope: &Scope,
 ) -> Result<Vec<Subject>, AwsError> {
-    let mut agents = Vec::new();
+    let mut ids = Vec::new();
     let mut pages = client.list_agents().into_paginator().send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| AwsError::from_sdk("bedrock:ListAgents", e))?;
-        agents.extend(
+        ids.extend(
             page.agent_summaries()
                 .iter()
-                .map(|a| (a.agent_id().to_owned(), a.agent_name().to_owned())),
+                .map(|a| a.agent_id().to_owned()),
         );
     }
-    let mut subjects = Vec::with_capacity(agents.len());
-    for (id, name) in agents {
-        let read = client.get_agent().agent_id(&id).send().await;
-        let links = match read.as_ref().map(|out| out.agent()) {
-            Ok(Some(a)) => agent_links(a),
-            _ => Vec::new(),
-        };
-        let (agent, arn) = match read {
-            Ok(out) => match out.agent() {
-                Some(a) => (agent_from_api(&id, a), Some(a.agent_arn().to_owned())),
-                None => {
-                    let reason = Unreadable::new("bedrock:GetAgent returned no agent");
-                    (
-                        Agent {
-                            id: id.clone(),
-                            name: Some(name),
-                            kms_key_arn: Err(reason.clone()),
-                            guardrail: Err(reason),
-                        },
-                        None,
-                    )
-                }
-            },
-            Err(e) => {
-                let reason = unreadable("bedrock:GetAgent", e);
-                (
-                    Agent {
-                        id: id.clone(),
-                        name: Some(name),
-                        kms_key_arn: Err(reason.clone()),
-                        guardrail: Err(reason),
-                    },
-                    None,
-                )
+    Ok(super::bounded(
+        ids,
+        |id| async move { read_agent(client, scope, &id).await },
+    )
+    .await)
+}
+
+/// One agent's working draft by id (`GetAgent`), identified by its id.
+pub async fn read_agent(client: &aws_sdk_bedrockagent::Client, scope: &Scope, id: &str) -> Subject {
+    let via = "AWS API (bedrock:GetAgent)";
+    let state = match client.get_agent().agent_id(id).send().await {
+        Ok(out) => match out.agent() {
+            Some(agent) => {
+                return subject(
+                    ResourceType::BedrockAgent,
+                    id.to_owned(),
+                    Some(agent.agent_arn().to_owned()),
+                    scope,
+                    via,
+                    Resource::BedrockAgent(agent_from_api(id, agent)),
+                    agent_links(agent),
+                );
             }
-        };
-        subjects.push(subject(
-            ResourceType::BedrockAgent,
-            id,
-            arn,
-            scope,
-            "AWS API (bedrock:GetAgent)",
-            Resource::BedrockAgent(agent),
-            links,
-        ));
-    }
-    Ok(subjects)
+            None => SubjectState::Unreadable("bedrock:GetAgent returned no agent".into()),
+        },
+        Err(e) => super::failed_read(AwsError::from_sdk("bedrock:GetAgent", e)),
+    };
+    failed_subject(ResourceType::BedrockAgent, id, scope, via, state)
 }
 
 /// Every data source of every knowledge base (`ListKnowledgeBases`, then `ListDataSources` per
-/// knowledge base, every page), each read with `GetDataSource`.
+/// knowledge base, every page), each read with [`read_data_source`].
 pub async fn collect_data_sources(
     client: &aws_sdk_bedrockagent::Client,
     scope: &Scope,
@@ -608,46 +605,78 @@ pub async fn collect_data_sources(
             );
         }
     }
-    let mut subjects = Vec::with_capacity(sources.len());
-    for (kb, id) in sources {
-        let read = client
-            .get_data_source()
-            .knowledge_base_id(&kb)
-            .data_source_id(&id)
-            .send()
-            .await;
-        let links = match read.as_ref().map(|out| out.data_source()) {
-            Ok(Some(ds)) => data_source_links(ds),
-            _ => Vec::new(),
-        };
-        let kms_key_arn = match read {
-            Ok(out) => match out.data_source() {
-                Some(ds) => data_source_from_api(ds).kms_key_arn,
-                None => Err(Unreadable::new(
-                    "bedrock:GetDataSource returned no data source",
-                )),
-            },
-            Err(e) => Err(unreadable("bedrock:GetDataSource", e)),
-        };
-        // A data source has no ARN of its own. Its id is named like its CloudFormation primary
-        // identifier, `<knowledgeBaseId>|<dataSourceId>` (the form Cloud Control uses).
-        let resource_id = format!("{kb}|{id}");
-        let source = DataSource {
-            id,
-            knowledge_base_id: Some(kb),
-            kms_key_arn,
-        };
-        subjects.push(subject(
-            ResourceType::BedrockDataSource,
-            resource_id,
-            None,
-            scope,
-            "AWS API (bedrock:GetDataSource)",
-            Resource::BedrockDataSource(source),
-            links,
-        ));
+    Ok(super::bounded(sources, |(kb, ds)| async move {
+        read_data_source(client, scope, &kb, &ds).await
+    })
+    .await)
+}
+
+/// One knowledge base data source (`GetDataSource`). A data source has no ARN of its own: it is
+/// identified like its CloudFormation primary identifier, `<knowledgeBaseId>|<dataSourceId>`
+/// (the form Cloud Control uses).
+pub async fn read_data_source(
+    client: &aws_sdk_bedrockagent::Client,
+    scope: &Scope,
+    knowledge_base: &str,
+    data_source: &str,
+) -> Subject {
+    let via = "AWS API (bedrock:GetDataSource)";
+    let resource_id = format!("{knowledge_base}|{data_source}");
+    let read = client
+        .get_data_source()
+        .knowledge_base_id(knowledge_base)
+        .data_source_id(data_source)
+        .send()
+        .await;
+    let state = match read {
+        Ok(out) => match out.data_source() {
+            Some(source) => {
+                return subject(
+                    ResourceType::BedrockDataSource,
+                    resource_id,
+                    None,
+                    scope,
+                    via,
+                    Resource::BedrockDataSource(data_source_from_api(source)),
+                    data_source_links(source),
+                );
+            }
+            None => {
+                SubjectState::Unreadable("bedrock:GetDataSource returned no data source".into())
+            }
+        },
+        Err(e) => super::failed_read(AwsError::from_sdk("bedrock:GetDataSource", e)),
+    };
+    failed_subject(
+        ResourceType::BedrockDataSource,
+        &resource_id,
+        scope,
+        via,
+        state,
+    )
+}
+
+/// A listed resource whose read failed keeps the name and ARN the listing gave it.
+fn as_listed(mut subject: Subject, name: String, arn: String) -> Subject {
+    if !matches!(subject.state, SubjectState::Live(_)) {
+        subject.resource.resource_id = name;
+        subject.resource.arn = Some(arn);
     }
-    Ok(subjects)
+    subject
+}
+
+/// A resource whose own read failed (`state`: gone or unreadable, as
+/// [`failed_read`](super::failed_read) decides), identified by the id it was read by (and as its
+/// ARN when that id is one).
+fn failed_subject(
+    resource_type: ResourceType,
+    id: &str,
+    scope: &Scope,
+    via: &'static str,
+    state: SubjectState,
+) -> Subject {
+    let arn = id.starts_with("arn:").then(|| id.to_owned());
+    super::subject_at(scope, resource_type, id, arn, via, state)
 }
 
 /// The model invocation logging configuration of the scope's region
@@ -824,6 +853,33 @@ pub fn guardrail_inventory(scope: &Scope, collected: &Result<Vec<Subject>, AwsEr
         })),
         links: Vec::new(),
     }
+}
+
+/// The region's guardrail inventory, from every guardrail ([`collect_guardrails`]).
+pub async fn read_guardrail_inventory(client: &aws_sdk_bedrock::Client, scope: &Scope) -> Subject {
+    guardrail_inventory(scope, &collect_guardrails(client, scope).await)
+}
+
+/// The region's model invocation logging ([`collect_invocation_logging`]); a failed read of
+/// the configuration is one unreadable subject.
+pub async fn read_invocation_logging(
+    bedrock: &aws_sdk_bedrock::Client,
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    s3: &aws_sdk_s3::Client,
+    scope: &Scope,
+) -> Vec<Subject> {
+    collect_invocation_logging(bedrock, logs, s3, scope)
+        .await
+        .unwrap_or_else(|error| {
+            vec![super::subject_at(
+                scope,
+                ResourceType::BedrockInvocationLogging,
+                &scope.region,
+                None,
+                "AWS API (bedrock:GetModelInvocationLoggingConfiguration)",
+                SubjectState::Unreadable(error.to_string()),
+            )]
+        })
 }
 
 #[cfg(test)]

@@ -158,3 +158,49 @@ fn records_management_events(
     });
     basic || advanced
 }
+
+/// The trail named `name` (or whose ARN ends in `trail/<name>`) among those `collect_trails`
+/// read; a trail no longer listed is gone, unless the listing itself failed.
+fn pick_trail(
+    scope: &Scope,
+    name: &str,
+    subjects: Vec<Subject>,
+    listed: Result<(), AwsError>,
+) -> Subject {
+    let via = "AWS API (cloudtrail:DescribeTrails, GetTrailStatus, GetEventSelectors)";
+    let suffix = format!(":trail/{name}");
+    if let Some(found) = subjects.into_iter().find(|s| {
+        s.resource.resource_type == ResourceType::CloudTrailTrail.cfn_type()
+            && (s.resource.resource_id == name
+                || s.resource
+                    .arn
+                    .as_deref()
+                    .is_some_and(|a| a.ends_with(&suffix)))
+    }) {
+        return found;
+    }
+    let state = match listed {
+        Err(error) => SubjectState::Unreadable(error.to_string()),
+        Ok(()) => SubjectState::Gone(format!(
+            "cloudtrail:DescribeTrails lists no trail named {name} with its home in {}",
+            scope.region
+        )),
+    };
+    super::subject_at(scope, ResourceType::CloudTrailTrail, name, None, via, state)
+}
+
+/// One trail by name or ARN, among those [`collect_trails`] reads (a trail's state includes the
+/// account-level view it is part of).
+pub async fn read_trail(client: &aws_sdk_cloudtrail::Client, scope: &Scope, name: &str) -> Subject {
+    let (subjects, listed) = collect_trails(client, scope).await;
+    pick_trail(scope, name, subjects, listed)
+}
+
+/// The account's CloudTrail coverage in the scope's region, from [`collect_trails`].
+pub async fn read_account(client: &aws_sdk_cloudtrail::Client, scope: &Scope) -> Vec<Subject> {
+    let (subjects, _) = collect_trails(client, scope).await;
+    subjects
+        .into_iter()
+        .filter(|s| s.resource.resource_type == ResourceType::Account.cfn_type())
+        .collect()
+}

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::domain::resource::{Resource, ResourceRef, ResourceType, Unreadable};
+use crate::domain::resource::{Resource, ResourceRef, Unreadable};
 use crate::domain::time::Timestamp;
 
 /// `configurationItemStatus`.
@@ -216,41 +216,8 @@ pub enum Decoded {
     Unreadable(Unreadable),
 }
 
-/// Decodes a live item into the domain model, with the decoder of the item's service.
+/// Decodes a live item into the domain model, with the decoder its type's
+/// [reader](crate::readers) declares.
 pub fn decode(item: &ConfigurationItem) -> Decoded {
-    use crate::adapters::{bedrock, cloudtrail, iam, kms, logs, s3, sagemaker};
-    use ResourceType as T;
-    let Some(resource_type) = ResourceType::from_cfn_type(&item.resource_type) else {
-        return Decoded::UnsupportedType;
-    };
-    if !resource_type.recorded_by_config() {
-        return Decoded::UnsupportedType;
-    }
-    match resource_type {
-        T::S3Bucket => s3::decode_config_item(resource_type, item),
-        T::SageMakerNotebookInstance
-        | T::SageMakerEndpointConfig
-        | T::SageMakerTrainingJob
-        | T::SageMakerModel
-        | T::SageMakerDomain
-        | T::SageMakerFeatureGroup
-        | T::SageMakerDataQualityJobDefinition
-        | T::SageMakerModelQualityJobDefinition
-        | T::SageMakerModelBiasJobDefinition
-        | T::SageMakerModelExplainabilityJobDefinition => {
-            sagemaker::decode_config_item(resource_type, item)
-        }
-        T::BedrockCustomModel
-        | T::BedrockModelCustomizationJob
-        | T::BedrockGuardrail
-        | T::BedrockAgent
-        | T::BedrockDataSource
-        | T::BedrockInvocationLogging
-        | T::BedrockGuardrailInventory => bedrock::decode_config_item(resource_type, item),
-        T::IamRole | T::IamUser | T::IamPolicy => iam::decode_config_item(resource_type, item),
-        T::KmsKey => kms::decode_config_item(resource_type, item),
-        T::CloudTrailTrail => cloudtrail::decode_config_item(resource_type, item),
-        T::LogsLogGroup => logs::decode_config_item(resource_type, item),
-        T::Account => Decoded::UnsupportedType,
-    }
+    crate::readers::decode(item)
 }

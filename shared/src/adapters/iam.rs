@@ -7,7 +7,7 @@
 //! [`ManagedPolicyReader`] (known AWS managed policies by ARN, the rest with IAM reads); a user's
 //! group policies stay unreadable there and are decided by the API collector.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_iam::types::{
     AccessKeyMetadata, EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail,
@@ -829,6 +829,161 @@ fn user_from_detail(
         tags: api_tags(u.tags()),
         name,
     }
+}
+
+/// Which IAM entities a read by what a call names selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IamSelection {
+    /// The role with this name.
+    Role(String),
+    /// The user with this name.
+    User(String),
+    /// Every member of this group.
+    GroupMembers(String),
+    /// The customer managed policy with this ARN, and every role and user it is attached to.
+    Policy(String),
+}
+
+/// The IAM entities `selection` names, from one `GetAccountAuthorizationDetails` and the
+/// credentials of the users among them. A role, user or policy no longer returned is gone (named
+/// by its name or ARN: a deleted entity's id cannot be read any more).
+pub async fn read_selection(
+    client: &aws_sdk_iam::Client,
+    scope: &Scope,
+    selection: &IamSelection,
+) -> Result<Vec<Subject>, AwsError> {
+    let via = "AWS API (iam:GetAccountAuthorizationDetails)";
+    let (resource_type, id) = match selection {
+        IamSelection::Role(name) => (ResourceType::IamRole, name.as_str()),
+        IamSelection::User(name) => (ResourceType::IamUser, name.as_str()),
+        IamSelection::Policy(arn) => (ResourceType::IamPolicy, arn.as_str()),
+        IamSelection::GroupMembers(_) => (ResourceType::IamUser, ""),
+    };
+    let details = match read_authorization_details(client).await {
+        Ok(details) => details,
+        Err(error) => {
+            if let IamSelection::GroupMembers(_) = selection {
+                return Err(error);
+            }
+            let arn = id.starts_with("arn:").then(|| id.to_owned());
+            return Ok(vec![super::subject_at(
+                scope,
+                resource_type,
+                id,
+                arn,
+                via,
+                SubjectState::Unreadable(error.to_string()),
+            )]);
+        }
+    };
+    let users = selected_users(&details, selection);
+    let credentials = read_credentials(client, &users).await;
+    let all = subjects_from_details(&details, &credentials, scope, Timestamp::now());
+    let mut picked: Vec<Subject> = Vec::new();
+    let mut reached: Vec<Subject> = Vec::new();
+    for s in all {
+        // `Some(true)`: the entity asked for; `Some(false)`: one a policy reaches; `None`: neither.
+        let pick = match (&s.state, selection) {
+            (SubjectState::Live(Resource::IamRole(role)), IamSelection::Role(name)) => {
+                (role.name == *name).then_some(true)
+            }
+            (SubjectState::Live(Resource::IamUser(user)), IamSelection::User(name)) => {
+                (user.name == *name).then_some(true)
+            }
+            (SubjectState::Live(Resource::IamUser(user)), IamSelection::GroupMembers(_)) => {
+                users.contains(&user.name).then_some(true)
+            }
+            (SubjectState::Live(Resource::IamPolicy(policy)), IamSelection::Policy(arn)) => {
+                (policy.arn == *arn).then_some(true)
+            }
+            (SubjectState::Live(Resource::IamRole(role)), IamSelection::Policy(arn)) => {
+                attached(&role.attached_policies, arn).then_some(false)
+            }
+            (SubjectState::Live(Resource::IamUser(user)), IamSelection::Policy(_)) => {
+                users.contains(&user.name).then_some(false)
+            }
+            _ => None,
+        };
+        match pick {
+            Some(true) => picked.push(s),
+            Some(false) => reached.push(s),
+            None => (),
+        }
+    }
+    if picked.is_empty() && !matches!(selection, IamSelection::GroupMembers(_)) {
+        // Named by name (or ARN); its identity derives the ARN, so the deletion replaces the
+        // verdicts the sweep and the Config rule recorded under the role's or user's ARN.
+        let arn = id.starts_with("arn:").then(|| id.to_owned());
+        let global = Scope {
+            account_id: scope.account_id.clone(),
+            region: GLOBAL_REGION.to_owned(),
+        };
+        picked.push(super::subject_at(
+            &global,
+            resource_type,
+            id,
+            arn,
+            via,
+            SubjectState::Gone(format!(
+                "iam:GetAccountAuthorizationDetails no longer returns {} {id}",
+                resource_type
+            )),
+        ));
+    }
+    picked.extend(reached);
+    Ok(picked)
+}
+
+fn attached(list: &Readable<Vec<AttachedPolicy>>, arn: &str) -> bool {
+    list.as_ref()
+        .is_ok_and(|policies| policies.iter().any(|p| p.arn == arn))
+}
+
+/// The users whose credentials a read of `selection` reads: the named user, a group's members, or the
+/// users a managed policy reaches (directly or through a group).
+fn selected_users(details: &AuthorizationDetails, selection: &IamSelection) -> Vec<String> {
+    let names: BTreeSet<String> = match selection {
+        IamSelection::Role(_) => BTreeSet::new(),
+        IamSelection::User(name) => details
+            .users
+            .iter()
+            .filter_map(|u| u.user_name())
+            .filter(|n| n == name)
+            .map(str::to_owned)
+            .collect(),
+        IamSelection::GroupMembers(group) => details
+            .users
+            .iter()
+            .filter(|u| u.group_list().iter().any(|g| g == group))
+            .filter_map(|u| u.user_name())
+            .map(str::to_owned)
+            .collect(),
+        IamSelection::Policy(arn) => {
+            let groups: BTreeSet<&str> = details
+                .groups
+                .iter()
+                .filter(|g| {
+                    g.attached_managed_policies()
+                        .iter()
+                        .any(|p| p.policy_arn() == Some(arn.as_str()))
+                })
+                .filter_map(|g| g.group_name())
+                .collect();
+            details
+                .users
+                .iter()
+                .filter(|u| {
+                    u.attached_managed_policies()
+                        .iter()
+                        .any(|p| p.policy_arn() == Some(arn.as_str()))
+                        || u.group_list().iter().any(|g| groups.contains(g.as_str()))
+                })
+                .filter_map(|u| u.user_name())
+                .map(str::to_owned)
+                .collect()
+        }
+    };
+    names.into_iter().collect()
 }
 
 #[cfg(test)]

@@ -261,11 +261,84 @@ pub fn key_subject(
     }
 }
 
+/// An alias (`alias/name` or an alias ARN), which only `DescribeKey` resolves.
+fn is_alias(id: &str) -> bool {
+    id.starts_with("alias/") || id.contains(":alias/")
+}
+
+/// The key id in a key ARN, else the text as given.
+fn key_id(id: &str) -> &str {
+    id.rsplit_once(":key/").map_or(id, |(_, key)| key)
+}
+
+/// One key by id, ARN or alias (an alias resolved with `DescribeKey` first), as a call names it;
+/// a key gone is identified by its key id (and its ARN when named by one).
+pub async fn read_key(client: &aws_sdk_kms::Client, scope: &Scope, id: &str) -> Subject {
+    let key = if is_alias(id) {
+        match client.describe_key().key_id(id).send().await {
+            Ok(out) => match out.key_metadata().and_then(|m| m.arn()) {
+                Some(arn) => arn.to_owned(),
+                None => {
+                    return super::subject_at(
+                        scope,
+                        ResourceType::KmsKey,
+                        id,
+                        None,
+                        "AWS API (kms:DescribeKey)",
+                        SubjectState::Unreadable(format!(
+                            "kms:DescribeKey of {id} returned no key ARN"
+                        )),
+                    );
+                }
+            },
+            Err(e) => {
+                // An alias that names no key does not say the key is gone: it cannot be told
+                // which key the call changed.
+                let error = AwsError::from_sdk("kms:DescribeKey", e);
+                return super::subject_at(
+                    scope,
+                    ResourceType::KmsKey,
+                    id,
+                    None,
+                    "AWS API (kms:DescribeKey)",
+                    SubjectState::Unreadable(format!(
+                        "the alias could not be resolved to a key ({error})"
+                    )),
+                );
+            }
+        }
+    } else {
+        id.to_owned()
+    };
+    let mut subject = collect_key(client, scope, &key).await;
+    if matches!(subject.state, SubjectState::Gone(_)) {
+        subject.resource.resource_id = key_id(&key).to_owned();
+        if key.starts_with("arn:") {
+            subject.resource.arn = Some(key);
+        }
+    }
+    subject
+}
+
 #[cfg(test)]
 mod tests {
     use aws_sdk_kms::types::KeyState;
 
     use super::*;
+
+    #[test]
+    fn kms_aliases_are_resolved_and_key_arns_reduced_to_the_key_id() {
+        assert!(is_alias("alias/genai-data"));
+        assert!(is_alias(
+            "arn:aws:kms:us-east-1:123456789012:alias/genai-data"
+        ));
+        assert!(!is_alias("1234abcd-12ab-34cd-56ef-1234567890ab"));
+        assert_eq!(
+            key_id("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+            "1234abcd-12ab-34cd-56ef-1234567890ab"
+        );
+        assert_eq!(key_id("k"), "k");
+    }
     use crate::domain::outcome::Verdict;
 
     fn scope() -> Scope {

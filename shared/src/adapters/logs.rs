@@ -57,7 +57,15 @@ pub async fn collect_log_groups(
                 resource: ResourceRef {
                     resource_type: ResourceType::LogsLogGroup.cfn_type().into(),
                     resource_id: name.clone(),
-                    arn: group.arn().map(|a| a.trim_end_matches(":*").to_owned()),
+                    arn: Some(group.arn().map_or_else(
+                        || {
+                            format!(
+                                "arn:aws:logs:{}:{}:log-group:{name}",
+                                scope.region, scope.account_id
+                            )
+                        },
+                        |a| a.trim_end_matches(":*").to_owned(),
+                    )),
                     account_id: scope.account_id.clone(),
                     region: scope.region.clone(),
                 },
@@ -75,4 +83,43 @@ pub async fn collect_log_groups(
         }
     }
     Ok(subjects)
+}
+
+/// One log group by exact name (`DescribeLogGroups` by name prefix, then the group with exactly
+/// that name); none with that name is gone.
+pub async fn read_log_group(
+    client: &aws_sdk_cloudwatchlogs::Client,
+    scope: &Scope,
+    name: &str,
+) -> Subject {
+    let via = "AWS API (logs:DescribeLogGroups)";
+    let state = match collect_log_groups(client, scope, Some(name)).await {
+        Ok(subjects) => match subjects
+            .into_iter()
+            .find(|s| s.resource.resource_id == name)
+        {
+            Some(found) => return found,
+            None => SubjectState::Gone(format!(
+                "logs:DescribeLogGroups finds no log group named {name}"
+            )),
+        },
+        Err(error) => SubjectState::Unreadable(error.to_string()),
+    };
+    super::subject_at(scope, ResourceType::LogsLogGroup, name, None, via, state)
+}
+
+/// Why a log group is in scope by its name: SageMaker and Bedrock write to groups named
+/// `/aws/sagemaker/...` and `/aws/bedrock...`; none for any other name.
+pub fn genai_writer(subject: &Subject) -> Vec<String> {
+    let name = &subject.resource.resource_id;
+    [
+        ("/aws/sagemaker/", "SageMaker"),
+        ("/aws/bedrock", "Bedrock"),
+    ]
+    .iter()
+    .filter(|(prefix, _)| name.starts_with(prefix))
+    .map(|(prefix, writer)| {
+        format!("log group {name:?}: written by {writer} (by its name {prefix}…)")
+    })
+    .collect()
 }

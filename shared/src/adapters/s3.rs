@@ -156,11 +156,11 @@ pub async fn collect_buckets(
     scope: &Scope,
     names: &[String],
 ) -> Vec<Subject> {
-    super::bounded(names, |name| collect_bucket(client, scope, name)).await
+    super::bounded(names, |name| read_bucket(client, scope, name)).await
 }
 
 /// Reads one bucket's checked settings (four calls).
-async fn collect_bucket(client: &aws_sdk_s3::Client, scope: &Scope, name: &str) -> Subject {
+pub async fn read_bucket(client: &aws_sdk_s3::Client, scope: &Scope, name: &str) -> Subject {
     let encryption = client.get_bucket_encryption().bucket(name).send().await;
     // A bucket deleted since it was listed (or named by a call) is gone, not unreadable.
     if let Err(e) = &encryption

@@ -28,7 +28,7 @@ use crate::domain::resources::sagemaker::{
 };
 use crate::domain::scope::{Link, Links};
 use crate::domain::time::Timestamp;
-use crate::error::AwsError;
+use crate::error::{AwsError, AwsErrorKind};
 use crate::evaluate::{Subject, SubjectState};
 
 /// Decodes a SageMaker configuration item (training jobs are not recorded by Config, so their
@@ -478,15 +478,11 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let deleted = matches!(&err, SdkError::ServiceError(s) if is_not_found(s.err().code(), s.err().message()));
-    let error = AwsError::from_sdk(operation, err);
-    let state = if deleted {
-        SubjectState::Gone(format!(
-            "the resource was deleted after it was listed ({error})"
-        ))
-    } else {
-        SubjectState::Unreadable(error.to_string())
-    };
-    (state, Vec::new())
+    let mut error = AwsError::from_sdk(operation, err);
+    if deleted {
+        error.kind = AwsErrorKind::NotFound;
+    }
+    (super::failed_read(error), Vec::new())
 }
 
 /// Whether a SageMaker error code and message say the resource does not exist.
@@ -524,325 +520,474 @@ fn subject(
     }
 }
 
-/// Every notebook instance (`ListNotebookInstances`, then `DescribeNotebookInstance` each),
-/// identified by name as Config identifies them.
-pub async fn collect_notebook_instances(
+/// Reads one SageMaker resource of `resource_type` by its name (its id for a domain) with its
+/// Describe* call: the one read both the listing ([`collect`]) and the drift path (a resource a
+/// call names) use, so both decide alike. Model Monitor job definitions are identified by ARN,
+/// as Config identifies them.
+pub async fn read_one(
     client: &Client,
     scope: &Scope,
-) -> Result<Vec<Subject>, AwsError> {
-    let mut subjects = Vec::new();
-    let mut pages = client.list_notebook_instances().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListNotebookInstances", e))?;
-        let found = super::bounded(page.notebook_instances(), |summary| async move {
-            let name = summary.notebook_instance_name()?;
-            let state = match client
+    resource_type: ResourceType,
+    name: &str,
+) -> Subject {
+    if let Some(subject) = read_monitoring(client, scope, resource_type, name).await {
+        return subject;
+    }
+    let (state, arn) = describe(client, resource_type, name).await;
+    let arn = arn.unwrap_or_else(|| sagemaker_arn(scope, arn_kind(resource_type), name));
+    let (state, links) = match state {
+        Ok((resource, links)) => (SubjectState::Live(resource), links),
+        Err(failed) => failed,
+    };
+    subject(
+        resource_type,
+        name,
+        Some(&arn),
+        scope,
+        describe_action(resource_type),
+        (state, links),
+    )
+}
+
+/// What one Describe* returned (a resource other than a monitoring job definition): the state
+/// and links, or the failed state; and the ARN.
+type Described = (
+    Result<(Resource, Vec<Link>), (SubjectState, Vec<Link>)>,
+    Option<String>,
+);
+
+/// Describes one SageMaker resource that is not a monitoring job definition.
+async fn describe(client: &Client, resource_type: ResourceType, name: &str) -> Described {
+    use ResourceType as T;
+    match resource_type {
+        T::SageMakerNotebookInstance => {
+            let read = client
                 .describe_notebook_instance()
                 .notebook_instance_name(name)
                 .send()
-                .await
-            {
+                .await;
+            match read {
                 Ok(out) => (
-                    SubjectState::Live(Resource::SageMakerNotebookInstance(notebook_from_api(
-                        &out, name,
-                    ))),
-                    notebook_links(&out, name),
+                    Ok((
+                        Resource::SageMakerNotebookInstance(notebook_from_api(&out, name)),
+                        notebook_links(&out, name),
+                    )),
+                    out.notebook_instance_arn().map(str::to_owned),
                 ),
-                Err(e) => describe_failed("sagemaker:DescribeNotebookInstance", e),
-            };
-            Some(subject(
-                ResourceType::SageMakerNotebookInstance,
-                name,
-                summary.notebook_instance_arn(),
-                scope,
-                "AWS API (sagemaker:DescribeNotebookInstance)",
-                state,
-            ))
-        })
-        .await;
-        subjects.extend(found.into_iter().flatten());
-    }
-    Ok(subjects)
-}
-
-/// Every endpoint configuration (`ListEndpointConfigs`, then `DescribeEndpointConfig` each),
-/// identified by name.
-pub async fn collect_endpoint_configs(
-    client: &Client,
-    scope: &Scope,
-) -> Result<Vec<Subject>, AwsError> {
-    let mut subjects = Vec::new();
-    let mut pages = client.list_endpoint_configs().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListEndpointConfigs", e))?;
-        let found = super::bounded(page.endpoint_configs(), |summary| async move {
-            let name = summary.endpoint_config_name()?;
-            let state = match client
+                Err(e) => (
+                    Err(describe_failed("sagemaker:DescribeNotebookInstance", e)),
+                    None,
+                ),
+            }
+        }
+        T::SageMakerEndpointConfig => {
+            let read = client
                 .describe_endpoint_config()
                 .endpoint_config_name(name)
                 .send()
-                .await
-            {
+                .await;
+            match read {
                 Ok(out) => (
-                    SubjectState::Live(Resource::SageMakerEndpointConfig(
-                        endpoint_config_from_api(&out, name),
+                    Ok((
+                        Resource::SageMakerEndpointConfig(endpoint_config_from_api(&out, name)),
+                        endpoint_config_links(&out, name),
                     )),
-                    endpoint_config_links(&out, name),
+                    out.endpoint_config_arn().map(str::to_owned),
                 ),
-                Err(e) => describe_failed("sagemaker:DescribeEndpointConfig", e),
-            };
-            Some(subject(
-                ResourceType::SageMakerEndpointConfig,
-                name,
-                summary.endpoint_config_arn(),
-                scope,
-                "AWS API (sagemaker:DescribeEndpointConfig)",
-                state,
-            ))
-        })
-        .await;
-        subjects.extend(found.into_iter().flatten());
-    }
-    Ok(subjects)
-}
-
-/// Every training job (`ListTrainingJobs`, then `DescribeTrainingJob` each), identified by name.
-pub async fn collect_training_jobs(
-    client: &Client,
-    scope: &Scope,
-) -> Result<Vec<Subject>, AwsError> {
-    let mut subjects = Vec::new();
-    let mut pages = client.list_training_jobs().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListTrainingJobs", e))?;
-        let found = super::bounded(page.training_job_summaries(), |summary| async move {
-            let name = summary.training_job_name()?;
-            let state = match client
+                Err(e) => (
+                    Err(describe_failed("sagemaker:DescribeEndpointConfig", e)),
+                    None,
+                ),
+            }
+        }
+        T::SageMakerTrainingJob => {
+            let read = client
                 .describe_training_job()
                 .training_job_name(name)
                 .send()
-                .await
-            {
+                .await;
+            match read {
                 Ok(out) => (
-                    SubjectState::Live(Resource::SageMakerTrainingJob(training_job_from_api(
-                        &out, name,
-                    ))),
-                    training_job_links(&out, name),
+                    Ok((
+                        Resource::SageMakerTrainingJob(training_job_from_api(&out, name)),
+                        training_job_links(&out, name),
+                    )),
+                    out.training_job_arn().map(str::to_owned),
                 ),
-                Err(e) => describe_failed("sagemaker:DescribeTrainingJob", e),
-            };
-            Some(subject(
-                ResourceType::SageMakerTrainingJob,
-                name,
-                summary.training_job_arn(),
-                scope,
-                "AWS API (sagemaker:DescribeTrainingJob)",
-                state,
-            ))
-        })
-        .await;
-        subjects.extend(found.into_iter().flatten());
-    }
-    Ok(subjects)
-}
-
-/// Every model (`ListModels`, then `DescribeModel` each), identified by name.
-pub async fn collect_models(client: &Client, scope: &Scope) -> Result<Vec<Subject>, AwsError> {
-    let mut subjects = Vec::new();
-    let mut pages = client.list_models().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListModels", e))?;
-        let found = super::bounded(page.models(), |summary| async move {
-            let name = summary.model_name()?;
-            let state = match client.describe_model().model_name(name).send().await {
-                Ok(out) => (
-                    SubjectState::Live(Resource::SageMakerModel(model_from_api(&out, name))),
-                    model_links(&out, name),
+                Err(e) => (
+                    Err(describe_failed("sagemaker:DescribeTrainingJob", e)),
+                    None,
                 ),
-                Err(e) => describe_failed("sagemaker:DescribeModel", e),
-            };
-            Some(subject(
-                ResourceType::SageMakerModel,
-                name,
-                summary.model_arn(),
-                scope,
-                "AWS API (sagemaker:DescribeModel)",
-                state,
-            ))
-        })
-        .await;
-        subjects.extend(found.into_iter().flatten());
-    }
-    Ok(subjects)
-}
-
-/// Every domain (`ListDomains`, then `DescribeDomain` each), identified by domain id.
-pub async fn collect_domains(client: &Client, scope: &Scope) -> Result<Vec<Subject>, AwsError> {
-    let mut subjects = Vec::new();
-    let mut pages = client.list_domains().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListDomains", e))?;
-        for summary in page.domains() {
-            let Some(id) = summary.domain_id() else {
-                continue;
-            };
-            let state = match client.describe_domain().domain_id(id).send().await {
-                Ok(out) => (
-                    SubjectState::Live(Resource::SageMakerDomain(domain_from_api(&out, id))),
-                    domain_links(&out, id),
-                ),
-                Err(e) => describe_failed("sagemaker:DescribeDomain", e),
-            };
-            subjects.push(subject(
-                ResourceType::SageMakerDomain,
-                id,
-                summary.domain_arn(),
-                scope,
-                "AWS API (sagemaker:DescribeDomain)",
-                state,
-            ));
+            }
         }
-    }
-    Ok(subjects)
-}
-
-/// Every feature group (`ListFeatureGroups`, then `DescribeFeatureGroup` each), identified by
-/// name.
-pub async fn collect_feature_groups(
-    client: &Client,
-    scope: &Scope,
-) -> Result<Vec<Subject>, AwsError> {
-    let mut subjects = Vec::new();
-    let mut pages = client.list_feature_groups().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| AwsError::from_sdk("sagemaker:ListFeatureGroups", e))?;
-        for summary in page.feature_group_summaries() {
-            let Some(name) = summary.feature_group_name() else {
-                continue;
-            };
-            let state = match client
+        T::SageMakerModel => match client.describe_model().model_name(name).send().await {
+            Ok(out) => (
+                Ok((
+                    Resource::SageMakerModel(model_from_api(&out, name)),
+                    model_links(&out, name),
+                )),
+                out.model_arn().map(str::to_owned),
+            ),
+            Err(e) => (Err(describe_failed("sagemaker:DescribeModel", e)), None),
+        },
+        T::SageMakerDomain => match client.describe_domain().domain_id(name).send().await {
+            Ok(out) => (
+                Ok((
+                    Resource::SageMakerDomain(domain_from_api(&out, name)),
+                    domain_links(&out, name),
+                )),
+                out.domain_arn().map(str::to_owned),
+            ),
+            Err(e) => (Err(describe_failed("sagemaker:DescribeDomain", e)), None),
+        },
+        T::SageMakerFeatureGroup => {
+            let read = client
                 .describe_feature_group()
                 .feature_group_name(name)
                 .send()
-                .await
-            {
+                .await;
+            match read {
                 Ok(out) => (
-                    SubjectState::Live(Resource::SageMakerFeatureGroup(feature_group_from_api(
-                        &out, name,
-                    ))),
-                    feature_group_links(&out, name),
+                    Ok((
+                        Resource::SageMakerFeatureGroup(feature_group_from_api(&out, name)),
+                        feature_group_links(&out, name),
+                    )),
+                    out.feature_group_arn().map(str::to_owned),
                 ),
-                Err(e) => describe_failed("sagemaker:DescribeFeatureGroup", e),
-            };
-            subjects.push(subject(
-                ResourceType::SageMakerFeatureGroup,
-                name,
-                summary.feature_group_arn(),
-                scope,
-                "AWS API (sagemaker:DescribeFeatureGroup)",
-                state,
-            ));
+                Err(e) => (
+                    Err(describe_failed("sagemaker:DescribeFeatureGroup", e)),
+                    None,
+                ),
+            }
         }
+        other => (
+            Err((
+                SubjectState::Unreadable(format!("{other} is not a SageMaker type")),
+                Vec::new(),
+            )),
+            None,
+        ),
     }
-    Ok(subjects)
 }
 
-/// Defines a collector of one kind of Model Monitor job definition: list with the paginator,
-/// describe each, read its `NetworkConfig`. Job definitions are identified by ARN, as Config
-/// identifies them (the name when the listing gives no ARN).
-macro_rules! monitoring_collector {
-    ($(#[$doc:meta])* $fn_name:ident, $list:ident, $describe:ident, $output:ident, $variant:ident, $kind:literal, $list_action:literal, $describe_action:literal) => {
+/// The `AWS API (sagemaker:Describe*)` a type is read with.
+fn describe_action(resource_type: ResourceType) -> &'static str {
+    use ResourceType as T;
+    match resource_type {
+        T::SageMakerNotebookInstance => "AWS API (sagemaker:DescribeNotebookInstance)",
+        T::SageMakerEndpointConfig => "AWS API (sagemaker:DescribeEndpointConfig)",
+        T::SageMakerTrainingJob => "AWS API (sagemaker:DescribeTrainingJob)",
+        T::SageMakerModel => "AWS API (sagemaker:DescribeModel)",
+        T::SageMakerDomain => "AWS API (sagemaker:DescribeDomain)",
+        T::SageMakerFeatureGroup => "AWS API (sagemaker:DescribeFeatureGroup)",
+        T::SageMakerDataQualityJobDefinition => {
+            "AWS API (sagemaker:DescribeDataQualityJobDefinition)"
+        }
+        T::SageMakerModelQualityJobDefinition => {
+            "AWS API (sagemaker:DescribeModelQualityJobDefinition)"
+        }
+        T::SageMakerModelBiasJobDefinition => "AWS API (sagemaker:DescribeModelBiasJobDefinition)",
+        T::SageMakerModelExplainabilityJobDefinition => {
+            "AWS API (sagemaker:DescribeModelExplainabilityJobDefinition)"
+        }
+        _ => "not read",
+    }
+}
+
+/// The resource kind in a type's ARNs (`notebook-instance`, `data-quality-job-definition`, ...).
+fn arn_kind(resource_type: ResourceType) -> &'static str {
+    use ResourceType as T;
+    match resource_type {
+        T::SageMakerNotebookInstance => "notebook-instance",
+        T::SageMakerEndpointConfig => "endpoint-config",
+        T::SageMakerTrainingJob => "training-job",
+        T::SageMakerModel => "model",
+        T::SageMakerDomain => "domain",
+        T::SageMakerFeatureGroup => "feature-group",
+        T::SageMakerDataQualityJobDefinition => "data-quality-job-definition",
+        T::SageMakerModelQualityJobDefinition => "model-quality-job-definition",
+        T::SageMakerModelBiasJobDefinition => "model-bias-job-definition",
+        T::SageMakerModelExplainabilityJobDefinition => "model-explainability-job-definition",
+        _ => "unknown",
+    }
+}
+
+/// The ARN of a SageMaker resource named `name` (SageMaker writes names lower-case in ARNs).
+fn sagemaker_arn(scope: &Scope, kind: &str, name: &str) -> String {
+    format!(
+        "arn:aws:sagemaker:{}:{}:{kind}/{}",
+        scope.region,
+        scope.account_id,
+        name.to_ascii_lowercase()
+    )
+}
+
+/// Reads one Model Monitor job definition by name with its Describe* call: its state, links,
+/// and ARN (also its id).
+macro_rules! read_monitoring {
+    ($client:expr, $scope:expr, $name:expr, $describe:ident, $output:ident, $variant:ident, $kind:literal, $action:literal) => {{
+        let (state, arn) = match $client.$describe().job_definition_name($name).send().await {
+            Ok(out) => {
+                let name = out.job_definition_name().unwrap_or($name);
+                (
+                    (
+                        SubjectState::Live(Resource::$variant(monitoring_job_definition_from_api(
+                            name,
+                            out.network_config(),
+                        ))),
+                        monitoring_links(
+                            &format!(concat!($kind, " {:?}"), name),
+                            out.role_arn(),
+                            out.$output(),
+                            out.job_resources(),
+                        ),
+                    ),
+                    out.job_definition_arn().map(str::to_owned),
+                )
+            }
+            Err(e) => (describe_failed($action, e), None),
+        };
+        let arn =
+            arn.unwrap_or_else(|| sagemaker_arn($scope, arn_kind(ResourceType::$variant), $name));
+        subject(
+            ResourceType::$variant,
+            &arn,
+            Some(&arn),
+            $scope,
+            concat!("AWS API (", $action, ")"),
+            state,
+        )
+    }};
+}
+
+/// Reads one Model Monitor job definition by name; `None` for another type.
+async fn read_monitoring(
+    client: &Client,
+    scope: &Scope,
+    resource_type: ResourceType,
+    name: &str,
+) -> Option<Subject> {
+    use ResourceType as T;
+    Some(match resource_type {
+        T::SageMakerDataQualityJobDefinition => read_monitoring!(
+            client,
+            scope,
+            name,
+            describe_data_quality_job_definition,
+            data_quality_job_output_config,
+            SageMakerDataQualityJobDefinition,
+            "SageMaker data quality job definition",
+            "sagemaker:DescribeDataQualityJobDefinition"
+        ),
+        T::SageMakerModelQualityJobDefinition => read_monitoring!(
+            client,
+            scope,
+            name,
+            describe_model_quality_job_definition,
+            model_quality_job_output_config,
+            SageMakerModelQualityJobDefinition,
+            "SageMaker model quality job definition",
+            "sagemaker:DescribeModelQualityJobDefinition"
+        ),
+        T::SageMakerModelBiasJobDefinition => read_monitoring!(
+            client,
+            scope,
+            name,
+            describe_model_bias_job_definition,
+            model_bias_job_output_config,
+            SageMakerModelBiasJobDefinition,
+            "SageMaker model bias job definition",
+            "sagemaker:DescribeModelBiasJobDefinition"
+        ),
+        T::SageMakerModelExplainabilityJobDefinition => read_monitoring!(
+            client,
+            scope,
+            name,
+            describe_model_explainability_job_definition,
+            model_explainability_job_output_config,
+            SageMakerModelExplainabilityJobDefinition,
+            "SageMaker model explainability job definition",
+            "sagemaker:DescribeModelExplainabilityJobDefinition"
+        ),
+        _ => return None,
+    })
+}
+
+/// The names every page of a List* call returns (a failed page is the listing's `Err`).
+macro_rules! list_pages {
+    ($client:expr, $list:ident, $items:ident, $name:ident, $action:literal) => {{
+        let mut names = Vec::new();
+        let mut pages = $client.$list().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| AwsError::from_sdk($action, e))?;
+            names.extend(
+                page.$items()
+                    .iter()
+                    .filter_map(|s| s.$name())
+                    .map(str::to_owned),
+            );
+        }
+        names
+    }};
+}
+
+/// The names (domain ids) of every resource of `resource_type`, every page of its List* call.
+async fn list_names(client: &Client, resource_type: ResourceType) -> Result<Vec<String>, AwsError> {
+    use ResourceType as T;
+    Ok(match resource_type {
+        T::SageMakerNotebookInstance => list_pages!(
+            client,
+            list_notebook_instances,
+            notebook_instances,
+            notebook_instance_name,
+            "sagemaker:ListNotebookInstances"
+        ),
+        T::SageMakerEndpointConfig => list_pages!(
+            client,
+            list_endpoint_configs,
+            endpoint_configs,
+            endpoint_config_name,
+            "sagemaker:ListEndpointConfigs"
+        ),
+        T::SageMakerTrainingJob => list_pages!(
+            client,
+            list_training_jobs,
+            training_job_summaries,
+            training_job_name,
+            "sagemaker:ListTrainingJobs"
+        ),
+        T::SageMakerModel => {
+            list_pages!(
+                client,
+                list_models,
+                models,
+                model_name,
+                "sagemaker:ListModels"
+            )
+        }
+        T::SageMakerDomain => {
+            list_pages!(
+                client,
+                list_domains,
+                domains,
+                domain_id,
+                "sagemaker:ListDomains"
+            )
+        }
+        T::SageMakerFeatureGroup => list_pages!(
+            client,
+            list_feature_groups,
+            feature_group_summaries,
+            feature_group_name,
+            "sagemaker:ListFeatureGroups"
+        ),
+        T::SageMakerDataQualityJobDefinition => list_pages!(
+            client,
+            list_data_quality_job_definitions,
+            job_definition_summaries,
+            monitoring_job_definition_name,
+            "sagemaker:ListDataQualityJobDefinitions"
+        ),
+        T::SageMakerModelQualityJobDefinition => list_pages!(
+            client,
+            list_model_quality_job_definitions,
+            job_definition_summaries,
+            monitoring_job_definition_name,
+            "sagemaker:ListModelQualityJobDefinitions"
+        ),
+        T::SageMakerModelBiasJobDefinition => list_pages!(
+            client,
+            list_model_bias_job_definitions,
+            job_definition_summaries,
+            monitoring_job_definition_name,
+            "sagemaker:ListModelBiasJobDefinitions"
+        ),
+        T::SageMakerModelExplainabilityJobDefinition => list_pages!(
+            client,
+            list_model_explainability_job_definitions,
+            job_definition_summaries,
+            monitoring_job_definition_name,
+            "sagemaker:ListModelExplainabilityJobDefinitions"
+        ),
+        _ => Vec::new(),
+    })
+}
+
+/// Every resource of `resource_type`: its List* call (every page), then [`read_one`] each, at
+/// most [`CONCURRENCY`](super::CONCURRENCY) in flight. A failed listing is the `Err`; a failed
+/// Describe* is that resource's state (gone or unreadable).
+pub async fn collect(
+    client: &Client,
+    scope: &Scope,
+    resource_type: ResourceType,
+) -> Result<Vec<Subject>, AwsError> {
+    let names = list_names(client, resource_type).await?;
+    Ok(super::bounded(names, |name| async move {
+        read_one(client, scope, resource_type, &name).await
+    })
+    .await)
+}
+
+/// Defines the named collector of one SageMaker type.
+macro_rules! collector {
+    ($(#[$doc:meta])* $fn_name:ident, $variant:ident) => {
         $(#[$doc])*
         pub async fn $fn_name(client: &Client, scope: &Scope) -> Result<Vec<Subject>, AwsError> {
-            let mut subjects = Vec::new();
-            let mut pages = client.$list().into_paginator().send();
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| AwsError::from_sdk($list_action, e))?;
-                for summary in page.job_definition_summaries() {
-                    let Some(name) = summary.monitoring_job_definition_name() else { continue };
-                    let arn = summary.monitoring_job_definition_arn();
-                    let state = match client.$describe().job_definition_name(name).send().await {
-                        Ok(out) => {
-                            let name = out.job_definition_name().unwrap_or(name);
-                            (
-                                SubjectState::Live(Resource::$variant(
-                                    monitoring_job_definition_from_api(name, out.network_config()),
-                                )),
-                                monitoring_links(
-                                    &format!(concat!($kind, " {:?}"), name),
-                                    out.role_arn(),
-                                    out.$output(),
-                                    out.job_resources(),
-                                ),
-                            )
-                        }
-                        Err(e) => describe_failed($describe_action, e),
-                    };
-                    subjects.push(subject(
-                        ResourceType::$variant,
-                        arn.unwrap_or(name),
-                        arn,
-                        scope,
-                        concat!("AWS API (", $describe_action, ")"),
-                        state,
-                    ));
-                }
-            }
-            Ok(subjects)
+            collect(client, scope, ResourceType::$variant).await
         }
     };
 }
 
-monitoring_collector!(
-    /// Every data quality job definition (`ListDataQualityJobDefinitions`, then
-    /// `DescribeDataQualityJobDefinition` each).
+collector!(
+    /// Every notebook instance (`ListNotebookInstances`, then `DescribeNotebookInstance` each),
+    /// identified by name as Config identifies them.
+    collect_notebook_instances,
+    SageMakerNotebookInstance
+);
+collector!(
+    /// Every endpoint configuration, identified by name.
+    collect_endpoint_configs,
+    SageMakerEndpointConfig
+);
+collector!(
+    /// Every training job, identified by name.
+    collect_training_jobs,
+    SageMakerTrainingJob
+);
+collector!(
+    /// Every model, identified by name.
+    collect_models,
+    SageMakerModel
+);
+collector!(
+    /// Every domain, identified by domain id.
+    collect_domains,
+    SageMakerDomain
+);
+collector!(
+    /// Every feature group, identified by name.
+    collect_feature_groups,
+    SageMakerFeatureGroup
+);
+collector!(
+    /// Every data quality job definition, identified by ARN.
     collect_data_quality_job_definitions,
-    list_data_quality_job_definitions,
-    describe_data_quality_job_definition,
-    data_quality_job_output_config,
-    SageMakerDataQualityJobDefinition,
-    "SageMaker data quality job definition",
-    "sagemaker:ListDataQualityJobDefinitions",
-    "sagemaker:DescribeDataQualityJobDefinition"
+    SageMakerDataQualityJobDefinition
 );
-
-monitoring_collector!(
-    /// Every model quality job definition (`ListModelQualityJobDefinitions`, then
-    /// `DescribeModelQualityJobDefinition` each).
+collector!(
+    /// Every model quality job definition, identified by ARN.
     collect_model_quality_job_definitions,
-    list_model_quality_job_definitions,
-    describe_model_quality_job_definition,
-    model_quality_job_output_config,
-    SageMakerModelQualityJobDefinition,
-    "SageMaker model quality job definition",
-    "sagemaker:ListModelQualityJobDefinitions",
-    "sagemaker:DescribeModelQualityJobDefinition"
+    SageMakerModelQualityJobDefinition
 );
-
-monitoring_collector!(
-    /// Every model bias job definition (`ListModelBiasJobDefinitions`, then
-    /// `DescribeModelBiasJobDefinition` each).
+collector!(
+    /// Every model bias job definition, identified by ARN.
     collect_model_bias_job_definitions,
-    list_model_bias_job_definitions,
-    describe_model_bias_job_definition,
-    model_bias_job_output_config,
-    SageMakerModelBiasJobDefinition,
-    "SageMaker model bias job definition",
-    "sagemaker:ListModelBiasJobDefinitions",
-    "sagemaker:DescribeModelBiasJobDefinition"
+    SageMakerModelBiasJobDefinition
 );
-
-monitoring_collector!(
-    /// Every model explainability job definition (`ListModelExplainabilityJobDefinitions`, then
-    /// `DescribeModelExplainabilityJobDefinition` each).
+collector!(
+    /// Every model explainability job definition, identified by ARN.
     collect_model_explainability_job_definitions,
-    list_model_explainability_job_definitions,
-    describe_model_explainability_job_definition,
-    model_explainability_job_output_config,
-    SageMakerModelExplainabilityJobDefinition,
-    "SageMaker model explainability job definition",
-    "sagemaker:ListModelExplainabilityJobDefinitions",
-    "sagemaker:DescribeModelExplainabilityJobDefinition"
+    SageMakerModelExplainabilityJobDefinition
 );
 
 #[cfg(test)]
@@ -1062,6 +1207,18 @@ mod tests {
                 "KMS key alias/volumes: volume key of SageMaker data quality job definition \"dq\""
                     .into(),
             ]
+        );
+    }
+
+    #[test]
+    fn sagemaker_arns_are_built_lower_case_as_sagemaker_writes_them() {
+        let scope = Scope {
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+        };
+        assert_eq!(
+            sagemaker_arn(&scope, "data-quality-job-definition", "Claims-DQ"),
+            "arn:aws:sagemaker:us-east-1:123456789012:data-quality-job-definition/claims-dq"
         );
     }
 

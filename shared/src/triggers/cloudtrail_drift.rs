@@ -8,7 +8,7 @@
 //! 3. De-duplicate by CloudTrail event id (`Ledger::claim_once("event#<id>", 7 days)`): EventBridge
 //!    delivers at least once, and a duplicate files nothing.
 //! 4. Re-read the live state of every affected resource, briefly retrying while it still
-//!    contradicts the call (eventual consistency, [`refresh_with_retry`]). The call is the
+//!    contradicts the call (eventual consistency, [`read_with_retry`]). The call is the
 //!    trigger; the re-read state is the evidence.
 //! 5. Evaluate: a resource gone is not applicable; a removed safeguard comes out non-compliant
 //!    from the re-read state (no trail logging, no invocation logging, no protective guardrail).
@@ -24,7 +24,6 @@ use serde_json::Value;
 
 use crate::adapters::Scope;
 use crate::adapters::ledger::Ledger;
-use crate::adapters::refresh::{ReadRetry, RefreshClients, refresh_with_retry};
 use crate::catalog::Params;
 use crate::domain::outcome::Verdict;
 use crate::domain::time::Timestamp;
@@ -32,6 +31,8 @@ use crate::drift::{self, ApiCall, Classified, EventError, Skip};
 use crate::error::AwsError;
 use crate::evaluate::evaluate;
 use crate::finding::Finding;
+use crate::readers::Clients;
+use crate::readers::reread::{ReadRetry, read_with_retry};
 use crate::recorder::{RecordReport, Recorder};
 
 /// How long an event id stays claimed (EventBridge retries deliveries for up to 24 hours).
@@ -199,7 +200,7 @@ impl DriftSummary {
 
 /// The cloudtrail-drift function's logic, with its clients built once per container.
 pub struct DriftHandler {
-    clients: RefreshClients,
+    clients: Clients,
     recorder: Option<Recorder>,
     ledger: Option<Ledger>,
     region: String,
@@ -213,7 +214,7 @@ impl DriftHandler {
     /// the summary says so. The account is the event's: EventBridge delivers an account's own
     /// CloudTrail events.
     pub fn new(
-        clients: RefreshClients,
+        clients: Clients,
         recorder: Option<Recorder>,
         ledger: Option<Ledger>,
         region: impl Into<String>,
@@ -308,7 +309,7 @@ impl DriftHandler {
                 still_contradicts: false,
                 error: None,
             };
-            match refresh_with_retry(&self.clients, &scope, target, self.retry, &params).await {
+            match read_with_retry(&self.clients, &scope, target, self.retry, &params).await {
                 Ok(refreshed) => {
                     line.reads = refreshed.reads;
                     line.still_contradicts = refreshed.still_contradicts;
@@ -383,12 +384,12 @@ mod tests {
 
     use super::*;
 
-    fn clients() -> RefreshClients {
+    fn clients() -> Clients {
         let conf = aws_config::SdkConfig::builder()
             .behavior_version(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new("us-east-1"))
             .build();
-        RefreshClients::from_conf(&conf)
+        Clients::from_conf(&conf)
     }
 
     fn handler() -> DriftHandler {

@@ -21,15 +21,17 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::adapters::ledger::Ledger;
-use crate::adapters::{Scope, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker, tagging};
+mod unit;
+
+use crate::adapters::{Scope, tagging};
 use crate::catalog::{Params, framework_control};
 use crate::domain::outcome::Verdict;
-use crate::domain::resource::{Readable, Resource, ResourceRef, ResourceType};
-use crate::domain::resources::iam::{AttachedPolicy, GrantedPolicy};
-use crate::domain::scope::{Decision, Link, ScopeMap, Target, genai_grants};
+use crate::domain::resource::ResourceRef;
+use crate::domain::scope::{Link, ScopeMap, Target};
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
-use crate::evaluate::{Subject, SubjectState, evaluate};
+use crate::evaluate::evaluate;
+use crate::readers::Clients;
 use crate::recorder::{DigestReport, Recorder};
 use crate::sinks::digest::ReportLine;
 use crate::sinks::reports::ReportStore;
@@ -45,77 +47,34 @@ const RUN_TTL_DAYS: u32 = 7;
 /// At most this many scope entries are listed in a summary.
 const MAX_LISTED_SCOPE: usize = 200;
 
-/// The clients of one region.
-#[derive(Debug, Clone)]
-pub struct RegionClients {
-    /// The region.
-    pub region: String,
-    /// Amazon Bedrock.
-    pub bedrock: aws_sdk_bedrock::Client,
-    /// Agents for Amazon Bedrock.
-    pub bedrock_agent: aws_sdk_bedrockagent::Client,
-    /// Amazon SageMaker.
-    pub sagemaker: aws_sdk_sagemaker::Client,
-    /// AWS KMS.
-    pub kms: aws_sdk_kms::Client,
-    /// CloudWatch Logs.
-    pub logs: aws_sdk_cloudwatchlogs::Client,
-    /// CloudTrail.
-    pub cloudtrail: aws_sdk_cloudtrail::Client,
-    /// Resource Groups Tagging API.
-    pub tagging: aws_sdk_resourcegroupstagging::Client,
-}
-
-impl RegionClients {
-    /// The clients of the region `conf` points at.
-    pub fn from_conf(conf: &aws_config::SdkConfig) -> Self {
-        Self {
-            region: conf.region().map(|r| r.to_string()).unwrap_or_default(),
-            bedrock: aws_sdk_bedrock::Client::new(conf),
-            bedrock_agent: aws_sdk_bedrockagent::Client::new(conf),
-            sagemaker: aws_sdk_sagemaker::Client::new(conf),
-            kms: aws_sdk_kms::Client::new(conf),
-            logs: aws_sdk_cloudwatchlogs::Client::new(conf),
-            cloudtrail: aws_sdk_cloudtrail::Client::new(conf),
-            tagging: aws_sdk_resourcegroupstagging::Client::new(conf),
-        }
-    }
-}
-
-/// Every client the sweep uses: per region, plus the global services (read through the home
-/// region's endpoint).
+/// Every client the sweep uses: the [readers'](crate::readers) clients of each region swept
+/// (the global services, IAM and S3, through the first, the home region).
 #[derive(Debug, Clone)]
 pub struct SweepClients {
     /// The regions swept (the first is the home region).
-    pub regions: Vec<RegionClients>,
-    /// Amazon S3.
-    pub s3: aws_sdk_s3::Client,
-    /// IAM.
-    pub iam: aws_sdk_iam::Client,
+    pub regions: Vec<Clients>,
 }
 
 impl SweepClients {
     /// Clients for `regions` (empty: the region of `conf`), sharing `conf`'s credentials and
-    /// retry settings; S3 and IAM through the first region.
+    /// retry settings.
     pub fn for_regions(conf: &aws_config::SdkConfig, regions: &[String]) -> Self {
-        let regional: Vec<aws_config::SdkConfig> = if regions.is_empty() {
-            vec![conf.clone()]
+        let regions = if regions.is_empty() {
+            vec![Clients::from_conf(conf)]
         } else {
             regions
                 .iter()
                 .map(|r| {
-                    conf.to_builder()
-                        .region(aws_config::Region::new(r.clone()))
-                        .build()
+                    Clients::from_conf(
+                        &conf
+                            .to_builder()
+                            .region(aws_config::Region::new(r.clone()))
+                            .build(),
+                    )
                 })
                 .collect()
         };
-        let home = regional.first().unwrap_or(conf);
-        Self {
-            s3: aws_sdk_s3::Client::new(home),
-            iam: aws_sdk_iam::Client::new(home),
-            regions: regional.iter().map(RegionClients::from_conf).collect(),
-        }
+        Self { regions }
     }
 }
 
@@ -246,61 +205,7 @@ pub fn lambda_deadline(deadline_ms: u64, now: SystemTime) -> Option<SystemTime> 
     (deadline > now).then_some(deadline)
 }
 
-/// A service the sweep reads: one unit per region, or one per account for a global one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Service {
-    /// Amazon Bedrock (and Agents for Amazon Bedrock).
-    Bedrock,
-    /// Amazon SageMaker.
-    SageMaker,
-    /// IAM (global).
-    Iam,
-    /// Amazon S3 (its bucket listing is global).
-    S3,
-    /// CloudTrail.
-    CloudTrail,
-    /// CloudWatch Logs.
-    Logs,
-    /// AWS KMS.
-    Kms,
-}
-
-impl Service {
-    /// Every service in the order a run takes them, so scope flows forward: Bedrock and
-    /// SageMaker name the buckets, keys, roles and log groups they use; IAM and S3 next; then
-    /// CloudTrail, Logs and KMS (buckets, trails and log groups name keys too).
-    pub const ORDER: &'static [Service] = &[
-        Service::Bedrock,
-        Service::SageMaker,
-        Service::Iam,
-        Service::S3,
-        Service::CloudTrail,
-        Service::Logs,
-        Service::Kms,
-    ];
-
-    /// The service's name in unit names: `bedrock`, `sagemaker`, `iam`, ...
-    pub fn name(self) -> &'static str {
-        match self {
-            Service::Bedrock => "bedrock",
-            Service::SageMaker => "sagemaker",
-            Service::Iam => "iam",
-            Service::S3 => "s3",
-            Service::CloudTrail => "cloudtrail",
-            Service::Logs => "logs",
-            Service::Kms => "kms",
-        }
-    }
-
-    /// Whether one unit covers every region (IAM, and S3's bucket listing).
-    pub fn is_global(self) -> bool {
-        matches!(self, Service::Iam | Service::S3)
-    }
-
-    fn from_name(name: &str) -> Option<Self> {
-        Self::ORDER.iter().copied().find(|s| s.name() == name)
-    }
-}
+pub use crate::readers::Service;
 
 /// One unit of work of a run: a service, in one region (`None` for a global service), of one
 /// account (`None`: the run's own account). Written as `service[@region][#account]`, e.g.
@@ -825,8 +730,8 @@ impl SweepHandler {
                 .unwrap_or_else(|| home.account_id.clone()),
             region: region.to_owned(),
         };
-        let mut work = UnitWork::new(unit, scope);
-        let Some(rc) = self
+        let mut work = unit::UnitWork::new(unit, scope);
+        let Some(clients) = self
             .clients
             .regions
             .iter()
@@ -838,238 +743,20 @@ impl SweepHandler {
                 .push(format!("{unit}: no clients for region {region}"));
             return work.part;
         };
-        match unit.service {
-            Service::Bedrock => self.bedrock_unit(rc, &mut work).await,
-            Service::SageMaker => sagemaker_unit(&rc.sagemaker, &mut work).await,
-            Service::CloudTrail => cloudtrail_unit(&rc.cloudtrail, &mut work).await,
-            Service::Iam => self.iam_unit(&mut work, map).await,
-            Service::S3 => self.s3_unit(&mut work, map).await,
-            Service::Logs => logs_unit(&rc.logs, &mut work, map).await,
-            Service::Kms => self.kms_unit(&rc.kms, &mut work, map).await,
-        }
-        self.evaluate_and_file(unit.service, work, map).await
-    }
-
-    async fn bedrock_unit(&self, rc: &RegionClients, work: &mut UnitWork) {
-        let scope = work.scope.clone();
-        work.collected(
-            "custom models",
-            bedrock::collect_custom_models(&rc.bedrock, &scope).await,
-            ResourceType::BedrockCustomModel,
-            "a Bedrock custom model",
-        );
-        work.collected(
-            "customization jobs",
-            bedrock::collect_model_customization_jobs(&rc.bedrock, &scope).await,
-            ResourceType::BedrockModelCustomizationJob,
-            "a Bedrock model customization job",
-        );
-        let guardrails = bedrock::collect_guardrails(&rc.bedrock, &scope).await;
-        let inventory = bedrock::guardrail_inventory(&scope, &guardrails);
-        work.collected(
-            "guardrails",
-            guardrails,
-            ResourceType::BedrockGuardrail,
-            "a Bedrock guardrail",
-        );
-        work.collected(
-            "guardrail inventory",
-            Ok(vec![inventory]),
-            ResourceType::BedrockGuardrailInventory,
-            "the region's Bedrock guardrails (account-wide safeguard)",
-        );
-        work.collected(
-            "agents",
-            bedrock::collect_agents(&rc.bedrock_agent, &scope).await,
-            ResourceType::BedrockAgent,
-            "a Bedrock agent",
-        );
-        work.collected(
-            "knowledge base data sources",
-            bedrock::collect_data_sources(&rc.bedrock_agent, &scope).await,
-            ResourceType::BedrockDataSource,
-            "a Bedrock knowledge base data source",
-        );
-        work.collected(
-            "invocation logging",
-            bedrock::collect_invocation_logging(&rc.bedrock, &rc.logs, &self.clients.s3, &scope)
-                .await,
-            ResourceType::BedrockInvocationLogging,
-            "Bedrock model invocation logging (account-wide safeguard)",
-        );
-    }
-
-    /// IAM principals in scope by their links, tags or GenAI grants; customer managed policies
-    /// when they grant GenAI actions themselves or are attached to a principal in scope.
-    async fn iam_unit(&self, work: &mut UnitWork, map: &mut ScopeMap) {
-        let found = match iam::collect_iam(&self.clients.iam, &work.scope).await {
-            Ok(found) => found,
-            Err(e) => {
-                work.listing_failed(
-                    &e,
-                    ResourceType::IamRole,
-                    "every IAM role (the listing failed)",
-                );
-                return;
-            }
-        };
-        for subject in &found {
-            let tagged = match &subject.state {
-                SubjectState::Live(Resource::IamRole(role)) => Some((&role.arn, &role.tags)),
-                SubjectState::Live(Resource::IamUser(user)) => Some((&user.arn, &user.tags)),
-                _ => None,
-            };
-            if let Some((arn, tags)) = tagged
-                && let Some(value) = tags.get(&self.options.tag_key)
-            {
-                map.apply_tag(arn, value);
-            }
-        }
-        let mut policies = Vec::new();
-        let mut attached_to: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for subject in found {
-            let (arn, grants, attached) = match &subject.state {
-                SubjectState::Live(Resource::IamRole(role)) => (
-                    role.arn.clone(),
-                    genai_grants(&role.policies),
-                    attachments(&role.attached_policies, "role", &role.name),
-                ),
-                SubjectState::Live(Resource::IamUser(user)) => (
-                    user.arn.clone(),
-                    genai_grants(&user.policies),
-                    attachments(&user.attached_policies, "user", &user.name),
-                ),
-                SubjectState::Live(Resource::IamPolicy(_)) => {
-                    policies.push(subject);
-                    continue;
-                }
-                _ => (
-                    subject.resource.arn.clone().unwrap_or_default(),
-                    Vec::new(),
-                    Vec::new(),
-                ),
-            };
-            let decision = map.decide_arn(&arn, &grants);
-            if decision.is_in() {
-                for (policy, reason) in attached {
-                    attached_to.entry(policy).or_default().push(reason);
-                }
-            }
-            work.admit(decision, subject);
-        }
-        for subject in policies {
-            let SubjectState::Live(Resource::IamPolicy(policy)) = &subject.state else {
-                continue;
-            };
-            let mut own = genai_grants(&[GrantedPolicy {
-                source: "its default version".into(),
-                document: policy.document.clone(),
-            }]);
-            own.extend(attached_to.remove(&policy.arn).unwrap_or_default());
-            let decision = map.decide_arn(&policy.arn, &own);
-            work.admit(decision, subject);
-        }
-    }
-
-    /// Buckets in scope by their links or tags: listed, decided, then read (only those in scope).
-    async fn s3_unit(&self, work: &mut UnitWork, map: &ScopeMap) {
-        let names = match s3::list_bucket_names(&self.clients.s3).await {
-            Ok(names) => names,
-            Err(e) => {
-                work.listing_failed(
-                    &e,
-                    ResourceType::S3Bucket,
-                    "every referenced S3 bucket (the listing failed)",
-                );
-                return;
-            }
-        };
-        let mut wanted = Vec::new();
-        let mut reasons = BTreeMap::new();
-        for name in names {
-            match map.decide(&Target::Bucket(name.clone())) {
-                Decision::In(in_scope) => {
-                    reasons.insert(name.clone(), in_scope.reasons);
-                    wanted.push(name);
-                }
-                Decision::Excluded { reason, .. } => work.part.excluded.push(ScopeEntry {
-                    resource_type: ResourceType::S3Bucket.cfn_type().into(),
-                    arn: Some(format!("arn:aws:s3:::{name}")),
-                    resource_id: name,
-                    region: work.scope.region.clone(),
-                    reasons: vec![reason],
-                }),
-                Decision::Out => (),
-            }
-        }
-        for subject in s3::collect_buckets(&self.clients.s3, &work.scope, &wanted).await {
-            let why = reasons
-                .remove(&subject.resource.resource_id)
-                .unwrap_or_default();
-            work.subjects.push((subject, why));
-        }
-    }
-
-    /// Keys in scope by their links or tags, read with bounded concurrency.
-    async fn kms_unit(&self, client: &aws_sdk_kms::Client, work: &mut UnitWork, map: &ScopeMap) {
-        let keys: Vec<(String, Vec<String>)> = map
-            .in_scope()
-            .into_iter()
-            .filter_map(|(target, in_scope)| match target {
-                Target::Key(id) => Some((id, in_scope.reasons)),
-                _ => None,
-            })
-            .collect();
-        let several_regions = self.clients.regions.len() > 1;
-        let scope = &work.scope;
-        let read = crate::adapters::bounded(keys, |(id, reasons)| async move {
-            (kms::collect_key(client, scope, &id).await, reasons)
-        })
-        .await;
-        for (subject, reasons) in read {
-            // A key id without a region is looked up in every region; it lives in one.
-            if several_regions && matches!(subject.state, SubjectState::Gone(_)) {
-                continue;
-            }
-            work.subjects.push((subject, reasons));
-        }
-        for (target, _) in map.iter() {
-            if let Target::Key(id) = target
-                && let Decision::Excluded { reason, .. } = map.decide(target)
-            {
-                work.part.excluded.push(ScopeEntry {
-                    resource_type: ResourceType::KmsKey.cfn_type().into(),
-                    resource_id: id.clone(),
-                    arn: None,
-                    region: work.scope.region.clone(),
-                    reasons: vec![reason],
-                });
-            }
-        }
+        unit::read(&mut work, clients, map, self.clients.regions.len() > 1).await;
+        self.evaluate_and_file(work, map).await
     }
 
     /// Evaluates the unit's subjects in scope, records their links, and files the changed
-    /// verdicts. GenAI resources can be tagged out too; then their links do not count.
-    async fn evaluate_and_file(
-        &self,
-        service: Service,
-        work: UnitWork,
-        map: &mut ScopeMap,
-    ) -> Part {
-        let UnitWork {
+    /// verdicts (a subject tagged out was left out when it was read; its links do not count).
+    async fn evaluate_and_file(&self, work: unit::UnitWork, map: &mut ScopeMap) -> Part {
+        let unit::UnitWork {
             mut part, subjects, ..
         } = work;
         let now = Timestamp::now();
         let params = self.params.at(now);
         let mut findings = Vec::new();
         for (subject, reasons) in subjects {
-            if matches!(service, Service::Bedrock | Service::SageMaker)
-                && let Some(arn) = &subject.resource.arn
-                && let Decision::Excluded { reason, .. } = map.decide_arn(arn, &reasons)
-            {
-                part.excluded.push(entry(&subject.resource, vec![reason]));
-                continue;
-            }
             for link in &subject.links {
                 map.insert(link.clone());
                 part.links.push((
@@ -1098,205 +785,6 @@ impl SweepHandler {
             .collect();
         part
     }
-}
-
-/// One unit's subjects (each with why it is in scope) and its part, while it runs.
-struct UnitWork {
-    label: String,
-    scope: Scope,
-    subjects: Vec<(Subject, Vec<String>)>,
-    part: Part,
-}
-
-impl UnitWork {
-    fn new(unit: &Unit, scope: Scope) -> Self {
-        Self {
-            label: unit.to_string(),
-            scope,
-            subjects: Vec::new(),
-            part: Part::default(),
-        }
-    }
-
-    /// Adds what a collector found, in scope by nature (`own`); a failed listing is recorded
-    /// and stands as one could-not-evaluate subject for the type.
-    fn collected(
-        &mut self,
-        name: &str,
-        result: Result<Vec<Subject>, AwsError>,
-        resource_type: ResourceType,
-        own: &str,
-    ) {
-        match result {
-            Ok(found) => {
-                for subject in found {
-                    self.subjects.push((subject, vec![own.to_owned()]));
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, unit = %self.label, name, "collection failed");
-                self.part.errors.push(format!("{} {name}: {e}", self.label));
-                let subject = unlisted(resource_type, &self.scope, &e);
-                self.subjects.push((subject, vec![own.to_owned()]));
-            }
-        }
-    }
-
-    /// A listing the whole unit depends on failed: recorded, and one could-not-evaluate subject.
-    fn listing_failed(&mut self, e: &AwsError, resource_type: ResourceType, what: &str) {
-        self.part.errors.push(format!("{}: {e}", self.label));
-        let subject = unlisted(resource_type, &self.scope, e);
-        self.subjects.push((subject, vec![what.to_owned()]));
-    }
-
-    /// Keeps `subject` with its reasons when in scope; lists it as excluded when tagged out.
-    fn admit(&mut self, decision: Decision, subject: Subject) {
-        match decision {
-            Decision::In(in_scope) => self.subjects.push((subject, in_scope.reasons)),
-            Decision::Excluded { reason, .. } => self
-                .part
-                .excluded
-                .push(entry(&subject.resource, vec![reason])),
-            Decision::Out => (),
-        }
-    }
-}
-
-async fn sagemaker_unit(sm: &aws_sdk_sagemaker::Client, work: &mut UnitWork) {
-    let scope = work.scope.clone();
-    let monitoring = "a SageMaker monitoring job definition";
-    work.collected(
-        "notebook instances",
-        sagemaker::collect_notebook_instances(sm, &scope).await,
-        ResourceType::SageMakerNotebookInstance,
-        "a SageMaker notebook instance",
-    );
-    work.collected(
-        "endpoint configs",
-        sagemaker::collect_endpoint_configs(sm, &scope).await,
-        ResourceType::SageMakerEndpointConfig,
-        "a SageMaker endpoint configuration",
-    );
-    work.collected(
-        "training jobs",
-        sagemaker::collect_training_jobs(sm, &scope).await,
-        ResourceType::SageMakerTrainingJob,
-        "a SageMaker training job",
-    );
-    work.collected(
-        "models",
-        sagemaker::collect_models(sm, &scope).await,
-        ResourceType::SageMakerModel,
-        "a SageMaker model",
-    );
-    work.collected(
-        "domains",
-        sagemaker::collect_domains(sm, &scope).await,
-        ResourceType::SageMakerDomain,
-        "a SageMaker domain",
-    );
-    work.collected(
-        "feature groups",
-        sagemaker::collect_feature_groups(sm, &scope).await,
-        ResourceType::SageMakerFeatureGroup,
-        "a SageMaker feature group",
-    );
-    work.collected(
-        "data quality job definitions",
-        sagemaker::collect_data_quality_job_definitions(sm, &scope).await,
-        ResourceType::SageMakerDataQualityJobDefinition,
-        monitoring,
-    );
-    work.collected(
-        "model quality job definitions",
-        sagemaker::collect_model_quality_job_definitions(sm, &scope).await,
-        ResourceType::SageMakerModelQualityJobDefinition,
-        monitoring,
-    );
-    work.collected(
-        "model bias job definitions",
-        sagemaker::collect_model_bias_job_definitions(sm, &scope).await,
-        ResourceType::SageMakerModelBiasJobDefinition,
-        monitoring,
-    );
-    work.collected(
-        "model explainability job definitions",
-        sagemaker::collect_model_explainability_job_definitions(sm, &scope).await,
-        ResourceType::SageMakerModelExplainabilityJobDefinition,
-        monitoring,
-    );
-}
-
-async fn cloudtrail_unit(client: &aws_sdk_cloudtrail::Client, work: &mut UnitWork) {
-    let (found, result) = cloudtrail::collect_trails(client, &work.scope).await;
-    if let Err(e) = result {
-        work.part.errors.push(format!("{} trails: {e}", work.label));
-    }
-    for subject in found {
-        work.subjects.push((
-            subject,
-            vec!["CloudTrail records the GenAI API activity (account-wide safeguard)".to_owned()],
-        ));
-    }
-}
-
-/// Log groups in scope by their names (SageMaker's and Bedrock's), links or tags.
-async fn logs_unit(client: &aws_sdk_cloudwatchlogs::Client, work: &mut UnitWork, map: &ScopeMap) {
-    let found = match logs::collect_log_groups(client, &work.scope, None).await {
-        Ok(found) => found,
-        Err(e) => {
-            work.listing_failed(
-                &e,
-                ResourceType::LogsLogGroup,
-                "every GenAI log group (the listing failed)",
-            );
-            return;
-        }
-    };
-    for subject in found {
-        let name = subject.resource.resource_id.clone();
-        let own: Vec<String> = ["/aws/sagemaker/", "/aws/bedrock"]
-            .iter()
-            .filter(|p| name.starts_with(*p))
-            .map(|p| {
-                let writer = if p.contains("sagemaker") {
-                    "SageMaker"
-                } else {
-                    "Bedrock"
-                };
-                format!("log group {name:?}: written by {writer} (by its name {p}…)")
-            })
-            .collect();
-        let arn = subject.resource.arn.clone().unwrap_or_else(|| {
-            format!(
-                "arn:aws:logs:{}:{}:log-group:{name}",
-                work.scope.region, work.scope.account_id
-            )
-        });
-        let decision = map.decide_arn(&arn, &own);
-        work.admit(decision, subject);
-    }
-}
-/// `(policy ARN, scope reason)` for each managed policy attached directly to a principal.
-fn attachments(
-    attached: &Readable<Vec<AttachedPolicy>>,
-    kind: &str,
-    name: &str,
-) -> Vec<(String, String)> {
-    attached
-        .as_ref()
-        .map(|list| {
-            list.iter()
-                .filter(|p| p.via_group.is_none())
-                .map(|p| {
-                    (
-                        p.arn.clone(),
-                        format!("attached to {kind} {name}, which is in the GenAI scope"),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn idle() -> SweepSummary {
@@ -1340,26 +828,6 @@ fn summarize_lines(summary: &mut SweepSummary, lines: &[ReportLine]) {
         if line.filing.needs_digest() {
             summary.carried += 1;
         }
-    }
-}
-
-/// A subject standing for every resource of a type whose listing failed: its findings are
-/// could-not-evaluate, never compliant or non-compliant.
-fn unlisted(resource_type: ResourceType, scope: &Scope, err: &AwsError) -> Subject {
-    Subject {
-        resource: ResourceRef {
-            resource_type: resource_type.cfn_type().into(),
-            resource_id: "*".into(),
-            arn: None,
-            account_id: scope.account_id.clone(),
-            region: scope.region.clone(),
-        },
-        observed_at: Timestamp::now(),
-        observed_via: err.operation,
-        state: SubjectState::Unreadable(format!(
-            "no {resource_type} could be listed, so none could be evaluated: {err}"
-        )),
-        links: Vec::new(),
     }
 }
 

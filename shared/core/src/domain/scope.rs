@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::domain::policy::{ActionSet, Effect, ResourceSet, Statement, wildcard_match};
+use crate::domain::resource::ResourceType;
 use crate::domain::resources::iam::GrantedPolicy;
 
 /// A resource that a GenAI resource points at, identified the way references name it.
@@ -131,6 +132,29 @@ impl Target {
         match self {
             Target::Bucket(s) | Target::Key(s) | Target::Role(s) | Target::LogGroup(s) => s,
         }
+    }
+
+    /// The type of the resource the target names.
+    pub fn resource_type(&self) -> ResourceType {
+        match self {
+            Target::Bucket(_) => ResourceType::S3Bucket,
+            Target::Key(_) => ResourceType::KmsKey,
+            Target::Role(_) => ResourceType::IamRole,
+            Target::LogGroup(_) => ResourceType::LogsLogGroup,
+        }
+    }
+
+    /// The target of type `resource_type` named `id` (as [`Target::id`] gives it); `None` for a
+    /// type links never name.
+    pub fn of(resource_type: ResourceType, id: &str) -> Option<Self> {
+        let id = id.to_owned();
+        Some(match resource_type {
+            ResourceType::S3Bucket => Target::Bucket(id),
+            ResourceType::KmsKey => Target::Key(id),
+            ResourceType::IamRole => Target::Role(id),
+            ResourceType::LogsLogGroup => Target::LogGroup(id),
+            _ => return None,
+        })
     }
 }
 

@@ -6,7 +6,7 @@
 //!   pure [`classify`] that skips failed, read-only and unmapped calls.
 //!
 //! The call is the trigger, never the evidence: `triggers::cloudtrail_drift` re-reads the live
-//! state (`adapters::refresh`) and evaluates that. Everything here is pure.
+//! state (`readers::reread`, through the reader registry) and evaluates that. Everything here is pure.
 
 pub mod event;
 pub mod map;
