@@ -275,35 +275,29 @@ fn key_id(id: &str) -> &str {
 /// a key gone is identified by its key id (and its ARN when named by one).
 pub async fn read_key(client: &aws_sdk_kms::Client, scope: &Scope, id: &str) -> Subject {
     let key = if is_alias(id) {
-        match client.describe_key().key_id(id).send().await {
-            Ok(out) => match out.key_metadata().and_then(|m| m.arn()) {
-                Some(arn) => arn.to_owned(),
-                None => {
-                    return super::subject_at(
-                        scope,
-                        ResourceType::KmsKey,
-                        id,
-                        None,
-                        "AWS API (kms:DescribeKey)",
-                        SubjectState::Unreadable(format!(
-                            "kms:DescribeKey of {id} returned no key ARN"
-                        )),
-                    );
-                }
-            },
-            Err(e) => {
-                // An alias that names no key does not say the key is gone: it cannot be told
-                // which key the call changed.
-                let error = AwsError::from_sdk("kms:DescribeKey", e);
+        let resolved = match client.describe_key().key_id(id).send().await {
+            Ok(out) => out
+                .key_metadata()
+                .and_then(|m| m.arn())
+                .map(str::to_owned)
+                .ok_or_else(|| format!("kms:DescribeKey of {id} returned no key ARN")),
+            // An alias that names no key does not say the key is gone: it cannot be told which
+            // key the call changed.
+            Err(e) => Err(format!(
+                "the alias could not be resolved to a key ({})",
+                AwsError::from_sdk("kms:DescribeKey", e)
+            )),
+        };
+        match resolved {
+            Ok(arn) => arn,
+            Err(reason) => {
                 return super::subject_at(
                     scope,
                     ResourceType::KmsKey,
                     id,
                     None,
                     "AWS API (kms:DescribeKey)",
-                    SubjectState::Unreadable(format!(
-                        "the alias could not be resolved to a key ({error})"
-                    )),
+                    SubjectState::Unreadable(reason),
                 );
             }
         }
