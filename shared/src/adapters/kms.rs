@@ -195,9 +195,7 @@ pub fn key_subject(
         region: scope.region.clone(),
     };
     let state = match describe {
-        Err(e) if e.kind == AwsErrorKind::NotFound => {
-            SubjectState::Gone(format!("the key no longer exists ({e})"))
-        }
+        Err(e) if e.kind == AwsErrorKind::NotFound => super::failed_read(e),
         describe => {
             let meta = describe.map_err(|e| Unreadable::new(e.to_string()));
             let key = Key {

@@ -14,7 +14,7 @@ use crate::domain::policy::PolicyDocument;
 use crate::domain::resource::{Readable, Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::resources::s3::{BucketEncryption, PublicAccessBlock, S3Bucket};
 use crate::domain::time::Timestamp;
-use crate::error::AwsError;
+use crate::error::{AwsError, AwsErrorKind};
 use crate::evaluate::{Subject, SubjectState};
 
 /// Decodes an `AWS::S3::Bucket` configuration item.
@@ -166,17 +166,19 @@ pub async fn read_bucket(client: &aws_sdk_s3::Client, scope: &Scope, name: &str)
     if let Err(e) = &encryption
         && e.as_service_error().and_then(|s| s.code()) == Some("NoSuchBucket")
     {
-        return Subject::new(
-            ResourceRef {
-                resource_type: ResourceType::S3Bucket.cfn_type().into(),
-                resource_id: name.to_owned(),
-                arn: Some(format!("arn:aws:s3:::{name}")),
-                account_id: scope.account_id.clone(),
-                region: scope.region.clone(),
-            },
-            Timestamp::now(),
+        let error = AwsError {
+            operation: "s3:GetEncryptionConfiguration",
+            kind: AwsErrorKind::NotFound,
+            code: Some("NoSuchBucket".into()),
+            message: format!("the bucket {name} does not exist"),
+        };
+        return super::subject_at(
+            scope,
+            ResourceType::S3Bucket,
+            name,
+            Some(format!("arn:aws:s3:::{name}")),
             "AWS API (s3:GetEncryptionConfiguration)",
-            SubjectState::Gone("the bucket no longer exists (NoSuchBucket)".into()),
+            super::failed_read(error),
         );
     }
     let default_encryption = setting(
