@@ -1,6 +1,8 @@
 //! `template.yaml` against the code: each function is granted exactly the IAM actions its code
-//! calls, the Config rule listens to what the trigger handles, every function binary exists, and
-//! the Config rule and every function get the same rule parameters text.
+//! calls, the Config rule listens to what the trigger handles, every function binary exists, the
+//! Config rule and every function get the same rule parameters text, and every asynchronous
+//! delivery (Lambda's and EventBridge's) retries within bounds and ends, when it fails, in a
+//! KMS-encrypted dead-letter queue (ARCHITECTURE.md, "Delivery semantics").
 //!
 //! The template is read with the SAM translator's own YAML loader (it understands `!Ref`, `!Sub`,
 //! ...), from the project's venv.
@@ -9,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 use genai_evidence::domain::resource::ResourceType;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The template as JSON, read with the SAM translator's own YAML loader.
 pub(crate) fn template() -> Value {
@@ -211,10 +213,22 @@ fn no_statement_grants_wildcard_actions_and_writes_are_scoped_to_their_resource(
         .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
         .map(|(name, _)| name.clone())
         .collect();
-    for statement in functions.iter().flat_map(|f| statements(&t, f)) {
+    // The inline statements as written, and every statement of the roles as deployed (SAM adds
+    // its own, such as sqs:SendMessage for an on-failure destination).
+    let deployed = translated(&t);
+    let written = functions.iter().flat_map(|f| statements(&t, f));
+    let generated = functions.iter().flat_map(|f| role_statements(&deployed, f));
+    for statement in written.chain(generated) {
         for action in strings(&statement["Action"]) {
             assert!(!action.contains('*'), "wildcard action {action}");
-            let scoped = ["auditmanager:", "kms:", "dynamodb:", "s3:Put", "s3:Get"];
+            let scoped = [
+                "auditmanager:",
+                "kms:",
+                "dynamodb:",
+                "s3:Put",
+                "s3:Get",
+                "sqs:",
+            ];
             if scoped.iter().any(|p| action.starts_with(p)) {
                 assert_ne!(
                     statement["Resource"],
@@ -583,5 +597,434 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
             (Some(1), Some(3653)),
             "{name}"
         );
+    }
+}
+
+/// Every statement of the inline policies of `function`'s execution role, as deployed (after
+/// SAM's transform: the template's `Policies` and what SAM generates).
+fn role_statements(deployed: &Value, function: &str) -> Vec<Value> {
+    let role = deployed["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("{function} has a generated role"));
+    deployed["Resources"][role]["Properties"]["Policies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| {
+            p["PolicyDocument"]["Statement"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The logical id `{"Fn::GetAtt": [<id>, "Arn"]}` names.
+fn arn_of(value: &Value) -> Option<&str> {
+    match value["Fn::GetAtt"].as_array().map(Vec::as_slice) {
+        Some([id, attribute]) if attribute == "Arn" => id.as_str(),
+        _ => None,
+    }
+}
+
+/// SQS's longest message retention, 14 days: what a dead letter is kept for.
+const FOURTEEN_DAYS: u64 = 14 * 24 * 3600;
+
+/// `queue` is a dead-letter queue that keeps what it holds: encrypted with the suite's customer
+/// managed key, kept 14 days, reachable over TLS only (its one queue policy denies the rest).
+fn assert_encrypted_dead_letter_queue(t: &Value, queue: &str) {
+    let resource = &t["Resources"][queue];
+    assert_eq!(resource["Type"], "AWS::SQS::Queue", "{queue}");
+    assert_eq!(
+        resource["Properties"]["KmsMasterKeyId"],
+        json!({"Ref": "SuiteKey"}),
+        "{queue} is encrypted with the suite key"
+    );
+    assert_eq!(
+        resource["Properties"]["MessageRetentionPeriod"].as_u64(),
+        Some(FOURTEEN_DAYS),
+        "{queue} keeps dead letters 14 days"
+    );
+    let statements = queue_policy(t, queue)["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        statements.iter().any(|s| s["Effect"] == "Deny"
+            && s["Principal"] == "*"
+            && s["Action"] == "sqs:*"
+            && s["Resource"] == json!({"Fn::GetAtt": [queue, "Arn"]})
+            && s["Condition"]["Bool"]["aws:SecureTransport"] == "false"),
+        "{queue} denies requests without TLS"
+    );
+}
+
+/// The one `AWS::SQS::QueuePolicy` of `queue` (a second would overwrite the first).
+fn queue_policy<'a>(t: &'a Value, queue: &str) -> &'a Value {
+    let policies: Vec<&Value> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| {
+            r["Type"] == "AWS::SQS::QueuePolicy"
+                && r["Properties"]["Queues"]
+                    .as_array()
+                    .is_some_and(|q| q.contains(&json!({"Ref": queue})))
+        })
+        .collect();
+    assert_eq!(policies.len(), 1, "{queue} has exactly one queue policy");
+    policies[0]
+}
+
+/// The functions Lambda invokes asynchronously: the Config rule's (Config invokes a custom rule
+/// asynchronously) and every function an EventBridge rule or schedule targets.
+fn asynchronously_invoked(t: &Value) -> BTreeSet<String> {
+    let resources = t["Resources"].as_object().unwrap();
+    let mut invoked = BTreeSet::new();
+    for (name, resource) in resources {
+        match resource["Type"].as_str().unwrap_or_default() {
+            "AWS::Config::ConfigRule"
+                if resource["Properties"]["Source"]["Owner"] == "CUSTOM_LAMBDA" =>
+            {
+                invoked.extend(
+                    arn_of(&resource["Properties"]["Source"]["SourceIdentifier"])
+                        .map(str::to_owned),
+                );
+            }
+            "AWS::Events::Rule" => invoked.extend(
+                resource["Properties"]["Targets"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|target| arn_of(&target["Arn"]))
+                    .filter(|id| {
+                        resources
+                            .get(*id)
+                            .is_some_and(|r| r["Type"] == "AWS::Serverless::Function")
+                    })
+                    .map(str::to_owned),
+            ),
+            "AWS::Serverless::Function" => {
+                let events = resource["Properties"]["Events"].as_object();
+                if events.into_iter().flatten().any(|(_, e)| {
+                    EVENTBRIDGE_EVENT_TYPES.contains(&e["Type"].as_str().unwrap_or_default())
+                }) {
+                    invoked.insert(name.clone());
+                }
+            }
+            _ => (),
+        }
+    }
+    invoked
+}
+
+/// SAM event source types that make EventBridge (rules or EventBridge Scheduler) invoke the
+/// function.
+const EVENTBRIDGE_EVENT_TYPES: &[&str] = &[
+    "Schedule",
+    "ScheduleV2",
+    "EventBridgeRule",
+    "CloudWatchEvent",
+];
+
+#[test]
+fn every_asynchronously_invoked_function_retries_boundedly_and_sends_failures_to_an_encrypted_queue()
+ {
+    let t = template();
+    let deployed = translated(&t);
+    let invoked = asynchronously_invoked(&t);
+    assert_eq!(
+        invoked,
+        [
+            "CloudTrailDriftFunction",
+            "ConfigRuleFunction",
+            "ScheduledSweepFunction"
+        ]
+        .map(str::to_owned)
+        .into(),
+        "every function is invoked asynchronously; a new one must say how it is delivered"
+    );
+    let mut ages = BTreeMap::new();
+    for function in &invoked {
+        let properties = &t["Resources"][function.as_str()]["Properties"];
+        // One record per failure: the on-failure destination, not also the older DLQ.
+        assert!(
+            properties["DeadLetterQueue"].is_null(),
+            "{function}: the on-failure destination replaces DeadLetterQueue"
+        );
+        let config = &properties["EventInvokeConfig"];
+        let retries = config["MaximumRetryAttempts"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{function}: MaximumRetryAttempts"));
+        let age = config["MaximumEventAgeInSeconds"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{function}: MaximumEventAgeInSeconds"));
+        assert!(
+            (1..=2).contains(&retries),
+            "{function}: {retries} retries (Lambda takes 0 to 2; every trigger's retry is idempotent, so at least 1)"
+        );
+        assert!(
+            (60..=21_600).contains(&age),
+            "{function}: maximum event age {age} s (Lambda takes 60 to 21,600)"
+        );
+        let on_failure = &config["DestinationConfig"]["OnFailure"];
+        assert_eq!(on_failure["Type"], "SQS", "{function}");
+        let queue = arn_of(&on_failure["Destination"])
+            .unwrap_or_else(|| panic!("{function}: the destination is a queue of the stack"));
+        assert_encrypted_dead_letter_queue(&t, queue);
+
+        // As deployed: the function's EventInvokeConfig, and sqs:SendMessage on that queue only.
+        let deployed_configs: Vec<&Value> = deployed["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| {
+                r["Type"] == "AWS::Lambda::EventInvokeConfig"
+                    && r["Properties"]["FunctionName"] == json!({"Ref": function})
+            })
+            .collect();
+        assert_eq!(
+            deployed_configs.len(),
+            1,
+            "{function}: one EventInvokeConfig"
+        );
+        let deployed_config = &deployed_configs[0]["Properties"];
+        assert_eq!(deployed_config["Qualifier"], "$LATEST", "{function}");
+        assert_eq!(deployed_config["MaximumRetryAttempts"], retries);
+        assert_eq!(deployed_config["MaximumEventAgeInSeconds"], age);
+        assert_eq!(
+            arn_of(&deployed_config["DestinationConfig"]["OnFailure"]["Destination"]),
+            Some(queue)
+        );
+        assert!(
+            deployed["Resources"][function.as_str()]["Properties"]["DeadLetterConfig"].is_null(),
+            "{function}: no second dead-letter target"
+        );
+        let sqs: Vec<(String, Value)> = role_statements(&deployed, function)
+            .iter()
+            .flat_map(|s| {
+                strings(&s["Action"])
+                    .into_iter()
+                    .filter(|a| a.starts_with("sqs:"))
+                    .map(|a| (a, s["Resource"].clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(
+            sqs,
+            [(
+                "sqs:SendMessage".to_owned(),
+                json!({"Fn::GetAtt": [queue, "Arn"]})
+            )],
+            "{function}: sends to its on-failure queue, nothing else"
+        );
+        ages.insert(function.clone(), age);
+    }
+
+    // The ages follow from what each trigger's retry does (ARCHITECTURE.md, "Delivery semantics").
+    // The Config rule: no older than the shortest RuleFrequency (a later notification supersedes).
+    assert!(
+        strings(&t["Parameters"]["RuleFrequency"]["AllowedValues"]).contains(&"One_Hour".into())
+    );
+    assert!(ages["ConfigRuleFunction"] <= 3600);
+    // The sweep (one concurrent execution): a start throttled behind running invocations waits
+    // in Lambda's queue for at least four of them.
+    let sweep = &t["Resources"]["ScheduledSweepFunction"]["Properties"];
+    assert_eq!(sweep["ReservedConcurrentExecutions"], 1);
+    assert!(ages["ScheduledSweepFunction"] >= 4 * sweep["Timeout"].as_u64().unwrap());
+    // The drift function: a retried event still finds its claim in the ledger.
+    let claim_ttl =
+        u64::from(genai_evidence::triggers::cloudtrail_drift::CLAIM_TTL_DAYS) * 24 * 3600;
+    assert!(ages["CloudTrailDriftFunction"] < claim_ttl);
+}
+
+#[test]
+fn every_eventbridge_target_has_a_retry_policy_and_an_encrypted_dead_letter_queue_only_its_rules_write()
+ {
+    let t = template();
+    // As written: every EventBridge event source names a queue of the stack (`Type: SQS` would
+    // have SAM create an unencrypted one) and a retry policy.
+    for (function, resource) in t["Resources"].as_object().unwrap() {
+        for (event, source) in resource["Properties"]["Events"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            if !EVENTBRIDGE_EVENT_TYPES.contains(&source["Type"].as_str().unwrap_or_default()) {
+                continue;
+            }
+            let properties = &source["Properties"];
+            assert!(
+                properties["DeadLetterConfig"]["Type"].is_null()
+                    && arn_of(&properties["DeadLetterConfig"]["Arn"]).is_some(),
+                "{function}.{event}: DeadLetterConfig names the stack's encrypted queue"
+            );
+            assert!(
+                properties["RetryPolicy"].is_object(),
+                "{function}.{event}: RetryPolicy"
+            );
+        }
+    }
+
+    // As deployed: every rule (SAM's and the template's own) and every EventBridge Scheduler
+    // schedule that targets a function.
+    let deployed = translated(&t);
+    let resources = deployed["Resources"].as_object().unwrap();
+    let mut targets: Vec<(String, Option<String>, Value)> = Vec::new();
+    for (name, resource) in resources {
+        let condition = resource["Condition"].as_str().map(str::to_owned);
+        match resource["Type"].as_str().unwrap_or_default() {
+            "AWS::Events::Rule" => {
+                for target in resource["Properties"]["Targets"].as_array().unwrap() {
+                    targets.push((name.clone(), condition.clone(), target.clone()));
+                }
+            }
+            "AWS::Scheduler::Schedule" => {
+                targets.push((
+                    name.clone(),
+                    condition,
+                    resource["Properties"]["Target"].clone(),
+                ));
+            }
+            _ => (),
+        }
+    }
+    let rules: BTreeSet<&str> = targets.iter().map(|(n, _, _)| n.as_str()).collect();
+    for expected in [
+        "ScheduledSweepFunctionDaily",
+        "ScheduledSweepFunctionContinue",
+        "CloudTrailDriftFunctionBedrockCalls",
+        "CloudTrailDriftIamRule",
+    ] {
+        assert!(rules.contains(expected), "{expected} among {rules:?}");
+    }
+    let mut writers: BTreeMap<String, BTreeSet<(String, Option<String>)>> = BTreeMap::new();
+    for (rule, condition, target) in &targets {
+        let function = arn_of(&target["Arn"]).unwrap_or_else(|| panic!("{rule}: target"));
+        assert_eq!(
+            deployed["Resources"][function]["Type"], "AWS::Lambda::Function",
+            "{rule}"
+        );
+        let retry = &target["RetryPolicy"];
+        let attempts = retry["MaximumRetryAttempts"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{rule}: RetryPolicy.MaximumRetryAttempts"));
+        let age = retry["MaximumEventAgeInSeconds"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{rule}: RetryPolicy.MaximumEventAgeInSeconds"));
+        assert!((1..=185).contains(&attempts), "{rule}: {attempts} attempts");
+        assert!((60..=86_400).contains(&age), "{rule}: {age} s");
+        let queue = arn_of(&target["DeadLetterConfig"]["Arn"])
+            .unwrap_or_else(|| panic!("{rule}: DeadLetterConfig"));
+        assert_encrypted_dead_letter_queue(&deployed, queue);
+        writers
+            .entry(queue.to_owned())
+            .or_default()
+            .insert((rule.clone(), condition.clone()));
+    }
+    // A continue request older than the next one is worth nothing: given up by then.
+    let continuing = targets
+        .iter()
+        .find(|(_, _, target)| target["Input"] == r#"{"continue": true}"#)
+        .expect("the continue schedule");
+    let rate =
+        t["Resources"]["ScheduledSweepFunction"]["Properties"]["Events"]["Continue"]["Properties"]
+            ["Schedule"]
+            .as_str()
+            .unwrap();
+    let minutes: u64 = rate
+        .strip_prefix("rate(")
+        .and_then(|r| r.strip_suffix(" minutes)"))
+        .and_then(|m| m.parse().ok())
+        .unwrap_or_else(|| panic!("{rate}"));
+    assert!(
+        continuing.2["RetryPolicy"]["MaximumEventAgeInSeconds"]
+            .as_u64()
+            .unwrap()
+            <= minutes * 60
+    );
+
+    // Each queue's policy lets EventBridge send exactly from the rules that use it, under the
+    // rules' own conditions (IAM's rule exists in us-east-1 only).
+    for (queue, rules) in &writers {
+        let statements =
+            queue_policy(&deployed, queue)["Properties"]["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap();
+        let allows: Vec<&Value> = statements
+            .iter()
+            .filter(|s| s["Effect"] == "Allow")
+            .collect();
+        assert_eq!(allows.len(), 1, "{queue}: one Allow");
+        let allow = allows[0];
+        assert_eq!(
+            allow["Principal"],
+            json!({"Service": "events.amazonaws.com"})
+        );
+        assert_eq!(allow["Action"], "sqs:SendMessage");
+        assert_eq!(allow["Resource"], json!({"Fn::GetAtt": [queue, "Arn"]}));
+        let sources: BTreeSet<(String, Option<String>)> =
+            allow["Condition"]["ArnEquals"]["aws:SourceArn"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{queue}: aws:SourceArn names the rules"))
+                .iter()
+                .map(|source| match source["Fn::If"].as_array() {
+                    Some(branches) => {
+                        assert_eq!(branches[2], json!({"Ref": "AWS::NoValue"}));
+                        (
+                            arn_of(&branches[1]).unwrap().to_owned(),
+                            branches[0].as_str().map(str::to_owned),
+                        )
+                    }
+                    None => (arn_of(source).unwrap().to_owned(), None),
+                })
+                .collect();
+        assert_eq!(&sources, rules, "{queue}: who may send");
+    }
+    // The suite key lets EventBridge encrypt into those queues, for this account's rules only.
+    let key = &t["Resources"]["SuiteKey"]["Properties"]["KeyPolicy"]["Statement"];
+    let events = key
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Principal"]["Service"] == "events.amazonaws.com")
+        .expect("a key policy statement for EventBridge");
+    assert_eq!(
+        strings(&events["Action"])
+            .into_iter()
+            .collect::<BTreeSet<_>>(),
+        ["kms:Decrypt", "kms:GenerateDataKey"]
+            .map(str::to_owned)
+            .into()
+    );
+    assert_eq!(
+        events["Condition"]["StringEquals"]["aws:SourceAccount"],
+        json!({"Ref": "AWS::AccountId"})
+    );
+    assert_eq!(
+        events["Condition"]["ArnLike"]["aws:SourceArn"],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/*"})
+    );
+}
+
+#[test]
+fn every_queue_is_a_kms_encrypted_dead_letter_queue_kept_14_days() {
+    let t = template();
+    let deployed = translated(&t);
+    // Deployed, so a queue SAM would generate (an unencrypted one) is counted too.
+    let queues: Vec<&String> = deployed["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::SQS::Queue")
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(
+        queues,
+        ["DeadLetterQueue", "EventDeliveryDeadLetterQueue"],
+        "Lambda's on-failure queue and EventBridge's dead-letter queue"
+    );
+    for queue in queues {
+        assert_encrypted_dead_letter_queue(&deployed, queue);
     }
 }
