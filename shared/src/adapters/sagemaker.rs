@@ -23,8 +23,8 @@ use crate::adapters::Scope;
 use crate::adapters::config_item::{ConfigurationItem, Decoded};
 use crate::domain::resource::{Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::resources::sagemaker::{
-    Domain, EndpointConfig, FeatureGroup, Model, MonitoringJobDefinition, NotebookInstance,
-    OfflineStore, OnlineStore, TrainingJob,
+    Domain, EndpointConfig, FeatureGroup, Model, ModelContainer, MonitoringJobDefinition,
+    NotebookInstance, OfflineStore, OnlineStore, ProductionVariant, TrainingJob,
 };
 use crate::domain::scope::{Link, Links};
 use crate::domain::time::Timestamp;
@@ -83,6 +83,7 @@ fn decode_notebook(
         root_access: text(config, "/RootAccess")?,
         direct_internet_access: text(config, "/DirectInternetAccess")?,
         subnet_id: text(config, "/SubnetId")?,
+        platform_identifier: text(config, "/PlatformIdentifier")?,
     })
 }
 
@@ -93,6 +94,23 @@ fn decode_endpoint_config(
     Ok(EndpointConfig {
         name: name_of(item, config, "/EndpointConfigName")?,
         kms_key_id: text(config, "/KmsKeyId")?,
+        production_variants: objects(config, "ProductionVariants")?
+            .iter()
+            .map(decode_variant)
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+fn decode_variant(variant: &Value) -> Result<ProductionVariant, Unreadable> {
+    Ok(ProductionVariant {
+        name: text(variant, "/VariantName")
+            .map_err(|u| Unreadable::new(format!("ProductionVariants: {}", u.reason)))?,
+        initial_instance_count: integer(variant, "/InitialInstanceCount", "ProductionVariants")?,
+        serverless: match variant.get("ServerlessConfig") {
+            None | Some(Value::Null) => false,
+            Some(Value::Object(_)) => true,
+            Some(_) => return Err(not_an_object("ProductionVariants.ServerlessConfig")),
+        },
     })
 }
 
@@ -100,6 +118,35 @@ fn decode_model(item: &ConfigurationItem, config: &Value) -> Result<Model, Unrea
     Ok(Model {
         name: name_of(item, config, "/ModelName")?,
         network_isolation: flag(config, "/EnableNetworkIsolation")?,
+        primary_container: match config.get("PrimaryContainer") {
+            None | Some(Value::Null) => None,
+            Some(container @ Value::Object(_)) => {
+                Some(decode_container(container, "PrimaryContainer")?)
+            }
+            Some(_) => return Err(not_an_object("PrimaryContainer")),
+        },
+        containers: objects(config, "Containers")?
+            .iter()
+            .map(|c| decode_container(c, "Containers"))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// A container definition (`PrimaryContainer` or an entry of `Containers`, named by `what`).
+fn decode_container(container: &Value, what: &str) -> Result<ModelContainer, Unreadable> {
+    let repository_access_mode = match container.get("ImageConfig") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(_)) => text(container, "/ImageConfig/RepositoryAccessMode")
+            .map_err(|u| Unreadable::new(format!("{what}: {}", u.reason)))?,
+        Some(_) => return Err(not_an_object(&format!("{what}.ImageConfig"))),
+    };
+    let field = |pointer: &str| {
+        text(container, pointer).map_err(|u| Unreadable::new(format!("{what}: {}", u.reason)))
+    };
+    Ok(ModelContainer {
+        hostname: field("/ContainerHostname")?,
+        image: field("/Image")?,
+        repository_access_mode,
     })
 }
 
@@ -151,6 +198,7 @@ fn decode_monitoring(
             config,
             "/NetworkConfig/EnableInterContainerTrafficEncryption",
         )?,
+        network_isolation: flag(config, "/NetworkConfig/EnableNetworkIsolation")?,
     })
 }
 
@@ -191,6 +239,46 @@ fn flag(config: &Value, pointer: &str) -> Result<bool, Unreadable> {
     }
 }
 
+/// The objects of an array property: absent or null is none; anything but an array of objects
+/// is unreadable.
+fn objects<'a>(config: &'a Value, name: &str) -> Result<&'a [Value], Unreadable> {
+    match config.get(name) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(items)) if items.iter().all(Value::is_object) => Ok(items),
+        Some(Value::Array(_)) => Err(Unreadable::new(format!(
+            "{name} in the configuration item has an entry that is not an object"
+        ))),
+        Some(other) => Err(Unreadable::new(format!(
+            "{name} in the configuration item is {}, not an array",
+            kind(other)
+        ))),
+    }
+}
+
+/// An integer property (`within` names the object it is in, for the reason): absent or null is
+/// `None`; a string of digits is accepted as Config sometimes renders numbers that way.
+fn integer(config: &Value, pointer: &str, within: &str) -> Result<Option<i64>, Unreadable> {
+    let unreadable = |what: &str| {
+        Unreadable::new(format!(
+            "{within}.{} in the configuration item is {what}, not an integer",
+            property(pointer)
+        ))
+    };
+    match config.pointer(pointer) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| unreadable("a number that is not a whole one")),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| unreadable("a non-numeric string")),
+        Some(other) => Err(unreadable(kind(other))),
+    }
+}
+
 fn not_an_object(name: &str) -> Unreadable {
     Unreadable::new(format!("{name} in the configuration item is not an object"))
 }
@@ -212,6 +300,7 @@ pub fn notebook_from_api(out: &DescribeNotebookInstanceOutput, name: &str) -> No
         root_access: out.root_access().map(|r| r.as_str().to_owned()),
         direct_internet_access: out.direct_internet_access().map(|d| d.as_str().to_owned()),
         subnet_id: configured(out.subnet_id()),
+        platform_identifier: configured(out.platform_identifier()),
     }
 }
 
@@ -220,6 +309,15 @@ pub fn endpoint_config_from_api(out: &DescribeEndpointConfigOutput, name: &str) 
     EndpointConfig {
         name: out.endpoint_config_name().unwrap_or(name).to_owned(),
         kms_key_id: configured(out.kms_key_id()),
+        production_variants: out
+            .production_variants()
+            .iter()
+            .map(|v| ProductionVariant {
+                name: configured(v.variant_name()),
+                initial_instance_count: v.initial_instance_count().map(i64::from),
+                serverless: v.serverless_config().is_some(),
+            })
+            .collect(),
     }
 }
 
@@ -241,6 +339,19 @@ pub fn model_from_api(out: &DescribeModelOutput, name: &str) -> Model {
     Model {
         name: out.model_name().unwrap_or(name).to_owned(),
         network_isolation: out.enable_network_isolation().unwrap_or(false),
+        primary_container: out.primary_container().map(container_from_api),
+        containers: out.containers().iter().map(container_from_api).collect(),
+    }
+}
+
+fn container_from_api(container: &ContainerDefinition) -> ModelContainer {
+    ModelContainer {
+        hostname: configured(container.container_hostname()),
+        image: configured(container.image()),
+        repository_access_mode: container
+            .image_config()
+            .and_then(|c| c.repository_access_mode())
+            .map(|m| m.as_str().to_owned()),
     }
 }
 
@@ -280,6 +391,9 @@ pub fn monitoring_job_definition_from_api(
         name: name.to_owned(),
         inter_container_traffic_encryption: network
             .and_then(|n| n.enable_inter_container_traffic_encryption())
+            .unwrap_or(false),
+        network_isolation: network
+            .and_then(|n| n.enable_network_isolation())
             .unwrap_or(false),
     }
 }
@@ -993,10 +1107,11 @@ collector!(
 #[cfg(test)]
 mod tests {
     use aws_sdk_sagemaker::types::{
-        Channel, CheckpointConfig, DataCaptureConfig, DataSource, MonitoringClusterConfig,
-        MonitoringOutput, MonitoringS3Output, OfflineStoreConfig, OnlineStoreConfig,
-        OnlineStoreSecurityConfig, OutputDataConfig, ResourceConfig, S3DataSource, S3StorageConfig,
-        UserSettings,
+        Channel, CheckpointConfig, DataCaptureConfig, DataSource, DirectInternetAccess,
+        ImageConfig, MonitoringClusterConfig, MonitoringOutput, MonitoringS3Output,
+        OfflineStoreConfig, OnlineStoreConfig, OnlineStoreSecurityConfig, OutputDataConfig,
+        ProductionVariant, ProductionVariantServerlessConfig, RepositoryAccessMode, ResourceConfig,
+        RootAccess, S3DataSource, S3StorageConfig, UserSettings,
     };
 
     use super::*;
@@ -1208,6 +1323,147 @@ mod tests {
                     .into(),
             ]
         );
+    }
+
+    /// The resource a Config item fixture of `tests/fixtures/sagemaker/` decodes to.
+    fn decoded(fixture: &str) -> Resource {
+        let value: serde_json::Value = serde_json::from_str(fixture).unwrap();
+        let item = ConfigurationItem::from_notification(&value).unwrap();
+        match crate::adapters::config_item::decode(&item) {
+            Decoded::Resource(resource) => resource,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_notebook_from_the_api_carries_its_platform_as_its_config_item_does() {
+        let out = DescribeNotebookInstanceOutput::builder()
+            .notebook_instance_name("genai-al2-nb")
+            .kms_key_id(KEY_ARN)
+            .root_access(RootAccess::Disabled)
+            .direct_internet_access(DirectInternetAccess::Disabled)
+            .subnet_id("subnet-0abc1234")
+            .platform_identifier("notebook-al2-v3")
+            .build();
+        let api = notebook_from_api(&out, "genai-al2-nb");
+        assert_eq!(api.platform_identifier.as_deref(), Some("notebook-al2-v3"));
+        assert_eq!(
+            Resource::SageMakerNotebookInstance(api),
+            decoded(include_str!(
+                "../../../tests/fixtures/sagemaker/notebook-al2-platform.json"
+            ))
+        );
+        let unreported =
+            notebook_from_api(&DescribeNotebookInstanceOutput::builder().build(), "nb");
+        assert_eq!(unreported.platform_identifier, None);
+    }
+
+    #[test]
+    fn endpoint_variants_from_the_api_carry_instance_counts_and_serverless_as_config_items_do() {
+        let variant = |name: &str, count: i32| {
+            ProductionVariant::builder()
+                .variant_name(name)
+                .model_name("genai-summarizer")
+                .initial_instance_count(count)
+                .build()
+        };
+        let out = DescribeEndpointConfigOutput::builder()
+            .endpoint_config_name("genai-single-instance-ec")
+            .production_variants(variant("Primary", 1))
+            .production_variants(variant("Canary", 2))
+            .build();
+        assert_eq!(
+            Resource::SageMakerEndpointConfig(endpoint_config_from_api(&out, "listed")),
+            decoded(include_str!(
+                "../../../tests/fixtures/sagemaker/endpoint-config-single-instance.json"
+            ))
+        );
+        let serverless = DescribeEndpointConfigOutput::builder()
+            .endpoint_config_name("genai-serverless-ec")
+            .production_variants(
+                ProductionVariant::builder()
+                    .variant_name("AllTraffic")
+                    .serverless_config(
+                        ProductionVariantServerlessConfig::builder()
+                            .memory_size_in_mb(4096)
+                            .max_concurrency(5)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            Resource::SageMakerEndpointConfig(endpoint_config_from_api(&serverless, "listed")),
+            decoded(include_str!(
+                "../../../tests/fixtures/sagemaker/endpoint-config-serverless.json"
+            ))
+        );
+    }
+
+    #[test]
+    fn model_containers_from_the_api_carry_their_repository_access_mode_as_config_items_do() {
+        let container = |host: &str, image: &str, mode: Option<RepositoryAccessMode>| {
+            let mut c = ContainerDefinition::builder()
+                .container_hostname(host)
+                .image(image);
+            if let Some(mode) = mode {
+                c = c.image_config(ImageConfig::builder().repository_access_mode(mode).build());
+            }
+            c.build()
+        };
+        let pipeline = DescribeModelOutput::builder()
+            .model_name("genai-pipeline-mixed")
+            .enable_network_isolation(true)
+            .containers(container(
+                "preprocess",
+                "registry.ml.internal.example.com:5000/genai/preprocess:7",
+                Some(RepositoryAccessMode::Vpc),
+            ))
+            .containers(container(
+                "predict",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/genai-summarizer:3",
+                None,
+            ))
+            .build();
+        assert_eq!(
+            Resource::SageMakerModel(model_from_api(&pipeline, "listed")),
+            decoded(include_str!(
+                "../../../tests/fixtures/sagemaker/model-pipeline-mixed-registry.json"
+            ))
+        );
+        let primary = DescribeModelOutput::builder()
+            .model_name("genai-private-registry")
+            .enable_network_isolation(true)
+            .primary_container(container(
+                "summarizer",
+                "registry.ml.internal.example.com:5000/genai/summarizer:3",
+                Some(RepositoryAccessMode::Vpc),
+            ))
+            .build();
+        assert_eq!(
+            Resource::SageMakerModel(model_from_api(&primary, "listed")),
+            decoded(include_str!(
+                "../../../tests/fixtures/sagemaker/model-private-registry.json"
+            ))
+        );
+    }
+
+    #[test]
+    fn a_monitoring_definition_from_the_api_reads_isolation_apart_from_encryption() {
+        let network = MonitoringNetworkConfig::builder()
+            .enable_network_isolation(true)
+            .enable_inter_container_traffic_encryption(false)
+            .build();
+        let definition =
+            monitoring_job_definition_from_api("genai-data-quality-isolated", Some(&network));
+        assert_eq!(
+            Resource::SageMakerDataQualityJobDefinition(definition),
+            decoded(include_str!(
+                "../../../tests/fixtures/sagemaker/data-quality-job-definition-isolated.json"
+            ))
+        );
+        let unset = monitoring_job_definition_from_api("d", None);
+        assert!(!unset.network_isolation && !unset.inter_container_traffic_encryption);
     }
 
     #[test]

@@ -461,8 +461,313 @@ fn a_monitoring_check_does_not_judge_another_monitoring_type() {
 }
 
 #[test]
+fn notebook_platform_must_be_supported_and_an_unreported_one_is_could_not_evaluate() {
+    let check = &NOTEBOOK_SUPPORTED_PLATFORM;
+    let ok = run(check, NOTEBOOK_LOCKED);
+    assert_verdict(&ok, Verdict::Compliant);
+    assert!(
+        ok.observed.contains("notebook-al2023-v1"),
+        "{}",
+        ok.observed
+    );
+    let al2 = run(check, fixture!("notebook-al2-platform.json"));
+    assert_verdict(&al2, Verdict::NonCompliant);
+    assert!(al2.observed.contains("notebook-al2-v3"), "{}", al2.observed);
+    let unreported = run(check, NOTEBOOK_DEFAULTS);
+    assert_verdict(&unreported, Verdict::CouldNotEvaluate);
+    assert!(
+        unreported
+            .observed
+            .contains("PlatformIdentifier is not reported"),
+        "{}",
+        unreported.observed
+    );
+    assert_verdict(&run(check, NOTEBOOK_UNREADABLE), Verdict::CouldNotEvaluate);
+    let mut malformed: Value = serde_json::from_str(NOTEBOOK_LOCKED).unwrap();
+    malformed["configuration"]["PlatformIdentifier"] = Value::from(2023);
+    assert_verdict(
+        &run(check, &malformed.to_string()),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+const EC_TWO_INSTANCES: &str = fixture!("endpoint-config-kms.json");
+const EC_SINGLE_INSTANCE: &str = fixture!("endpoint-config-single-instance.json");
+const EC_SERVERLESS: &str = fixture!("endpoint-config-serverless.json");
+
+#[test]
+fn endpoint_config_instance_variants_need_more_than_one_instance_and_serverless_ones_are_skipped() {
+    let check = &ENDPOINT_CONFIG_VARIANT_INSTANCE_COUNT;
+    let ok = run(check, EC_TWO_INSTANCES);
+    assert_verdict(&ok, Verdict::Compliant);
+    assert!(ok.observed.contains("\"AllTraffic\": 2"), "{}", ok.observed);
+    let single = run(check, EC_SINGLE_INSTANCE);
+    assert_verdict(&single, Verdict::NonCompliant);
+    assert!(
+        single
+            .observed
+            .contains("\"Primary\" starts with 1 instance")
+            && !single.observed.contains("Canary"),
+        "{}",
+        single.observed
+    );
+    assert_verdict(&run(check, EC_SERVERLESS), Verdict::NotApplicable);
+    let mut mixed: Value = serde_json::from_str(EC_TWO_INSTANCES).unwrap();
+    let serverless: Value = serde_json::from_str(EC_SERVERLESS).unwrap();
+    mixed["configuration"]["ProductionVariants"]
+        .as_array_mut()
+        .unwrap()
+        .push(serverless["configuration"]["ProductionVariants"][0].clone());
+    assert_verdict(&run(check, &mixed.to_string()), Verdict::Compliant);
+    let mut none: Value = serde_json::from_str(EC_TWO_INSTANCES).unwrap();
+    none["configuration"]["ProductionVariants"] = Value::Array(Vec::new());
+    assert_verdict(&run(check, &none.to_string()), Verdict::NotApplicable);
+}
+
+#[test]
+fn endpoint_config_instance_count_that_cannot_be_read_is_could_not_evaluate() {
+    let check = &ENDPOINT_CONFIG_VARIANT_INSTANCE_COUNT;
+    assert_verdict(
+        &run(check, fixture!("endpoint-config-unreadable.json")),
+        Verdict::CouldNotEvaluate,
+    );
+    let malformed = run(check, fixture!("endpoint-config-variant-malformed.json"));
+    assert_verdict(&malformed, Verdict::CouldNotEvaluate);
+    assert!(
+        malformed.observed.contains("InitialInstanceCount"),
+        "{}",
+        malformed.observed
+    );
+    let mut unreported: Value = serde_json::from_str(EC_TWO_INSTANCES).unwrap();
+    unreported["configuration"]["ProductionVariants"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("InitialInstanceCount");
+    let outcome = run(check, &unreported.to_string());
+    assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+    assert!(
+        outcome.observed.contains("AllTraffic"),
+        "{}",
+        outcome.observed
+    );
+}
+
+const MODEL_PRIVATE: &str = fixture!("model-private-registry.json");
+const MODEL_PLATFORM: &str = fixture!("model-platform-registry.json");
+const MODEL_ECR_DEFAULT: &str = fixture!("model-isolated.json");
+const PIPELINE_PRIVATE: &str = fixture!("model-pipeline-private-registry.json");
+const PIPELINE_MIXED: &str = fixture!("model-pipeline-mixed-registry.json");
+const MODEL_MALFORMED_IMAGE_CONFIG: &str = fixture!("model-image-config-malformed.json");
+
+#[test]
+fn model_primary_container_must_pull_through_the_vpc_and_no_image_config_means_ecr() {
+    let check = &MODEL_PRIMARY_CONTAINER_PRIVATE_REGISTRY;
+    assert_verdict(&run(check, MODEL_PRIVATE), Verdict::Compliant);
+    let platform = run(check, MODEL_PLATFORM);
+    assert_verdict(&platform, Verdict::NonCompliant);
+    assert!(
+        platform.observed.contains("RepositoryAccessMode Platform"),
+        "{}",
+        platform.observed
+    );
+    let default = run(check, MODEL_ECR_DEFAULT);
+    assert_verdict(&default, Verdict::NonCompliant);
+    assert!(
+        default.observed.contains("Amazon ECR"),
+        "{}",
+        default.observed
+    );
+    assert_verdict(&run(check, PIPELINE_PRIVATE), Verdict::NotApplicable);
+    assert_verdict(
+        &run(check, fixture!("model-unreadable.json")),
+        Verdict::CouldNotEvaluate,
+    );
+    let malformed = run(check, MODEL_MALFORMED_IMAGE_CONFIG);
+    assert_verdict(&malformed, Verdict::CouldNotEvaluate);
+    assert!(
+        malformed.observed.contains("PrimaryContainer.ImageConfig"),
+        "{}",
+        malformed.observed
+    );
+}
+
+#[test]
+fn model_pipeline_containers_must_all_pull_through_the_vpc() {
+    let check = &MODEL_CONTAINERS_PRIVATE_REGISTRY;
+    let ok = run(check, PIPELINE_PRIVATE);
+    assert_verdict(&ok, Verdict::Compliant);
+    assert!(ok.observed.contains("all 2"), "{}", ok.observed);
+    let mixed = run(check, PIPELINE_MIXED);
+    assert_verdict(&mixed, Verdict::NonCompliant);
+    assert!(
+        mixed
+            .observed
+            .contains("container \"predict\" has no ImageConfig")
+            && !mixed.observed.contains("preprocess"),
+        "{}",
+        mixed.observed
+    );
+    assert_verdict(&run(check, MODEL_PRIVATE), Verdict::NotApplicable);
+    assert_verdict(
+        &run(check, fixture!("model-unreadable.json")),
+        Verdict::CouldNotEvaluate,
+    );
+    let mut malformed: Value = serde_json::from_str(PIPELINE_PRIVATE).unwrap();
+    malformed["configuration"]["Containers"][1] = Value::from("predict");
+    assert_verdict(
+        &run(check, &malformed.to_string()),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn data_quality_job_definition_needs_network_isolation() {
+    let check = &DATA_QUALITY_JOB_NETWORK_ISOLATION;
+    assert_verdict(
+        &run(check, fixture!("data-quality-job-definition-isolated.json")),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("data-quality-job-definition-not-isolated.json"),
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("data-quality-job-definition-isolation-malformed.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("data-quality-job-definition-unreadable.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn model_quality_job_definition_needs_network_isolation() {
+    let check = &MODEL_QUALITY_JOB_NETWORK_ISOLATION;
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-quality-job-definition-isolated.json"),
+        ),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-quality-job-definition-not-isolated.json"),
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-quality-job-definition-isolation-malformed.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-quality-job-definition-unreadable.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn model_bias_job_definition_needs_network_isolation() {
+    let check = &MODEL_BIAS_JOB_NETWORK_ISOLATION;
+    assert_verdict(
+        &run(check, fixture!("model-bias-job-definition-isolated.json")),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-bias-job-definition-not-isolated.json"),
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-bias-job-definition-isolation-malformed.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+    assert_verdict(
+        &run(check, fixture!("model-bias-job-definition-unreadable.json")),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn model_explainability_job_definition_needs_network_isolation() {
+    let check = &MODEL_EXPLAINABILITY_JOB_NETWORK_ISOLATION;
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-explainability-job-definition-isolated.json"),
+        ),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-explainability-job-definition-not-isolated.json"),
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-explainability-job-definition-isolation-malformed.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+    assert_verdict(
+        &run(
+            check,
+            fixture!("model-explainability-job-definition-unreadable.json"),
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn monitoring_network_isolation_and_inter_container_encryption_are_read_apart() {
+    let isolated = fixture!("data-quality-job-definition-isolated.json");
+    assert_verdict(
+        &run(&DATA_QUALITY_JOB_NETWORK_ISOLATION, isolated),
+        Verdict::Compliant,
+    );
+    assert_verdict(
+        &run(&DATA_QUALITY_JOB_INTER_CONTAINER_ENCRYPTION, isolated),
+        Verdict::NonCompliant,
+    );
+    let open = fixture!("model-bias-job-definition-not-isolated.json");
+    assert_verdict(
+        &run(&MODEL_BIAS_JOB_NETWORK_ISOLATION, open),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &run(&MODEL_BIAS_JOB_INTER_CONTAINER_ENCRYPTION, open),
+        Verdict::Compliant,
+    );
+}
+
+#[test]
 fn every_sagemaker_check_is_registered_once() {
-    assert_eq!(CHECKS.len(), 17);
+    assert_eq!(CHECKS.len(), 25);
     for check in CHECKS {
         assert_eq!(
             crate::catalog::find_check(check.id).map(|c| c.id),

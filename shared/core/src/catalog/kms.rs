@@ -16,6 +16,7 @@ pub static ROTATION_ENABLED: Check = Check {
     version: 1,
     title: "KMS customer managed key has automatic key rotation enabled",
     controls: &[&SECAI3_3],
+    security_hub: &[],
     severity: Severity::Medium,
     api_actions: &[
         "kms:ListKeys",
@@ -33,6 +34,7 @@ pub static KEY_ENABLED: Check = Check {
     version: 1,
     title: "KMS customer managed key is enabled and not scheduled for deletion",
     controls: &[&SECAI3_3],
+    security_hub: &[],
     severity: Severity::High,
     api_actions: &["kms:ListKeys", "kms:DescribeKey"],
     passes_when: "The key state is Enabled. Disabled, PendingDeletion, PendingImport, Unavailable and other states fail: data encrypted under the key cannot be read (or soon will not be). AWS managed keys are not applicable.",
@@ -46,6 +48,7 @@ pub static POLICY_NOT_PUBLIC: Check = Check {
     version: 1,
     title: "KMS customer managed key policy does not allow access to every AWS principal",
     controls: &[&SECAI3_7],
+    security_hub: &[],
     severity: Severity::Critical,
     api_actions: &["kms:ListKeys", "kms:DescribeKey", "kms:GetKeyPolicy"],
     passes_when: "No Allow statement of the default key policy names Principal \"*\" or {\"AWS\":\"*\"} (or uses NotPrincipal) without a StringEquals or StringLike condition (other than \"*\") on aws:SourceAccount, aws:PrincipalAccount, aws:PrincipalOrgID or kms:CallerAccount. AWS managed keys are not applicable.",

@@ -15,6 +15,7 @@ pub mod params;
 pub mod reference;
 pub mod s3;
 pub mod sagemaker;
+pub mod security_hub;
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -112,6 +113,9 @@ pub struct Check {
     pub title: &'static str,
     /// The framework controls it produces evidence for.
     pub controls: &'static [&'static FrameworkControl],
+    /// The Security Hub CSPM controls of the AI Security Best Practices standard whose fail
+    /// condition the check decides (e.g. `SageMaker.1`); see [`security_hub`] for the standard.
+    pub security_hub: &'static [&'static str],
     /// How bad a failure is.
     pub severity: Severity,
     /// The IAM actions needed to read its state from the AWS API directly.

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use crate::catalog::security_hub::{self, Coverage, STANDARD};
 use crate::catalog::{CHECKS, Check, FRAMEWORK_CONTROLS};
 
 /// One line per check: id, framework controls, resource type.
@@ -85,11 +86,75 @@ pub fn markdown() -> String {
             checks.join(", ")
         );
     }
+    write_security_hub(&mut out);
     let _ = writeln!(out, "\n## Checks\n");
+    write_checks_table(&mut out);
     for check in CHECKS.iter() {
         write_check(&mut out, check);
     }
     out
+}
+
+/// The parity table: each control of the Security Hub standard, the checks that decide it (from
+/// their `security_hub`), or why none does.
+fn write_security_hub(out: &mut String) {
+    let _ = writeln!(out, "\n## Security Hub {}\n", security_hub::STANDARD_NAME);
+    let _ = writeln!(
+        out,
+        "The standard (`{}`) has {} controls; checks decide **{}** of them. A check decides a \
+         control when it judges the control's fail condition on the same resource type; where \
+         its verdict can differ from Security Hub's, the row says how.\n",
+        security_hub::STANDARD_ARN,
+        STANDARD.len(),
+        security_hub::decided_count()
+    );
+    let _ = writeln!(out, "| Control | Title | Severity | Resource | Checks |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for control in STANDARD {
+        let cell = match control.coverage {
+            Coverage::Decided { differs } => {
+                let checks: Vec<String> = control.checks().map(|c| format!("`{}`", c.id)).collect();
+                match differs {
+                    Some(note) => format!("{}; differs: {note}", checks.join(", ")),
+                    None => checks.join(", "),
+                }
+            }
+            Coverage::Undecidable(why) => format!("not decidable from resource state: {why}"),
+            Coverage::NotYet(what) => format!("not yet: {what}"),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | `{}` | {} |",
+            control.id, control.title, control.severity, control.resource_type, cell
+        );
+    }
+}
+
+/// One row per check: id, resource, severity, framework controls, Security Hub controls.
+fn write_checks_table(out: &mut String) {
+    let _ = writeln!(
+        out,
+        "| Check | Resource | Severity | Controls | Security Hub |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for check in CHECKS.iter() {
+        let controls: Vec<&str> = check.controls.iter().map(|c| c.id).collect();
+        let security_hub = if check.security_hub.is_empty() {
+            "-".to_owned()
+        } else {
+            check.security_hub.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | {} | {} | {} |",
+            check.id,
+            check.resource_type(),
+            check.severity,
+            controls.join(", "),
+            security_hub
+        );
+    }
+    let _ = writeln!(out);
 }
 
 fn write_check(out: &mut String, check: &Check) {
@@ -112,6 +177,14 @@ fn write_check(out: &mut String, check: &Check) {
         }
     );
     let _ = writeln!(out, "- Severity: {}", check.severity);
+    if !check.security_hub.is_empty() {
+        let _ = writeln!(
+            out,
+            "- Security Hub: {} ({})",
+            check.security_hub.join(", "),
+            security_hub::STANDARD_NAME
+        );
+    }
     let _ = writeln!(out, "- Passes when: {}", check.passes_when);
     let _ = writeln!(
         out,
@@ -134,6 +207,30 @@ mod tests {
             committed == markdown(),
             "docs/controls.md is stale: run `cargo run -q -p genai-evidence --bin catalog -- --markdown > docs/controls.md`"
         );
+    }
+
+    #[test]
+    fn the_reference_lists_every_standard_control_and_each_checks_security_hub_ids() {
+        let text = markdown();
+        for control in STANDARD {
+            assert!(
+                text.contains(&format!("| {} | {} |", control.id, control.title)),
+                "{} is missing from the parity table",
+                control.id
+            );
+        }
+        for check in CHECKS.iter() {
+            let row = text
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}` |", check.id)))
+                .unwrap_or_else(|| panic!("{} has no row in the checks table", check.id));
+            let expected = if check.security_hub.is_empty() {
+                "-".to_owned()
+            } else {
+                check.security_hub.join(", ")
+            };
+            assert!(row.ends_with(&format!("| {expected} |")), "{row}");
+        }
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! Checks on SageMaker resources: encryption at rest with customer managed KMS keys (SECAI3.3),
-//! inter-container traffic encryption (SECAI3.2), and network and root-access restrictions
-//! (SECAI3.7).
+//! inter-container traffic encryption (SECAI3.2), network, registry, platform and root-access
+//! restrictions (SECAI3.7), and the redundancy of endpoint variants (RESPAI3.8, see
+//! [`ENDPOINT_CONFIG_VARIANT_INSTANCE_COUNT`]).
 
-use crate::catalog::framework::{SECAI3_2, SECAI3_3, SECAI3_7};
+use crate::catalog::framework::{RESPAI3_8, SECAI3_2, SECAI3_3, SECAI3_7};
 use crate::catalog::{Check, Evaluator, Params, Severity};
 use crate::domain::outcome::Outcome;
 use crate::domain::resources::sagemaker::{
-    Domain, EndpointConfig, FeatureGroup, Model, MonitoringJobDefinition, NotebookInstance,
-    TrainingJob,
+    Domain, EndpointConfig, FeatureGroup, Model, ModelContainer, MonitoringJobDefinition,
+    NotebookInstance, ProductionVariant, TrainingJob,
 };
 
 /// The checks of this module, in a stable order.
@@ -16,12 +17,16 @@ pub static CHECKS: &[&Check] = &[
     &NOTEBOOK_ROOT_ACCESS_DISABLED,
     &NOTEBOOK_NO_DIRECT_INTERNET_ACCESS,
     &NOTEBOOK_IN_VPC,
+    &NOTEBOOK_SUPPORTED_PLATFORM,
     &ENDPOINT_CONFIG_KMS_KEY,
+    &ENDPOINT_CONFIG_VARIANT_INSTANCE_COUNT,
     &TRAINING_JOB_VOLUME_KMS_KEY,
     &TRAINING_JOB_OUTPUT_KMS_KEY,
     &TRAINING_JOB_INTER_CONTAINER_ENCRYPTION,
     &TRAINING_JOB_NETWORK_ISOLATION,
     &MODEL_NETWORK_ISOLATION,
+    &MODEL_PRIMARY_CONTAINER_PRIVATE_REGISTRY,
+    &MODEL_CONTAINERS_PRIVATE_REGISTRY,
     &DOMAIN_KMS_KEY,
     &FEATURE_GROUP_OFFLINE_STORE_KMS_KEY,
     &FEATURE_GROUP_ONLINE_STORE_KMS_KEY,
@@ -29,6 +34,10 @@ pub static CHECKS: &[&Check] = &[
     &MODEL_QUALITY_JOB_INTER_CONTAINER_ENCRYPTION,
     &MODEL_BIAS_JOB_INTER_CONTAINER_ENCRYPTION,
     &MODEL_EXPLAINABILITY_JOB_INTER_CONTAINER_ENCRYPTION,
+    &DATA_QUALITY_JOB_NETWORK_ISOLATION,
+    &MODEL_QUALITY_JOB_NETWORK_ISOLATION,
+    &MODEL_BIAS_JOB_NETWORK_ISOLATION,
+    &MODEL_EXPLAINABILITY_JOB_NETWORK_ISOLATION,
 ];
 
 const NOTEBOOK_ACTIONS: &[&str] = &[
@@ -43,6 +52,33 @@ const FEATURE_GROUP_ACTIONS: &[&str] = &[
     "sagemaker:ListFeatureGroups",
     "sagemaker:DescribeFeatureGroup",
 ];
+const ENDPOINT_CONFIG_ACTIONS: &[&str] = &[
+    "sagemaker:ListEndpointConfigs",
+    "sagemaker:DescribeEndpointConfig",
+];
+const MODEL_ACTIONS: &[&str] = &["sagemaker:ListModels", "sagemaker:DescribeModel"];
+const DATA_QUALITY_ACTIONS: &[&str] = &[
+    "sagemaker:ListDataQualityJobDefinitions",
+    "sagemaker:DescribeDataQualityJobDefinition",
+];
+const MODEL_QUALITY_ACTIONS: &[&str] = &[
+    "sagemaker:ListModelQualityJobDefinitions",
+    "sagemaker:DescribeModelQualityJobDefinition",
+];
+const MODEL_BIAS_ACTIONS: &[&str] = &[
+    "sagemaker:ListModelBiasJobDefinitions",
+    "sagemaker:DescribeModelBiasJobDefinition",
+];
+const MODEL_EXPLAINABILITY_ACTIONS: &[&str] = &[
+    "sagemaker:ListModelExplainabilityJobDefinitions",
+    "sagemaker:DescribeModelExplainabilityJobDefinition",
+];
+
+/// The notebook instance platforms SageMaker supports: the Security Hub control SageMaker.8 fixes
+/// its `supportedPlatformIdentifierVersions` to `notebook-al2023-v1` (not customizable; earlier
+/// copies of the control page named `notebook-al2-v3`, which is Amazon Linux 2). The list needs
+/// no rule parameter: it changes when AWS retires a platform, and then with a new check version.
+pub const SUPPORTED_NOTEBOOK_PLATFORMS: &[&str] = &["notebook-al2023-v1"];
 
 /// SECAI3.3: the notebook's ML storage volume is encrypted with a customer managed KMS key.
 pub static NOTEBOOK_KMS_KEY: Check = Check {
@@ -50,6 +86,7 @@ pub static NOTEBOOK_KMS_KEY: Check = Check {
     version: 1,
     title: "SageMaker notebook instance storage is encrypted with a customer managed KMS key",
     controls: &[&SECAI3_3],
+    security_hub: &["SageMaker.21"],
     severity: Severity::Medium,
     api_actions: NOTEBOOK_ACTIONS,
     passes_when: "The notebook instance names a KmsKeyId for its ML storage volume.",
@@ -63,6 +100,7 @@ pub static NOTEBOOK_ROOT_ACCESS_DISABLED: Check = Check {
     version: 1,
     title: "SageMaker notebook instance has root access disabled",
     controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.3"],
     severity: Severity::High,
     api_actions: NOTEBOOK_ACTIONS,
     passes_when: "The notebook instance's RootAccess is Disabled (when unset, SageMaker enables root access).",
@@ -76,6 +114,7 @@ pub static NOTEBOOK_NO_DIRECT_INTERNET_ACCESS: Check = Check {
     version: 1,
     title: "SageMaker notebook instance has direct internet access disabled",
     controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.1"],
     severity: Severity::High,
     api_actions: NOTEBOOK_ACTIONS,
     passes_when: "The notebook instance's DirectInternetAccess is Disabled (when unset, SageMaker enables it).",
@@ -89,6 +128,7 @@ pub static NOTEBOOK_IN_VPC: Check = Check {
     version: 1,
     title: "SageMaker notebook instance is launched in a customer VPC subnet",
     controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.2"],
     severity: Severity::High,
     api_actions: NOTEBOOK_ACTIONS,
     passes_when: "The notebook instance names a SubnetId, so its network interface is in a VPC the account controls.",
@@ -102,11 +142,9 @@ pub static ENDPOINT_CONFIG_KMS_KEY: Check = Check {
     version: 1,
     title: "SageMaker endpoint configuration encrypts endpoint storage with a customer managed KMS key",
     controls: &[&SECAI3_3],
+    security_hub: &[],
     severity: Severity::Medium,
-    api_actions: &[
-        "sagemaker:ListEndpointConfigs",
-        "sagemaker:DescribeEndpointConfig",
-    ],
+    api_actions: ENDPOINT_CONFIG_ACTIONS,
     passes_when: "The endpoint configuration names a KmsKeyId (AWS Config rule sagemaker-endpoint-configuration-kms-key-configured).",
     remediation: "Endpoint configurations are immutable: create a new one with --kms-key-id <key-arn>, point the endpoint at it with update-endpoint, delete the old one.",
     evaluator: Evaluator::SageMakerEndpointConfig(endpoint_config_kms_key),
@@ -118,6 +156,7 @@ pub static TRAINING_JOB_VOLUME_KMS_KEY: Check = Check {
     version: 1,
     title: "SageMaker training job encrypts its ML storage volumes with a customer managed KMS key",
     controls: &[&SECAI3_3],
+    security_hub: &[],
     severity: Severity::Medium,
     api_actions: TRAINING_JOB_ACTIONS,
     passes_when: "The training job's ResourceConfig names a VolumeKmsKeyId.",
@@ -131,6 +170,7 @@ pub static TRAINING_JOB_OUTPUT_KMS_KEY: Check = Check {
     version: 1,
     title: "SageMaker training job encrypts its output artifacts with a customer managed KMS key",
     controls: &[&SECAI3_3],
+    security_hub: &[],
     severity: Severity::Medium,
     api_actions: TRAINING_JOB_ACTIONS,
     passes_when: "The training job's OutputDataConfig names a KmsKeyId.",
@@ -144,6 +184,7 @@ pub static TRAINING_JOB_INTER_CONTAINER_ENCRYPTION: Check = Check {
     version: 1,
     title: "SageMaker training job encrypts traffic between its containers",
     controls: &[&SECAI3_2],
+    security_hub: &[],
     severity: Severity::Medium,
     api_actions: TRAINING_JOB_ACTIONS,
     passes_when: "The training job has EnableInterContainerTrafficEncryption set to true.",
@@ -157,6 +198,7 @@ pub static TRAINING_JOB_NETWORK_ISOLATION: Check = Check {
     version: 1,
     title: "SageMaker training job runs its containers with network isolation",
     controls: &[&SECAI3_7],
+    security_hub: &[],
     severity: Severity::Medium,
     api_actions: TRAINING_JOB_ACTIONS,
     passes_when: "The training job has EnableNetworkIsolation set to true.",
@@ -170,8 +212,9 @@ pub static MODEL_NETWORK_ISOLATION: Check = Check {
     version: 1,
     title: "SageMaker model runs its inference containers with network isolation",
     controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.5"],
     severity: Severity::Medium,
-    api_actions: &["sagemaker:ListModels", "sagemaker:DescribeModel"],
+    api_actions: MODEL_ACTIONS,
     passes_when: "The model has EnableNetworkIsolation set to true (AWS Config rule sagemaker-model-isolation-enabled).",
     remediation: "Models are immutable: create a new model with --enable-network-isolation, use it in a new endpoint configuration, delete the old model.",
     evaluator: Evaluator::SageMakerModel(model_network_isolation),
@@ -183,6 +226,7 @@ pub static DOMAIN_KMS_KEY: Check = Check {
     version: 1,
     title: "SageMaker domain encrypts its storage with a customer managed KMS key",
     controls: &[&SECAI3_3],
+    security_hub: &[],
     severity: Severity::Medium,
     api_actions: &["sagemaker:ListDomains", "sagemaker:DescribeDomain"],
     passes_when: "The domain names a KmsKeyId for the EFS volume and other data it stores.",
@@ -197,6 +241,7 @@ pub static FEATURE_GROUP_OFFLINE_STORE_KMS_KEY: Check = Check {
     version: 1,
     title: "SageMaker feature group offline store is encrypted with a customer managed KMS key",
     controls: &[&SECAI3_3],
+    security_hub: &["SageMaker.17"],
     severity: Severity::Medium,
     api_actions: FEATURE_GROUP_ACTIONS,
     passes_when: "The feature group's OfflineStoreConfig.S3StorageConfig names a KmsKeyId; a feature group without an offline store is not applicable.",
@@ -211,6 +256,7 @@ pub static FEATURE_GROUP_ONLINE_STORE_KMS_KEY: Check = Check {
     version: 1,
     title: "SageMaker feature group online store is encrypted with a customer managed KMS key",
     controls: &[&SECAI3_3],
+    security_hub: &["SageMaker.18"],
     severity: Severity::Medium,
     api_actions: FEATURE_GROUP_ACTIONS,
     passes_when: "The feature group's OnlineStoreConfig.SecurityConfig names a KmsKeyId; a feature group without an enabled online store is not applicable.",
@@ -224,11 +270,9 @@ pub static DATA_QUALITY_JOB_INTER_CONTAINER_ENCRYPTION: Check = Check {
     version: 1,
     title: "SageMaker data quality job definition encrypts traffic between its containers",
     controls: &[&SECAI3_2],
+    security_hub: &["SageMaker.9"],
     severity: Severity::Medium,
-    api_actions: &[
-        "sagemaker:ListDataQualityJobDefinitions",
-        "sagemaker:DescribeDataQualityJobDefinition",
-    ],
+    api_actions: DATA_QUALITY_ACTIONS,
     passes_when: "NetworkConfig.EnableInterContainerTrafficEncryption is true (AWS Config rule sagemaker-data-quality-job-encrypt-in-transit).",
     remediation: "Job definitions are immutable: create a new one with NetworkConfig.EnableInterContainerTrafficEncryption=true, point the monitoring schedule at it, delete the old one.",
     evaluator: Evaluator::SageMakerDataQualityJobDefinition(monitoring_inter_container_encryption),
@@ -240,11 +284,9 @@ pub static MODEL_QUALITY_JOB_INTER_CONTAINER_ENCRYPTION: Check = Check {
     version: 1,
     title: "SageMaker model quality job definition encrypts traffic between its containers",
     controls: &[&SECAI3_2],
+    security_hub: &["SageMaker.13"],
     severity: Severity::Medium,
-    api_actions: &[
-        "sagemaker:ListModelQualityJobDefinitions",
-        "sagemaker:DescribeModelQualityJobDefinition",
-    ],
+    api_actions: MODEL_QUALITY_ACTIONS,
     passes_when: "NetworkConfig.EnableInterContainerTrafficEncryption is true (AWS Config rule sagemaker-model-quality-job-encrypt-in-transit).",
     remediation: "Job definitions are immutable: create a new one with NetworkConfig.EnableInterContainerTrafficEncryption=true, point the monitoring schedule at it, delete the old one.",
     evaluator: Evaluator::SageMakerModelQualityJobDefinition(monitoring_inter_container_encryption),
@@ -256,12 +298,10 @@ pub static MODEL_BIAS_JOB_INTER_CONTAINER_ENCRYPTION: Check = Check {
     version: 1,
     title: "SageMaker model bias job definition encrypts traffic between its containers",
     controls: &[&SECAI3_2],
+    security_hub: &["SageMaker.15"],
     severity: Severity::Medium,
-    api_actions: &[
-        "sagemaker:ListModelBiasJobDefinitions",
-        "sagemaker:DescribeModelBiasJobDefinition",
-    ],
-    passes_when: "NetworkConfig.EnableInterContainerTrafficEncryption is true (AWS Config rule sagemaker-model-bias-job-encrypt-in-transit).",
+    api_actions: MODEL_BIAS_ACTIONS,
+    passes_when: "NetworkConfig.EnableInterContainerTrafficEncryption is true (AWS Config rule sagemaker-model-bias-job-encrypt-in-transit), whatever the instance count: stricter than Security Hub SageMaker.15, which judges only definitions with an instance count of 2 or more.",
     remediation: "Job definitions are immutable: create a new one with NetworkConfig.EnableInterContainerTrafficEncryption=true, point the monitoring schedule at it, delete the old one.",
     evaluator: Evaluator::SageMakerModelBiasJobDefinition(monitoring_inter_container_encryption),
 };
@@ -272,16 +312,139 @@ pub static MODEL_EXPLAINABILITY_JOB_INTER_CONTAINER_ENCRYPTION: Check = Check {
     version: 1,
     title: "SageMaker model explainability job definition encrypts traffic between its containers",
     controls: &[&SECAI3_2],
+    security_hub: &["SageMaker.10"],
     severity: Severity::Medium,
-    api_actions: &[
-        "sagemaker:ListModelExplainabilityJobDefinitions",
-        "sagemaker:DescribeModelExplainabilityJobDefinition",
-    ],
+    api_actions: MODEL_EXPLAINABILITY_ACTIONS,
     passes_when: "NetworkConfig.EnableInterContainerTrafficEncryption is true (AWS Config rule sagemaker-model-explainability-job-encrypt-in-transit).",
     remediation: "Job definitions are immutable: create a new one with NetworkConfig.EnableInterContainerTrafficEncryption=true, point the monitoring schedule at it, delete the old one.",
     evaluator: Evaluator::SageMakerModelExplainabilityJobDefinition(
         monitoring_inter_container_encryption,
     ),
+};
+
+/// SECAI3.7: the notebook runs on a platform SageMaker still patches (Security Hub SageMaker.8).
+///
+/// The framework publishes no patch or vulnerability management control; SECAI3.7 is the Secure
+/// control the notebook's other hardening checks (Security Hub SageMaker.1 to .3) map to.
+pub static NOTEBOOK_SUPPORTED_PLATFORM: Check = Check {
+    id: "sagemaker_notebook_instance_supported_platform",
+    version: 1,
+    title: "SageMaker notebook instance runs on a supported platform",
+    controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.8"],
+    severity: Severity::Medium,
+    api_actions: NOTEBOOK_ACTIONS,
+    passes_when: "The notebook instance's PlatformIdentifier is notebook-al2023-v1, the platform Security Hub SageMaker.8 fixes as supported (AWS Config rule sagemaker-notebook-instance-platform-version). An unreported PlatformIdentifier is could-not-evaluate: the default platform has changed over time.",
+    remediation: "Stop the notebook instance, back up its data, then: aws sagemaker update-notebook-instance --notebook-instance-name <name> --platform-identifier notebook-al2023-v1 (or create a new instance on it and move the work); start it again.",
+    evaluator: Evaluator::SageMakerNotebookInstance(notebook_supported_platform),
+};
+
+/// Resilience: every instance-based production variant starts with more than one instance
+/// (Security Hub SageMaker.4).
+///
+/// The framework's Resilience principle has no published control (`framework.rs` knows none),
+/// so this maps to RESPAI3.8 Document Risks and Tolerances, the closest published control:
+/// "implement specific controls to address identified risks and organizational risk
+/// tolerances", here the availability risk of a variant that one instance failure takes down.
+pub static ENDPOINT_CONFIG_VARIANT_INSTANCE_COUNT: Check = Check {
+    id: "sagemaker_endpoint_config_production_variant_instance_count",
+    version: 1,
+    title: "SageMaker endpoint configuration starts every instance-based production variant with more than one instance",
+    controls: &[&RESPAI3_8],
+    security_hub: &["SageMaker.4"],
+    severity: Severity::Medium,
+    api_actions: ENDPOINT_CONFIG_ACTIONS,
+    passes_when: "Every production variant that runs on instances has InitialInstanceCount greater than 1 (AWS Config rule sagemaker-endpoint-config-prod-instance-count). Serverless variants are skipped; a configuration without instance-based variants is not applicable.",
+    remediation: "Endpoint configurations are immutable: create a new one whose instance-based variants have InitialInstanceCount 2 or more (SageMaker spreads them across Availability Zones), point the endpoint at it with update-endpoint, delete the old one.",
+    evaluator: Evaluator::SageMakerEndpointConfig(endpoint_config_variant_instance_count),
+};
+
+/// SECAI3.7: the model's primary container pulls its image from a private registry through the
+/// VPC (Security Hub SageMaker.16).
+pub static MODEL_PRIMARY_CONTAINER_PRIVATE_REGISTRY: Check = Check {
+    id: "sagemaker_model_primary_container_private_registry",
+    version: 1,
+    title: "SageMaker model's primary container pulls its image from a private registry in the VPC",
+    controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.16"],
+    severity: Severity::Medium,
+    api_actions: MODEL_ACTIONS,
+    passes_when: "The primary container's ImageConfig.RepositoryAccessMode is Vpc (AWS Config rule sagemaker-model-private-registry-required). Platform fails, and so does no ImageConfig: SageMaker then pulls from Amazon ECR, as with Platform. A model without a primary container (an inference pipeline) is not applicable.",
+    remediation: "Models are immutable: host the image in a private Docker registry reachable from the model's VPC, create a new model with PrimaryContainer.ImageConfig.RepositoryAccessMode=Vpc and a VpcConfig, use it in a new endpoint configuration, delete the old model.",
+    evaluator: Evaluator::SageMakerModel(model_primary_container_private_registry),
+};
+
+/// SECAI3.7: every container of an inference pipeline pulls its image from a private registry
+/// through the VPC (Security Hub SageMaker.19).
+pub static MODEL_CONTAINERS_PRIVATE_REGISTRY: Check = Check {
+    id: "sagemaker_model_containers_private_registry",
+    version: 1,
+    title: "SageMaker model's inference pipeline containers pull their images from a private registry in the VPC",
+    controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.19"],
+    severity: Severity::Medium,
+    api_actions: MODEL_ACTIONS,
+    passes_when: "Every container in the model's Containers list has ImageConfig.RepositoryAccessMode Vpc (AWS Config rule sagemaker-model-multicontainer-private-registry); Platform or no ImageConfig (Amazon ECR) fails. A model with a primary container only is not applicable.",
+    remediation: "Models are immutable: host each image in a private Docker registry reachable from the model's VPC, create a new model whose every Containers entry has ImageConfig.RepositoryAccessMode=Vpc and a VpcConfig, use it in a new endpoint configuration, delete the old model.",
+    evaluator: Evaluator::SageMakerModel(model_containers_private_registry),
+};
+
+/// SECAI3.7: data quality monitoring jobs run without network access (Security Hub SageMaker.11).
+pub static DATA_QUALITY_JOB_NETWORK_ISOLATION: Check = Check {
+    id: "sagemaker_data_quality_job_definition_network_isolation",
+    version: 1,
+    title: "SageMaker data quality job definition runs its containers with network isolation",
+    controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.11"],
+    severity: Severity::Medium,
+    api_actions: DATA_QUALITY_ACTIONS,
+    passes_when: "NetworkConfig.EnableNetworkIsolation is true (AWS Config rule sagemaker-data-quality-job-isolation); unset is false.",
+    remediation: "Job definitions are immutable: create a new one with NetworkConfig.EnableNetworkIsolation=true, point the monitoring schedule at it, delete the old one.",
+    evaluator: Evaluator::SageMakerDataQualityJobDefinition(monitoring_network_isolation),
+};
+
+/// SECAI3.7: model quality monitoring jobs run without network access (Security Hub
+/// SageMaker.25).
+pub static MODEL_QUALITY_JOB_NETWORK_ISOLATION: Check = Check {
+    id: "sagemaker_model_quality_job_definition_network_isolation",
+    version: 1,
+    title: "SageMaker model quality job definition runs its containers with network isolation",
+    controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.25"],
+    severity: Severity::Medium,
+    api_actions: MODEL_QUALITY_ACTIONS,
+    passes_when: "NetworkConfig.EnableNetworkIsolation is true (AWS Config rule sagemaker-model-quality-job-definition-isolation); unset is false.",
+    remediation: "Job definitions are immutable: create a new one with NetworkConfig.EnableNetworkIsolation=true, point the monitoring schedule at it, delete the old one.",
+    evaluator: Evaluator::SageMakerModelQualityJobDefinition(monitoring_network_isolation),
+};
+
+/// SECAI3.7: model bias monitoring jobs run without network access (Security Hub SageMaker.12).
+pub static MODEL_BIAS_JOB_NETWORK_ISOLATION: Check = Check {
+    id: "sagemaker_model_bias_job_definition_network_isolation",
+    version: 1,
+    title: "SageMaker model bias job definition runs its containers with network isolation",
+    controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.12"],
+    severity: Severity::Medium,
+    api_actions: MODEL_BIAS_ACTIONS,
+    passes_when: "NetworkConfig.EnableNetworkIsolation is true (AWS Config rule sagemaker-model-bias-job-isolation); unset is false.",
+    remediation: "Job definitions are immutable: create a new one with NetworkConfig.EnableNetworkIsolation=true, point the monitoring schedule at it, delete the old one.",
+    evaluator: Evaluator::SageMakerModelBiasJobDefinition(monitoring_network_isolation),
+};
+
+/// SECAI3.7: model explainability monitoring jobs run without network access (Security Hub
+/// SageMaker.20).
+pub static MODEL_EXPLAINABILITY_JOB_NETWORK_ISOLATION: Check = Check {
+    id: "sagemaker_model_explainability_job_definition_network_isolation",
+    version: 1,
+    title: "SageMaker model explainability job definition runs its containers with network isolation",
+    controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.20"],
+    severity: Severity::Medium,
+    api_actions: MODEL_EXPLAINABILITY_ACTIONS,
+    passes_when: "NetworkConfig.EnableNetworkIsolation is true (AWS Config rule sagemaker-model-explainability-job-network-isolation); unset is false.",
+    remediation: "Job definitions are immutable: create a new one with NetworkConfig.EnableNetworkIsolation=true, point the monitoring schedule at it, delete the old one.",
+    evaluator: Evaluator::SageMakerModelExplainabilityJobDefinition(monitoring_network_isolation),
 };
 
 /// The trimmed key, if one is named.
@@ -499,6 +662,196 @@ fn monitoring_inter_container_encryption(
         Outcome::non_compliant(
             "NetworkConfig.EnableInterContainerTrafficEncryption is false or not set",
             "data exchanged between the monitoring job's instances travels unencrypted; SECAI3.2 needs encryption in transit",
+        )
+    }
+}
+
+fn monitoring_network_isolation(definition: &MonitoringJobDefinition, _params: &Params) -> Outcome {
+    if definition.network_isolation {
+        Outcome::compliant(
+            "NetworkConfig.EnableNetworkIsolation is true",
+            "the monitoring job's containers cannot make outbound network calls, so code in them cannot send data out",
+        )
+    } else {
+        Outcome::non_compliant(
+            "NetworkConfig.EnableNetworkIsolation is false or not set",
+            "the monitoring job's containers can make outbound network calls; SECAI3.7 asks for the least network access",
+        )
+    }
+}
+
+fn notebook_supported_platform(notebook: &NotebookInstance, _params: &Params) -> Outcome {
+    let Some(platform) = key_of(notebook.platform_identifier.as_deref()) else {
+        return Outcome::could_not_evaluate(
+            "PlatformIdentifier is not reported, and SageMaker's default platform has changed over time (notebook-al1-v1 once, notebook-al2023-v1 now), so the instance's platform cannot be inferred",
+        );
+    };
+    if SUPPORTED_NOTEBOOK_PLATFORMS
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(platform))
+    {
+        Outcome::compliant(
+            format!("PlatformIdentifier is {platform}"),
+            "the notebook runs on a platform SageMaker supports, so it receives security updates and critical fixes",
+        )
+    } else {
+        Outcome::non_compliant(
+            format!(
+                "PlatformIdentifier is {platform}; supported: {}",
+                SUPPORTED_NOTEBOOK_PLATFORMS.join(", ")
+            ),
+            "the notebook runs on a platform SageMaker no longer supports, so it receives no SageMaker security updates or critical fixes (Security Hub SageMaker.8)",
+        )
+    }
+}
+
+/// `variant "name"`, or `variant <n>` (1-based) when it has no name.
+fn variant_label(variant: &ProductionVariant, index: usize) -> String {
+    match key_of(variant.name.as_deref()) {
+        Some(name) => format!("variant {name:?}"),
+        None => format!("variant {}", index + 1),
+    }
+}
+
+fn endpoint_config_variant_instance_count(config: &EndpointConfig, _params: &Params) -> Outcome {
+    let on_instances: Vec<(usize, &ProductionVariant)> = config
+        .production_variants
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.serverless)
+        .collect();
+    if on_instances.is_empty() {
+        let observed = if config.production_variants.is_empty() {
+            "the endpoint configuration lists no production variants"
+        } else {
+            "every production variant is serverless"
+        };
+        return Outcome::not_applicable(
+            observed,
+            "only instance-based variants have an instance count to make redundant (Security Hub SageMaker.4 skips serverless ones)",
+        );
+    }
+    let single: Vec<String> = on_instances
+        .iter()
+        .filter_map(|(i, v)| {
+            v.initial_instance_count
+                .filter(|n| *n <= 1)
+                .map(|n| format!("{} starts with {n} instance(s)", variant_label(v, *i)))
+        })
+        .collect();
+    if !single.is_empty() {
+        return Outcome::non_compliant(
+            single.join("; "),
+            "a variant on one instance has no redundancy: one instance or Availability Zone failing takes it down (Security Hub SageMaker.4)",
+        );
+    }
+    let unreported: Vec<String> = on_instances
+        .iter()
+        .filter(|(_, v)| v.initial_instance_count.is_none())
+        .map(|(i, v)| variant_label(v, *i))
+        .collect();
+    if !unreported.is_empty() {
+        return Outcome::could_not_evaluate(format!(
+            "InitialInstanceCount is not reported for instance-based {}",
+            unreported.join(", ")
+        ));
+    }
+    let counts: Vec<String> = on_instances
+        .iter()
+        .map(|(i, v)| {
+            format!(
+                "{}: {}",
+                variant_label(v, *i),
+                v.initial_instance_count.unwrap_or_default()
+            )
+        })
+        .collect();
+    Outcome::compliant(
+        format!(
+            "every instance-based variant starts with more than one instance ({})",
+            counts.join(", ")
+        ),
+        "SageMaker spreads each variant's instances across Availability Zones, so one instance or zone failing does not take the variant down",
+    )
+}
+
+/// Whether the container's image comes from a private registry through the VPC.
+fn pulls_through_vpc(container: &ModelContainer) -> bool {
+    container
+        .repository_access_mode
+        .as_deref()
+        .is_some_and(|m| m.eq_ignore_ascii_case("Vpc"))
+}
+
+/// Where the container's image comes from, as observed.
+fn image_source(container: &ModelContainer) -> String {
+    match container.repository_access_mode.as_deref() {
+        Some(mode) => format!("ImageConfig.RepositoryAccessMode {mode}"),
+        None => "no ImageConfig, so its image comes from Amazon ECR".to_owned(),
+    }
+}
+
+fn model_primary_container_private_registry(model: &Model, _params: &Params) -> Outcome {
+    let Some(primary) = &model.primary_container else {
+        return Outcome::not_applicable(
+            format!(
+                "the model has no primary container (it is an inference pipeline of {} container(s))",
+                model.containers.len()
+            ),
+            "there is no primary container to judge; sagemaker_model_containers_private_registry judges a pipeline's containers",
+        );
+    };
+    if pulls_through_vpc(primary) {
+        Outcome::compliant(
+            "the primary container's ImageConfig.RepositoryAccessMode is Vpc",
+            "its image is pulled from a private Docker registry through the model's VPC, not over SageMaker's platform network",
+        )
+    } else {
+        Outcome::non_compliant(
+            format!("the primary container has {}", image_source(primary)),
+            "its image is pulled over SageMaker's platform network, not from a private registry through the model's VPC; SECAI3.7 asks for the least network access (Security Hub SageMaker.16)",
+        )
+    }
+}
+
+/// `container "hostname"`, or `container <n>` (1-based) with its image when it has no hostname.
+fn container_label(container: &ModelContainer, index: usize) -> String {
+    match (
+        key_of(container.hostname.as_deref()),
+        key_of(container.image.as_deref()),
+    ) {
+        (Some(host), _) => format!("container {host:?}"),
+        (None, Some(image)) => format!("container {} ({image})", index + 1),
+        (None, None) => format!("container {}", index + 1),
+    }
+}
+
+fn model_containers_private_registry(model: &Model, _params: &Params) -> Outcome {
+    if model.containers.is_empty() {
+        return Outcome::not_applicable(
+            "the model has no Containers list (no inference pipeline)",
+            "there are no pipeline containers to judge; sagemaker_model_primary_container_private_registry judges a primary container",
+        );
+    }
+    let failing: Vec<String> = model
+        .containers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !pulls_through_vpc(c))
+        .map(|(i, c)| format!("{} has {}", container_label(c, i), image_source(c)))
+        .collect();
+    if failing.is_empty() {
+        Outcome::compliant(
+            format!(
+                "all {} pipeline containers have ImageConfig.RepositoryAccessMode Vpc",
+                model.containers.len()
+            ),
+            "every image is pulled from a private Docker registry through the model's VPC, not over SageMaker's platform network",
+        )
+    } else {
+        Outcome::non_compliant(
+            failing.join("; "),
+            "those images are pulled over SageMaker's platform network, not from a private registry through the model's VPC; SECAI3.7 asks for the least network access (Security Hub SageMaker.19)",
         )
     }
 }

@@ -19,6 +19,9 @@ pub struct NotebookInstance {
     pub direct_internet_access: Option<String>,
     /// The VPC subnet the notebook's network interface is in, if it was launched in a VPC.
     pub subnet_id: Option<String>,
+    /// `PlatformIdentifier` (e.g. `notebook-al2023-v1`): the Amazon Linux and JupyterLab version
+    /// the instance runs; `None` when not reported.
+    pub platform_identifier: Option<String>,
 }
 
 /// A SageMaker endpoint configuration.
@@ -28,6 +31,20 @@ pub struct EndpointConfig {
     pub name: String,
     /// The KMS key that encrypts the ML storage volumes of the endpoint's instances, if any.
     pub kms_key_id: Option<String>,
+    /// `ProductionVariants`, in order (shadow variants are not among them).
+    pub production_variants: Vec<ProductionVariant>,
+}
+
+/// One production variant of an endpoint configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductionVariant {
+    /// `VariantName`, when reported.
+    pub name: Option<String>,
+    /// `InitialInstanceCount`; `None` when not reported (serverless variants have none).
+    pub initial_instance_count: Option<i64>,
+    /// Whether the variant has a `ServerlessConfig` (it runs on serverless capacity, not on
+    /// instances).
+    pub serverless: bool,
 }
 
 /// A SageMaker training job.
@@ -52,6 +69,24 @@ pub struct Model {
     pub name: String,
     /// `EnableNetworkIsolation`: the model's containers have no network access.
     pub network_isolation: bool,
+    /// `PrimaryContainer`, if the model has one.
+    pub primary_container: Option<ModelContainer>,
+    /// `Containers`: the containers of an inference pipeline, in order (empty for a model with a
+    /// primary container only).
+    pub containers: Vec<ModelContainer>,
+}
+
+/// Where one of a model's containers pulls its image from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelContainer {
+    /// `ContainerHostname`, when set.
+    pub hostname: Option<String>,
+    /// `Image`, when set.
+    pub image: Option<String>,
+    /// `ImageConfig.RepositoryAccessMode` (`Platform`: Amazon ECR; `Vpc`: a private Docker
+    /// registry reached through the VPC); `None` when the container has no `ImageConfig`, which
+    /// SageMaker treats as Amazon ECR.
+    pub repository_access_mode: Option<String>,
 }
 
 /// A SageMaker (Studio) domain.
@@ -99,4 +134,6 @@ pub struct MonitoringJobDefinition {
     pub name: String,
     /// `NetworkConfig.EnableInterContainerTrafficEncryption`.
     pub inter_container_traffic_encryption: bool,
+    /// `NetworkConfig.EnableNetworkIsolation`.
+    pub network_isolation: bool,
 }
