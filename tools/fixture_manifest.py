@@ -1,6 +1,7 @@
 """Derives tests/fixtures/manifest.json: for every check, the fixture files its tests decide from.
 
-Reads the test code of shared/src/catalog/*.rs: in each test function (and the helper functions
+Reads the check statics of shared/core/src/catalog/*.rs and the test code of
+shared/src/catalog_tests/*.rs (the fixture tests, one file per service): in each test function (and the helper functions
 it calls), the check statics it names and the fixture files it reads, directly, through
 include_str! constants, or through the SageMaker test macro. Run it after adding checks or
 fixtures; the registry test `every_check_has_fixture_files` verifies the committed manifest.
@@ -12,12 +13,15 @@ import re
 
 checks = {}  # static name -> id (per file, names may repeat across modules)
 manifest = {}
-for path in sorted(glob.glob("shared/src/catalog/*.rs")):
+for path in sorted(glob.glob("shared/src/catalog_tests/*.rs")):
     src = open(path).read()
-    statics = dict(re.findall(r'pub static (\w+): Check = Check \{\s*id: "([^"]+)"', src))
-    # Statics of other modules named as module::NAME (fixture_tests.rs).
+    module = path.split("/")[-1][:-3]
+    core = f"shared/core/src/catalog/{module}.rs"
+    core_src = open(core).read() if module != "fixtures" and glob.glob(core) else ""
+    statics = dict(re.findall(r'pub static (\w+): Check = Check \{\s*id: "([^"]+)"', core_src))
+    # Statics of other modules named as module::NAME (fixtures.rs).
     all_statics = {}
-    for other in glob.glob("shared/src/catalog/*.rs"):
+    for other in glob.glob("shared/core/src/catalog/*.rs"):
         mod = other.split("/")[-1][:-3]
         for name, cid in re.findall(r'pub static (\w+): Check = Check \{\s*id: "([^"]+)"', open(other).read()):
             all_statics[f"{mod}::{name}"] = cid
@@ -27,12 +31,8 @@ for path in sorted(glob.glob("shared/src/catalog/*.rs")):
         consts[name] = re.findall(r"tests/fixtures/[\w./-]+\.json", body) + [
             base + f for f in re.findall(r'"([\w.-]+\.json)"', body)
         ]
-    test_start = src.find("#[cfg(test)]")
-    if "fixture_tests" in path:
-        test_start = 0
-    if test_start < 0:
-        continue
-    tests_src = src[test_start:]
+    # Every catalog_tests file is test code from its first line.
+    tests_src = src
     fns = dict(re.findall(r"fn (\w+)\s*\([^)]*\)[^{]*\{(.*?)\n(?:    )?\}\n", tests_src, re.S))
     base = "tests/fixtures/" + path.split("/")[-1][:-3] + "/"
 
