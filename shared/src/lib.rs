@@ -28,6 +28,9 @@ pub mod triggers;
 mod catalog_tests;
 
 #[cfg(test)]
+mod proptests;
+
+#[cfg(test)]
 mod invariants {
     use std::path::Path;
 

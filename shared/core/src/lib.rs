@@ -24,6 +24,9 @@ pub mod finding;
 pub mod text;
 
 #[cfg(test)]
+mod proptests;
+
+#[cfg(test)]
 mod invariants {
     use std::path::Path;
 

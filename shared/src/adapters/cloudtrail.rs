@@ -5,7 +5,7 @@ use aws_sdk_cloudtrail::types::ReadWriteType;
 use serde_json::Value;
 
 use crate::adapters::Scope;
-use crate::adapters::config_item::{ConfigurationItem, Decoded};
+use crate::adapters::config_item::{ConfigurationItem, Decoded, flag_field, text_field};
 use crate::domain::resource::{Readable, Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::resources::account::Account;
 use crate::domain::resources::cloudtrail::Trail;
@@ -20,8 +20,23 @@ pub fn decode_config_item(_resource_type: ResourceType, item: &ConfigurationItem
         Ok(config) => config,
         Err(unreadable) => return Decoded::Unreadable(unreadable),
     };
-    let text = |key: &str| config.get(key).and_then(Value::as_str).map(str::to_owned);
-    let flag = |key: &str| config.get(key).and_then(Value::as_bool).unwrap_or(false);
+    // A field of another type makes the trail unreadable, naming it: never a default in its place.
+    let fields = (|| {
+        Ok::<_, Unreadable>((
+            text_field(config, "name", "name")?,
+            text_field(config, "kmsKeyId", "kmsKeyId")?,
+            flag_field(
+                config,
+                "logFileValidationEnabled",
+                "logFileValidationEnabled",
+            )?,
+            flag_field(config, "isMultiRegionTrail", "isMultiRegionTrail")?,
+        ))
+    })();
+    let (name, kms_key_id, log_file_validation, multi_region) = match fields {
+        Ok(fields) => fields,
+        Err(unreadable) => return Decoded::Unreadable(unreadable),
+    };
     let management_events = match config
         .get("hasCustomEventSelectors")
         .and_then(Value::as_bool)
@@ -32,10 +47,10 @@ pub fn decode_config_item(_resource_type: ResourceType, item: &ConfigurationItem
         )),
     };
     Decoded::Resource(Resource::CloudTrailTrail(Trail {
-        name: text("name").unwrap_or_else(|| item.resource_id.clone()),
-        kms_key_id: text("kmsKeyId"),
-        log_file_validation: flag("logFileValidationEnabled"),
-        multi_region: flag("isMultiRegionTrail"),
+        name: name.unwrap_or_else(|| item.resource_id.clone()),
+        kms_key_id,
+        log_file_validation,
+        multi_region,
         is_logging: Err(Unreadable::new(
             "AWS Config does not record whether a trail is logging",
         )),

@@ -5,9 +5,10 @@
 //! `BatchGetResourceConfig` (`arn`, `accountId`, and `configuration` / `supplementaryConfiguration`
 //! values as JSON *strings*). Both become one [`ConfigurationItem`].
 
+use genai_evidence_core::text::{json_kind, truncate_chars};
 use serde_json::{Map, Value};
 
-use crate::domain::resource::{Resource, ResourceRef, Unreadable};
+use crate::domain::resource::{Readable, Resource, ResourceRef, Unreadable};
 use crate::domain::time::Timestamp;
 
 /// `configurationItemStatus`.
@@ -88,31 +89,49 @@ pub struct ConfigurationItem {
 pub struct ItemError(pub String);
 
 impl ConfigurationItem {
-    /// Reads the notification shape (`invokingEvent.configurationItem`).
+    /// Reads the notification shape (`invokingEvent.configurationItem`). A field of another
+    /// type than Config writes, or a required one blank, is an error naming it: never a default.
     pub fn from_notification(value: &Value) -> Result<Self, ItemError> {
         let object = value
             .as_object()
             .ok_or_else(|| ItemError("configurationItem is not an object".into()))?;
-        let text = |key: &str| object.get(key).and_then(Value::as_str).map(str::to_owned);
+        let text = |key: &str| -> Result<Option<String>, ItemError> {
+            match object.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(other) => Err(ItemError(format!(
+                    "configurationItem.{key} is {}, not a string",
+                    json_kind(other)
+                ))),
+            }
+        };
         let required = |key: &str| {
-            text(key).ok_or_else(|| ItemError(format!("configurationItem has no {key}")))
+            text(key)?
+                .filter(|s| !s.trim().is_empty())
+                .ok_or_else(|| ItemError(format!("configurationItem has no {key}")))
         };
         let capture = required("configurationItemCaptureTime")?;
         let supplementary = match object.get("supplementaryConfiguration") {
+            None | Some(Value::Null) => Map::new(),
             Some(Value::Object(map)) => parse_string_values(map.clone()),
-            _ => Map::new(),
+            Some(other) => {
+                return Err(ItemError(format!(
+                    "configurationItem.supplementaryConfiguration is {}, not an object",
+                    json_kind(other)
+                )));
+            }
         };
         Ok(Self {
             resource_type: required("resourceType")?,
             resource_id: required("resourceId")?,
-            resource_name: text("resourceName"),
-            arn: text("ARN").or_else(|| text("arn")),
-            account_id: text("awsAccountId")
-                .or_else(|| text("accountId"))
+            resource_name: text("resourceName")?,
+            arn: text("ARN")?.or(text("arn")?),
+            account_id: text("awsAccountId")?
+                .or(text("accountId")?)
                 .unwrap_or_default(),
-            region: text("awsRegion").unwrap_or_default(),
+            region: text("awsRegion")?.unwrap_or_default(),
             status: ItemStatus::parse(&required("configurationItemStatus")?),
-            capture_time: Timestamp::parse(&capture).map_err(|e| ItemError(e.to_string()))?,
+            capture_time: capture_time(&capture, "configurationItem.configurationItemCaptureTime")?,
             configuration: match object.get("configuration") {
                 Some(Value::String(s)) => {
                     serde_json::from_str(s).unwrap_or(Value::String(s.clone()))
@@ -182,6 +201,43 @@ impl ConfigurationItem {
             account_id: self.account_id.clone(),
             region: self.region.clone(),
         }
+    }
+}
+
+/// The date-time `text` of the field `field` (a capture or notification time), or an error
+/// naming the field (the text cut: a hostile value never travels whole into an error).
+pub fn capture_time(text: &str, field: &str) -> Result<Timestamp, ItemError> {
+    Timestamp::parse(text).map_err(|_| {
+        ItemError(format!(
+            "{field} is not an RFC 3339 date-time: {:?}",
+            truncate_chars(text, 64)
+        ))
+    })
+}
+
+/// A string field of a configuration item's object: absent or null is `None`; another type is
+/// unreadable, the reason naming the field as `what` (never a default in its place).
+pub fn text_field(object: &Map<String, Value>, key: &str, what: &str) -> Readable<Option<String>> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(Unreadable::new(format!(
+            "{what} in the configuration item is {}, not a string",
+            json_kind(other)
+        ))),
+    }
+}
+
+/// A boolean field of a configuration item's object: absent or null is `false`; another type is
+/// unreadable, the reason naming the field as `what`.
+pub fn flag_field(object: &Map<String, Value>, key: &str, what: &str) -> Readable<bool> {
+    match object.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(other) => Err(Unreadable::new(format!(
+            "{what} in the configuration item is {}, not a boolean",
+            json_kind(other)
+        ))),
     }
 }
 

@@ -14,6 +14,7 @@ use aws_sdk_iam::types::{
     StatusType, UserDetail,
 };
 use aws_smithy_types::DateTime;
+use genai_evidence_core::text::json_kind;
 use serde_json::Value;
 
 use crate::adapters::Scope;
@@ -75,16 +76,8 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
             let attached = config_attached(config.get("attachedManagedPolicies"));
             let mut policies = config_inline(config.get("userPolicyList"), "userPolicyList");
             policies.extend(unread_managed(&attached));
-            let groups: Vec<String> = config
-                .get("groupList")
-                .and_then(Value::as_array)
-                .map(|g| {
-                    g.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let (groups, unread_groups) = config_groups(config.get("groupList"));
+            policies.extend(unread_groups);
             policies.extend(groups.iter().map(|g| GrantedPolicy {
                 source: format!("the policies of group {g}"),
                 document: Err(Unreadable::new(CONFIG_HAS_NO_GROUP_POLICIES)),
@@ -170,10 +163,13 @@ fn config_inline(list: Option<&Value>, field: &str) -> Vec<GrantedPolicy> {
     items
         .iter()
         .map(|p| {
-            let name = p
-                .get("policyName")
-                .and_then(Value::as_str)
-                .unwrap_or("(unnamed)");
+            // Quoted in reasons and sources: cut to the 128 characters IAM allows a name.
+            let name = genai_evidence_core::text::truncate_chars(
+                p.get("policyName")
+                    .and_then(Value::as_str)
+                    .unwrap_or("(unnamed)"),
+                128,
+            );
             let document = match p.get("policyDocument") {
                 None | Some(Value::Null) => Err(Unreadable::new(format!(
                     "inline policy {name:?} has no policyDocument in the configuration item"
@@ -191,28 +187,60 @@ fn config_inline(list: Option<&Value>, field: &str) -> Vec<GrantedPolicy> {
 }
 
 fn config_attached(list: Option<&Value>) -> Readable<Vec<AttachedPolicy>> {
-    list.and_then(Value::as_array)
-        .ok_or_else(|| {
-            Unreadable::new("the configuration item has no attachedManagedPolicies list")
+    let items = list.and_then(Value::as_array).ok_or_else(|| {
+        Unreadable::new("the configuration item has no attachedManagedPolicies list")
+    })?;
+    // An attachment whose ARN cannot be read makes the list unreadable: dropping it would hide
+    // the policy (AdministratorAccess, say) from every check.
+    items
+        .iter()
+        .map(|p| {
+            let arn = match p.get("policyArn") {
+                Some(Value::String(arn)) if !arn.trim().is_empty() => arn.clone(),
+                other => {
+                    return Err(Unreadable::new(format!(
+                        "attachedManagedPolicies in the configuration item holds a policy whose policyArn is {}, not an ARN",
+                        other.map_or("missing", json_kind)
+                    )));
+                }
+            };
+            let name = p
+                .get("policyName")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_owned());
+            Ok(AttachedPolicy {
+                name,
+                arn,
+                via_group: None,
+            })
         })
-        .map(|items| {
-            items
+        .collect()
+}
+
+/// A user's groups (`groupList`; absent or null: none). A list of another type, or a group
+/// named by something else than a string, is an unreadable policy source naming it: the groups'
+/// policies are never dropped unseen.
+fn config_groups(list: Option<&Value>) -> (Vec<String>, Option<GrantedPolicy>) {
+    let unreadable = |found: &str| GrantedPolicy {
+        source: "the policies of the user's groups (groupList)".into(),
+        document: Err(Unreadable::new(format!(
+            "groupList in the configuration item is {found}, not a list of group names"
+        ))),
+    };
+    match list {
+        None | Some(Value::Null) => (Vec::new(), None),
+        Some(Value::Array(items)) => {
+            let names: Vec<String> = items
                 .iter()
-                .filter_map(|p| {
-                    let arn = p.get("policyArn").and_then(Value::as_str)?.to_owned();
-                    let name = p
-                        .get("policyName")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_owned());
-                    Some(AttachedPolicy {
-                        name,
-                        arn,
-                        via_group: None,
-                    })
-                })
-                .collect()
-        })
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+            let bad = (names.len() < items.len()).then(|| unreadable("a list holding non-names"));
+            (names, bad)
+        }
+        Some(other) => (Vec::new(), Some(unreadable(json_kind(other)))),
+    }
 }
 
 /// How a directly attached managed policy's document is named among a principal's policies.
@@ -364,11 +392,15 @@ fn config_role_last_used(value: Option<&Value>) -> Readable<Option<Timestamp>> {
         Some(Value::Object(o)) => match o.get("lastUsedDate") {
             None | Some(Value::Null) => Ok(None),
             Some(date) => json_time(date).map(Some).ok_or_else(|| {
-                Unreadable::new(format!("roleLastUsed.lastUsedDate {date} is not a date"))
+                Unreadable::new(format!(
+                    "roleLastUsed.lastUsedDate {} is not a date",
+                    genai_evidence_core::text::truncate_chars(&date.to_string(), 64)
+                ))
             }),
         },
         Some(other) => Err(Unreadable::new(format!(
-            "roleLastUsed is {other}, not an object"
+            "roleLastUsed is {}, not an object",
+            json_kind(other)
         ))),
     }
 }

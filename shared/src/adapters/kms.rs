@@ -37,7 +37,8 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
         Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(true),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(false),
         Some(other) => Err(Unreadable::new(format!(
-            "supplementaryConfiguration.KeyRotationStatus is {other}, not a boolean"
+            "supplementaryConfiguration.KeyRotationStatus is {}, not a boolean",
+            genai_evidence_core::text::truncate_chars(&other.to_string(), 64)
         ))),
         None => Err(Unreadable::new(
             "the configuration item has no supplementaryConfiguration.KeyRotationStatus",
@@ -47,7 +48,8 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
         Some(Value::String(s)) => PolicyDocument::parse(s),
         Some(v @ Value::Object(_)) => PolicyDocument::from_value(v),
         Some(other) => Err(crate::domain::policy::PolicyError::Malformed(format!(
-            "Policy is {other}"
+            "Policy is {}",
+            genai_evidence_core::text::json_kind(other)
         ))),
         None => {
             return Decoded::Resource(Resource::KmsKey(Key {
@@ -98,7 +100,10 @@ fn parse_manager(text: &str) -> Readable<KeyManager> {
     match text {
         "CUSTOMER" => Ok(KeyManager::Customer),
         "AWS" => Ok(KeyManager::Aws),
-        other => Err(Unreadable::new(format!("unknown key manager {other:?}"))),
+        other => Err(Unreadable::new(format!(
+            "the configuration item's keyManager {:?} is neither CUSTOMER nor AWS",
+            genai_evidence_core::text::truncate_chars(other, 64)
+        ))),
     }
 }
 

@@ -1,11 +1,12 @@
 //! CloudWatch Logs: log group configuration items decoded into the domain, and log groups
 //! collected from the API (`DescribeLogGroups`, every page).
 
+use genai_evidence_core::text::json_kind;
 use serde_json::Value;
 
 use crate::adapters::Scope;
 use crate::adapters::config_item::{ConfigurationItem, Decoded};
-use crate::domain::resource::{Resource, ResourceRef, ResourceType};
+use crate::domain::resource::{Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::resources::logs::LogGroup;
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
@@ -23,18 +24,40 @@ pub fn decode_config_item(_resource_type: ResourceType, item: &ConfigurationItem
             .or_else(|| config.get(pascal))
             .filter(|v| !v.is_null())
     };
-    Decoded::Resource(Resource::LogsLogGroup(LogGroup {
-        name: field("logGroupName", "LogGroupName")
-            .and_then(Value::as_str)
-            .unwrap_or(&item.resource_id)
-            .to_owned(),
-        kms_key_id: field("kmsKeyId", "KmsKeyId")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        retention_days: field("retentionInDays", "RetentionInDays")
-            .and_then(Value::as_u64)
-            .map(|d| d as u32),
-    }))
+    // A field of another type makes the group unreadable, naming it: a retention given as text
+    // or beyond any real one must not read as "never expires", a key id of another type as none.
+    let text = |camel: &str, pascal: &str| match field(camel, pascal) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(Unreadable::new(format!(
+            "{camel} in the configuration item is {}, not a string",
+            json_kind(other)
+        ))),
+    };
+    let retention = match field("retentionInDays", "RetentionInDays") {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|d| u32::try_from(d).ok())
+            .map(Some)
+            .ok_or_else(|| {
+                Unreadable::new(format!(
+                    "retentionInDays in the configuration item is {}, not a number of days",
+                    json_kind(v)
+                ))
+            }),
+    };
+    let group = (|| {
+        Ok::<_, Unreadable>(LogGroup {
+            name: text("logGroupName", "LogGroupName")?.unwrap_or_else(|| item.resource_id.clone()),
+            kms_key_id: text("kmsKeyId", "KmsKeyId")?,
+            retention_days: retention?,
+        })
+    })();
+    match group {
+        Ok(group) => Decoded::Resource(Resource::LogsLogGroup(group)),
+        Err(unreadable) => Decoded::Unreadable(unreadable),
+    }
 }
 
 /// Every log group, optionally only those whose name starts with `prefix`.

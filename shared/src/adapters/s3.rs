@@ -110,12 +110,18 @@ fn public_access_block(value: Option<&Value>) -> Readable<Option<PublicAccessBlo
             ));
         }
     };
-    let flag = |key: &str| config.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let flag = |key: &str| {
+        super::config_item::flag_field(
+            config,
+            key,
+            &format!("PublicAccessBlockConfiguration.{key}"),
+        )
+    };
     Ok(Some(PublicAccessBlock {
-        block_public_acls: flag("blockPublicAcls"),
-        ignore_public_acls: flag("ignorePublicAcls"),
-        block_public_policy: flag("blockPublicPolicy"),
-        restrict_public_buckets: flag("restrictPublicBuckets"),
+        block_public_acls: flag("blockPublicAcls")?,
+        ignore_public_acls: flag("ignorePublicAcls")?,
+        block_public_policy: flag("blockPublicPolicy")?,
+        restrict_public_buckets: flag("restrictPublicBuckets")?,
     }))
 }
 

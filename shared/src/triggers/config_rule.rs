@@ -24,7 +24,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::adapters::config_api::{self, PlannedEvaluation};
-use crate::adapters::config_item::{ConfigurationItem, Decoded, ItemError, decode};
+use crate::adapters::config_item::{ConfigurationItem, Decoded, ItemError, capture_time, decode};
 use crate::adapters::iam::ManagedPolicyReader;
 use crate::catalog::Params;
 use crate::catalog::params::ParamError;
@@ -147,8 +147,9 @@ pub enum EventError {
     /// A message type this rule does not handle.
     #[error("unknown messageType {0:?}")]
     UnknownMessageType(String),
-    /// A change notification without its configuration item.
-    #[error("{0} has no configurationItem")]
+    /// A change notification without its configuration item (an oversized one: without its
+    /// summary).
+    #[error("{0} has no {field}", field = if .0.starts_with("Oversized") { "configurationItemSummary" } else { "configurationItem" })]
     MissingItem(&'static str),
     /// The configuration item is malformed.
     #[error(transparent)]
@@ -157,6 +158,19 @@ pub enum EventError {
     #[error(transparent)]
     Param(#[from] ParamError),
 }
+
+/// The envelope fields `ConfigEvent` reads, with the JSON type each must have (`eventLeftScope`
+/// is required; serde says so, naming it).
+const ENVELOPE_FIELDS: &[(&str, &str)] = &[
+    ("accountId", "a string"),
+    ("configRuleArn", "a string"),
+    ("configRuleId", "a string"),
+    ("configRuleName", "a string"),
+    ("eventLeftScope", "a boolean"),
+    ("executionRoleArn", "a string"),
+    ("resultToken", "a string"),
+    ("version", "a string"),
+];
 
 /// Parses the event's JSON text.
 pub fn parse_event_text(text: &str) -> Result<RuleEvent, EventError> {
@@ -185,6 +199,7 @@ pub fn parse_event(value: &Value) -> Result<RuleEvent, EventError> {
         ))
         .into());
     }
+    check_envelope_types(object)?;
     let event: ConfigEvent = serde_json::from_value(value.clone())
         .map_err(|e| EventError::NotConfigEvent(e.to_string()))?;
     let invoking_text = event.invoking_event.as_deref().unwrap_or_default();
@@ -205,11 +220,16 @@ pub fn parse_event(value: &Value) -> Result<RuleEvent, EventError> {
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
     let message_type =
         text(&invoking, "messageType").ok_or(EventError::Missing("invokingEvent.messageType"))?;
-    let notification_time = match text(&invoking, "notificationCreationTime") {
-        Some(t) => {
-            Timestamp::parse(&t).map_err(|e| EventError::InvokingEventNotJson(e.to_string()))?
+    let notification_time = match invoking.get("notificationCreationTime") {
+        None | Some(Value::Null) => Timestamp::now(),
+        Some(Value::String(t)) => capture_time(t, "invokingEvent.notificationCreationTime")
+            .map_err(|e| EventError::InvokingEventNotJson(e.0))?,
+        Some(other) => {
+            return Err(EventError::InvokingEventNotJson(format!(
+                "invokingEvent.notificationCreationTime is {}, not a string",
+                kind(other)
+            )));
         }
-        None => Timestamp::now(),
     };
     let message = match message_type.as_str() {
         "ConfigurationItemChangeNotification" => {
@@ -221,32 +241,25 @@ pub fn parse_event(value: &Value) -> Result<RuleEvent, EventError> {
                 ))?;
             Message::Change(Box::new(ConfigurationItem::from_notification(item)?))
         }
-        "OversizedConfigurationItemChangeNotification" => {
-            let summary = invoking
+        "OversizedConfigurationItemChangeNotification" => oversized(
+            invoking
                 .get("configurationItemSummary")
-                .filter(|v| v.is_object())
+                .and_then(Value::as_object)
                 .ok_or(EventError::MissingItem(
                     "OversizedConfigurationItemChangeNotification",
-                ))?;
-            let required = |key: &'static str| text(summary, key).ok_or(EventError::Missing(key));
-            let capture = required("configurationItemCaptureTime")?;
-            Message::Oversized {
-                resource_type: required("resourceType")?,
-                resource_id: required("resourceId")?,
-                arn: text(summary, "ARN"),
-                account_id: text(summary, "awsAccountId").unwrap_or_default(),
-                region: text(summary, "awsRegion").unwrap_or_default(),
-                capture_time: Timestamp::parse(&capture).map_err(|e| ItemError(e.to_string()))?,
-                status: text(summary, "configurationItemStatus").unwrap_or_else(|| "OK".into()),
-            }
-        }
+                ))?,
+        )?,
         "ScheduledNotification" => Message::Scheduled {
             account_id: text(&invoking, "awsAccountId")
                 .or(event.account_id.clone())
                 .unwrap_or_default(),
         },
         "ConfigurationSnapshotDeliveryCompleted" => Message::SnapshotDelivered,
-        other => return Err(EventError::UnknownMessageType(other.to_owned())),
+        other => {
+            return Err(EventError::UnknownMessageType(
+                genai_evidence_core::text::truncate_chars(other, 128),
+            ));
+        }
     };
     Ok(RuleEvent {
         rule_name: event.config_rule_name.clone().unwrap_or_default(),
@@ -257,6 +270,59 @@ pub fn parse_event(value: &Value) -> Result<RuleEvent, EventError> {
         differing_parameters: Vec::new(),
         notification_time,
         message,
+    })
+}
+
+/// Each field of [`ENVELOPE_FIELDS`] present has its type: serde's own type error would name no
+/// field (and quote the value).
+fn check_envelope_types(object: &serde_json::Map<String, Value>) -> Result<(), EventError> {
+    for (field, expected) in ENVELOPE_FIELDS {
+        match (object.get(*field), *expected) {
+            (None, _)
+            | (Some(Value::Null | Value::String(_)), "a string")
+            | (Some(Value::Bool(_)), "a boolean") => (),
+            (Some(other), expected) => {
+                return Err(EventError::NotConfigEvent(format!(
+                    "{field} is {}, expected {expected}",
+                    kind(other)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The message of an oversized change: the item's summary. A field of another type than Config
+/// writes is an error naming it, a required one missing or blank too.
+fn oversized(summary: &serde_json::Map<String, Value>) -> Result<Message, EventError> {
+    let text = |key: &str| match summary.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(EventError::Item(ItemError(format!(
+            "configurationItemSummary.{key} is {}, not a string",
+            kind(other)
+        )))),
+    };
+    let required = |key: &str, field: &'static str| {
+        text(key)?
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(EventError::Missing(field))
+    };
+    let capture = required(
+        "configurationItemCaptureTime",
+        "configurationItemSummary.configurationItemCaptureTime",
+    )?;
+    Ok(Message::Oversized {
+        resource_type: required("resourceType", "configurationItemSummary.resourceType")?,
+        resource_id: required("resourceId", "configurationItemSummary.resourceId")?,
+        arn: text("ARN")?,
+        account_id: text("awsAccountId")?.unwrap_or_default(),
+        region: text("awsRegion")?.unwrap_or_default(),
+        capture_time: capture_time(
+            &capture,
+            "configurationItemSummary.configurationItemCaptureTime",
+        )?,
+        status: text("configurationItemStatus")?.unwrap_or_else(|| "OK".into()),
     })
 }
 

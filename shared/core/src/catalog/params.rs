@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::catalog::{CHECKS, Check, find_check};
 use crate::domain::time::Timestamp;
+use crate::text::{json_kind, truncate_chars};
 
 /// Validated parameters.
 #[derive(Debug, Clone)]
@@ -84,7 +85,7 @@ pub enum ParamError {
     Invalid {
         /// The parameter's name.
         name: &'static str,
-        /// The value given.
+        /// The value given, as JSON text cut to 64 characters.
         value: String,
         /// What is wrong with it.
         why: String,
@@ -130,8 +131,17 @@ impl Params {
             }
             Some(t) => t,
         };
+        // Parsed as any JSON first: serde's "invalid type" error for a non-object would quote it.
         let map: BTreeMap<String, Value> =
-            serde_json::from_str(text).map_err(|e| ParamError::NotAnObject(e.to_string()))?;
+            match serde_json::from_str(text).map_err(|e| ParamError::NotAnObject(e.to_string()))? {
+                Value::Object(map) => map.into_iter().collect(),
+                other => {
+                    return Err(ParamError::NotAnObject(format!(
+                        "found {}",
+                        json_kind(&other)
+                    )));
+                }
+            };
         let mut params = Self::default();
         let mut ignored = Vec::new();
         for (name, value) in map {
@@ -141,7 +151,7 @@ impl Params {
                     let text = value.as_str().unwrap_or_default();
                     let version = TlsVersion::parse(text).ok_or_else(|| ParamError::Invalid {
                         name: "minimumTlsVersion",
-                        value: value.to_string(),
+                        value: quoted(&value),
                         why: "expected \"1.2\" or \"1.3\"".into(),
                     })?;
                     params.minimum_tls_version = Some(version);
@@ -223,6 +233,11 @@ impl Params {
     }
 }
 
+/// A parameter's value as JSON text, cut to 64 characters: an error quotes it, never whole.
+fn quoted(value: &Value) -> String {
+    truncate_chars(&value.to_string(), 64)
+}
+
 /// A whole number of days from 1 to 3653, given as a number or a string (the Config console
 /// writes every parameter as a string).
 fn parse_days(name: &'static str, value: &Value) -> Result<u32, ParamError> {
@@ -235,7 +250,7 @@ fn parse_days(name: &'static str, value: &Value) -> Result<u32, ParamError> {
         Some(d @ 1..=3653) => Ok(d as u32),
         _ => Err(ParamError::Invalid {
             name,
-            value: value.to_string(),
+            value: quoted(value),
             why: "expected a whole number of days from 1 to 3653".into(),
         }),
     }
@@ -244,7 +259,7 @@ fn parse_days(name: &'static str, value: &Value) -> Result<u32, ParamError> {
 fn parse_checks(value: &Value) -> Result<Vec<&'static Check>, ParamError> {
     let invalid = |why: String| ParamError::Invalid {
         name: "checks",
-        value: value.to_string(),
+        value: quoted(value),
         why,
     };
     let ids: Vec<String> = match value {
@@ -271,7 +286,10 @@ fn parse_checks(value: &Value) -> Result<Vec<&'static Check>, ParamError> {
         return Err(invalid("names no check".into()));
     }
     ids.iter()
-        .map(|id| find_check(id).ok_or_else(|| invalid(format!("no check has id {id:?}"))))
+        .map(|id| {
+            find_check(id)
+                .ok_or_else(|| invalid(format!("no check has id {:?}", truncate_chars(id, 64))))
+        })
         .collect()
 }
 

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::text::{json_kind, truncate_chars};
+
 /// A parsed policy document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyDocument {
@@ -151,8 +153,16 @@ impl Statement {
             Some("Allow") => Effect::Allow,
             Some("Deny") => Effect::Deny,
             other => {
+                // Named by kind, or cut: a document's text never travels whole into an error.
+                let found = match object.get("Effect") {
+                    None => "missing".to_owned(),
+                    Some(Value::String(_)) => {
+                        format!("{:?}", truncate_chars(other.unwrap_or(""), 64))
+                    }
+                    Some(v) => json_kind(v).to_owned(),
+                };
                 return Err(PolicyError::Malformed(format!(
-                    "statement Effect is {other:?}"
+                    "statement Effect is {found}, expected \"Allow\" or \"Deny\""
                 )));
             }
         };
@@ -182,7 +192,10 @@ impl Statement {
                 .ok_or_else(|| PolicyError::Malformed("Condition is not an object".into()))?;
             for (operator, tests) in operators {
                 let tests = tests.as_object().ok_or_else(|| {
-                    PolicyError::Malformed(format!("Condition {operator} is not an object"))
+                    PolicyError::Malformed(format!(
+                        "Condition {} is not an object",
+                        truncate_chars(operator, 64)
+                    ))
                 })?;
                 for (key, values) in tests {
                     conditions.push(Condition {
@@ -196,8 +209,14 @@ impl Statement {
         Ok(Self {
             sid: object.get("Sid").and_then(Value::as_str).map(str::to_owned),
             effect,
-            principal: object.get("Principal").map(principal).transpose()?,
-            not_principal: object.get("NotPrincipal").map(principal).transpose()?,
+            principal: object
+                .get("Principal")
+                .map(|p| principal(p, "Principal"))
+                .transpose()?,
+            not_principal: object
+                .get("NotPrincipal")
+                .map(|p| principal(p, "NotPrincipal"))
+                .transpose()?,
             action,
             resource,
             conditions,
@@ -246,7 +265,8 @@ impl Statement {
     }
 }
 
-fn principal(value: &Value) -> Result<Principal, PolicyError> {
+/// A `Principal` or `NotPrincipal` (`what`, which an error names).
+fn principal(value: &Value, what: &str) -> Result<Principal, PolicyError> {
     match value {
         Value::String(s) if s == "*" => Ok(Principal::Everyone),
         Value::String(s) => Ok(Principal::Typed(BTreeMap::from([(
@@ -256,13 +276,13 @@ fn principal(value: &Value) -> Result<Principal, PolicyError> {
         Value::Object(map) => {
             let mut typed = BTreeMap::new();
             for (kind, ids) in map {
-                typed.insert(kind.clone(), string_list(ids, "Principal")?);
+                typed.insert(kind.clone(), string_list(ids, what)?);
             }
             Ok(Principal::Typed(typed))
         }
-        _ => Err(PolicyError::Malformed(
-            "Principal is neither a string nor an object".into(),
-        )),
+        _ => Err(PolicyError::Malformed(format!(
+            "{what} is neither a string nor an object"
+        ))),
     }
 }
 
@@ -273,7 +293,10 @@ fn string_list(value: &Value, what: &str) -> Result<Vec<String>, PolicyError> {
         Value::String(s) => Ok(s.clone()),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Number(n) => Ok(n.to_string()),
-        _ => Err(PolicyError::Malformed(format!("{what} holds a {v}"))),
+        _ => Err(PolicyError::Malformed(format!(
+            "{what} holds {}",
+            json_kind(v)
+        ))),
     };
     match value {
         Value::Array(items) => items.iter().map(one).collect(),

@@ -170,7 +170,12 @@ pub fn parse(value: &Value) -> Result<ApiCall, EventError> {
         .ok_or_else(|| EventError::NotAnObject(kind(value)))?;
     match envelope.get("detail-type") {
         Some(Value::String(t)) if t == DETAIL_TYPE => (),
-        Some(Value::String(t)) => return Err(EventError::WrongDetailType(format!("{t:?}"))),
+        Some(Value::String(t)) => {
+            return Err(EventError::WrongDetailType(format!(
+                "{:?}",
+                clipped(t.clone(), MAX_NAME)
+            )));
+        }
         None | Some(Value::Null) => return Err(EventError::Missing("detail-type")),
         Some(other) => {
             return Err(EventError::WrongType {
@@ -239,7 +244,9 @@ pub fn parse(value: &Value) -> Result<ApiCall, EventError> {
             });
         }
     };
-    let error_code = optional_text(detail, "errorCode", "detail.errorCode")?;
+    // Only whether the call failed matters; the code is quoted in the skip message, so it is cut.
+    let error_code =
+        optional_text(detail, "errorCode", "detail.errorCode")?.map(|code| clipped(code, MAX_NAME));
     let actor = actor(detail)?;
     let body = |key: &str| detail.get(key).cloned().unwrap_or(Value::Null);
     Ok(ApiCall {
