@@ -51,6 +51,32 @@ demo: setup
 	@cargo build --quiet --workspace --all-targets
 	@$(TARGET_DIR)/debug/demo
 
+## Hostile input for every parser, at length: the property suites (`proptests` in
+## genai-evidence-core and genai-evidence) with FUZZ_CASES cases per property instead of their
+## quick defaults. 20,000 cases take over 10 minutes in a debug build on 2 cores.
+FUZZ_CASES ?= 20000
+.PHONY: fuzz
+fuzz:
+	@echo "fuzz: PROPTEST_CASES=$(FUZZ_CASES) cases per property"
+	@start=$$(date +%s); \
+	PROPTEST_CASES=$(FUZZ_CASES) cargo test --no-fail-fast -p genai-evidence-core -p genai-evidence --lib proptests; \
+	status=$$?; \
+	echo "fuzz: $(FUZZ_CASES) cases per property in $$(( $$(date +%s) - start )) s (exit $$status)"; \
+	exit $$status
+
+## Faults, at length: the chaos test (tests/integration/chaos.rs) with CHAOS_ROUNDS faulty rounds
+## at CHAOS_FAULTS (the share of AWS requests faulted) from seed CHAOS_SEED, then clean rounds;
+## it prints what was injected and what was filed, and fails on any duplicated or lost evidence.
+## `make test` runs it once, short (seed 7, 0.3, 2 rounds). CHAOS_RETRY=adaptive keeps the
+## functions' adaptive retry mode (slow under random throttling: minutes per round).
+CHAOS_SEED ?= 1
+CHAOS_FAULTS ?= 0.5
+CHAOS_ROUNDS ?= 4
+.PHONY: chaos
+chaos: setup
+	CHAOS_SEED=$(CHAOS_SEED) CHAOS_FAULTS=$(CHAOS_FAULTS) CHAOS_ROUNDS=$(CHAOS_ROUNDS) \
+	  cargo test -p genai-evidence-tests --test integration chaos -- --nocapture
+
 ## Release build for deployment (arm64, as template.yaml declares); needs the aarch64 rust-std.
 build: setup
 	sam build

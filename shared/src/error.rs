@@ -80,7 +80,11 @@ impl AwsError {
                     message,
                 }
             }
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => Self {
+            // A response cut short (reset mid-body) is as transient as one never received: the
+            // SDK's own retries treat it so.
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => Self {
                 operation,
                 kind: AwsErrorKind::Transient,
                 code: None,
@@ -218,6 +222,21 @@ mod tests {
         assert_eq!(error.kind, AwsErrorKind::Transient);
         assert_eq!(service_error(403, "").kind, AwsErrorKind::AccessDenied);
         assert_eq!(service_error(429, "").kind, AwsErrorKind::Throttled);
+    }
+
+    #[test]
+    fn an_answer_cut_short_is_transient() {
+        use aws_smithy_types::body::SdkBody;
+        let response = HttpResponse::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(200).unwrap(),
+            SdkBody::from(""),
+        );
+        let cut = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        let err: SdkError<aws_smithy_types::error::ErrorMetadata, HttpResponse> =
+            SdkError::response_error(cut, response);
+        let error = AwsError::from_sdk("dynamodb:UpdateItem", err);
+        assert_eq!(error.kind, AwsErrorKind::Transient);
+        assert!(error.is_retryable());
     }
 
     #[test]

@@ -9,12 +9,18 @@
 //!   the next digest (the scheduled sweep's) carries it. Nothing is dropped.
 //! - Each change is claimed in the ledger with a conditional write before it is filed, and the
 //!   claim is rolled back if filing fails: concurrent functions never file it twice, and a failed
-//!   filing is retried by the next run.
+//!   filing is retried by the next run. A function that loses the claim to another filing a
+//!   *different* verdict files its own as a change from that one. The claim stays pending until the filing is confirmed
+//!   (for [`CLAIM_LEASE`]): if the invocation dies in between (a timeout, a crash), the claim
+//!   lapses and the change is seen again, never lost. Audit Manager's import is not idempotent,
+//!   so a death after Audit Manager took an item and before the ledger's confirmation files that
+//!   item again once the claim has lapsed: repeated, never lost.
 //! - The sweep files one digest per control per run ([`Recorder::file_digest`]): a text and a
 //!   JSON report in the evidence bucket, only when its verdicts differ from a digest already
 //!   filed that day. The last 10% of the quota is kept for digests.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -52,12 +58,17 @@ impl Default for Budget {
     }
 }
 
+/// How long a claim (of a verdict change, of a digest) waits for its filing to be confirmed
+/// before it lapses: longer than any invocation (Lambda's limit is 15 minutes).
+pub const CLAIM_LEASE: Duration = Duration::from_secs(16 * 60);
+
 /// Where findings are filed.
 pub struct Recorder {
     ledger: Ledger,
     auditmanager: AuditManagerSink,
     reports: Option<ReportStore>,
     budget: Budget,
+    claim_lease: Duration,
 }
 
 /// What [`Recorder::record_changes`] did.
@@ -121,7 +132,15 @@ impl Recorder {
             auditmanager,
             reports,
             budget,
+            claim_lease: CLAIM_LEASE,
         }
+    }
+
+    /// The same recorder with claims lapsing after `lease` ([`CLAIM_LEASE`] by default; tests
+    /// shorten it to stand for the time after which a dead invocation's claims lapse).
+    pub fn with_claim_lease(mut self, lease: Duration) -> Self {
+        self.claim_lease = lease;
+        self
     }
 
     /// The recorder the settings describe: `None` unless both `ASSESSMENT_ID` and
@@ -304,25 +323,22 @@ impl Recorder {
                 out.push((ReportLine::new(f, c, previous, Filing::Folded), None));
                 continue;
             }
-            match self
-                .ledger
-                .claim_change(&key, previous, f.outcome.verdict, now)
-                .await
-            {
-                Ok(true) => to_file.push((key, f, c, previous)),
-                Ok(false) => out.push((
+            let (previous, claimed) = self.claim(&key, previous, f.outcome.verdict, now).await;
+            match claimed {
+                Ok(Some(until)) => to_file.push((key, f, c, previous, until)),
+                Ok(None) => out.push((
                     ReportLine::new(f, c, previous, Filing::FiledElsewhere),
                     None,
                 )),
-                Err(e) => out.push((
+                Err(why) => out.push((
                     ReportLine::new(f, c, previous, Filing::Undelivered),
-                    Some(e.to_string()),
+                    Some(why),
                 )),
             }
         }
         let items: Vec<EvidenceItem> = to_file
             .iter()
-            .map(|(_, f, c, _)| {
+            .map(|(_, f, c, _, _)| {
                 let text = match origin {
                     None => evidence_text(f, c),
                     Some(origin) => {
@@ -336,9 +352,16 @@ impl Recorder {
             })
             .collect();
         let results = self.auditmanager.import(&target, &items).await;
-        for ((key, f, c, previous), result) in to_file.into_iter().zip(results) {
+        for ((key, f, c, previous, until), result) in to_file.into_iter().zip(results) {
             match result {
-                Ok(()) => out.push((ReportLine::new(f, c, previous, Filing::Filed), None)),
+                Ok(()) => {
+                    // Unconfirmed, the claim lapses and the change is filed again: repeated,
+                    // never lost.
+                    if let Err(e) = self.ledger.confirm(&key, until).await {
+                        tracing::error!(error = %e, "a filed change could not be confirmed in the ledger");
+                    }
+                    out.push((ReportLine::new(f, c, previous, Filing::Filed), None));
+                }
                 Err(why) => {
                     if let Err(e) = self
                         .ledger
@@ -357,6 +380,69 @@ impl Recorder {
         out
     }
 
+    /// Claims the change of `key` to `verdict` from `previous` (see [`Ledger::claim_change`]).
+    /// When another invocation claimed the key first, the ledger says what it claimed: the same
+    /// verdict is filed elsewhere (`Ok(None)`); another one makes this verdict a change from that
+    /// one, claimed again (a few times, then it is undelivered: the next run sees it again).
+    /// Returns the verdict the claim replaces, with the claim's `pending_until`.
+    async fn claim(
+        &self,
+        key: &str,
+        mut previous: Option<Verdict>,
+        verdict: Verdict,
+        now: Timestamp,
+    ) -> (Option<Verdict>, Result<Option<i64>, String>) {
+        for _ in 0..4 {
+            match self
+                .ledger
+                .claim_change(key, previous, verdict, now, self.claim_lease)
+                .await
+            {
+                Ok(Some(until)) => return (previous, Ok(Some(until))),
+                Ok(None) => {}
+                Err(e) => return (previous, Err(e.to_string())),
+            }
+            match self.ledger.last_verdicts(&[key.to_owned()]).await {
+                Ok(last) if last.get(key) == Some(&verdict) => return (previous, Ok(None)),
+                Ok(last) => previous = last.get(key).copied(),
+                Err(e) => return (previous, Err(e.to_string())),
+            }
+        }
+        (
+            previous,
+            Err(format!(
+                "the evidenced verdict of {key} kept changing; the change stays open for the next run"
+            )),
+        )
+    }
+
+    /// Marks the lines a digest would carry whose verdict the ledger now holds (evidenced since
+    /// the unit ran, by another function, or all along: a unit whose ledger read failed reports
+    /// every finding as undelivered) as filed elsewhere, so the digest carries only changes still
+    /// open. When the ledger cannot be read they stay as they are (carried: repeated, never lost).
+    async fn settle_carried(&self, lines: &mut [ReportLine]) {
+        let keys: Vec<String> = lines
+            .iter()
+            .filter(|l| l.filing.needs_digest())
+            .map(line_key)
+            .collect();
+        if keys.is_empty() {
+            return;
+        }
+        match self.ledger.last_verdicts(&keys).await {
+            Ok(last) => {
+                for line in lines.iter_mut().filter(|l| l.filing.needs_digest()) {
+                    if last.get(&line_key(line)) == Some(&line.verdict) {
+                        line.filing = Filing::FiledElsewhere;
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the ledger could not be read: the digest carries every open change it was given");
+            }
+        }
+    }
+
     /// Files the digest of one control for a run: the JSON report of `lines` in the evidence
     /// bucket (`key`), then a text and the report's `s3ResourcePath` on the control. Skipped when
     /// a digest with the same verdicts was filed today. Once filed, the changes it carries are
@@ -370,6 +456,7 @@ impl Recorder {
         now: Timestamp,
     ) -> DigestReport {
         sort_worst_first(&mut lines);
+        self.settle_carried(&mut lines).await;
         let carried = lines.iter().filter(|l| l.filing.needs_digest()).count();
         let report = |outcome| DigestReport {
             control: control.id,
@@ -384,13 +471,14 @@ impl Recorder {
         };
         let day = now.day();
         let claim = format!("digest#{}#{day}#{}", control.id, fingerprint(&lines));
-        match self.ledger.claim_once(&claim, 3).await {
-            Ok(true) => (),
-            Ok(false) => return report(DigestOutcome::AlreadyFiled),
+        let until = match self.ledger.claim_pending(&claim, 3, self.claim_lease).await {
+            Ok(Some(until)) => until,
+            Ok(None) => return report(DigestOutcome::AlreadyFiled),
             Err(e) => return report(DigestOutcome::Deferred(e.to_string())),
-        }
+        };
+        let claim = claim.as_str();
         let deferred = |why: String| async move {
-            if let Err(e) = self.ledger.release_once(&claim).await {
+            if let Err(e) = self.ledger.release_once(claim).await {
                 tracing::error!(error = %e, "a digest claim could not be released");
             }
             DigestOutcome::Deferred(why)
@@ -444,6 +532,10 @@ impl Recorder {
         if let Some(Err(why)) = results.into_iter().find(Result::is_err) {
             let outcome = deferred(why).await;
             return report(outcome);
+        }
+        // Unconfirmed, the claim lapses and the digest is filed again: repeated, never lost.
+        if let Err(e) = self.ledger.confirm(&format!("once#{claim}"), until).await {
+            tracing::error!(error = %e, "a filed digest could not be confirmed in the ledger");
         }
         let evidenced: Vec<(String, Verdict)> = lines
             .iter()

@@ -15,6 +15,13 @@
 //! - `rule_parameters`: the three functions evaluate with the same rule parameters (one source).
 //! - `drift`: the CloudTrail drift path: the re-read, through the reader registry, of what calls name, and the handler end to end.
 //! - `drift_template`: the CloudTrail drift rules route exactly the event map's calls.
+//! - `crash`: the sweep killed at its K-th SDK call, for K across the whole run, and re-invoked
+//!   until complete, ends as an uninterrupted run (units, digests, evidence, ledger).
+//! - `chaos`: the three functions over the demo estate behind a seeded fault-injecting proxy
+//!   (throttling, 503s, resets, cut answers, latency), then without faults: every changed verdict
+//!   filed exactly once, nothing lost, no claim left (`make chaos` for longer runs).
+//! - `races`: the Config rule, the sweep and drift events at once on one ledger and assessment, and
+//!   one control's budget crowded by several recorders: each change filed once, within the quota.
 //! - `drift_expected`: `events/expected-drift-outcomes.json` covers every drift sample and agrees with the
 //!   event map (pure).
 
@@ -25,15 +32,18 @@
 )]
 
 mod auditmanager_sink;
+mod chaos;
 mod collect_bedrock;
 mod collect_iam_kms;
 mod collect_s3_trail_logs;
 mod collect_sagemaker;
 mod config_rule;
 mod config_rule_iam;
+mod crash;
 mod drift;
 mod drift_expected;
 mod drift_template;
+mod races;
 mod rule_parameters;
 mod scope;
 mod support;

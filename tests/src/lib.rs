@@ -16,6 +16,9 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_s3::config::Credentials;
 
 pub mod drift_state;
+pub mod fault_proxy;
+pub mod kill_switch;
+pub mod serial_proxy;
 
 /// The account moto answers as.
 pub const ACCOUNT_ID: &str = "123456789012";

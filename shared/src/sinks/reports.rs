@@ -10,6 +10,9 @@ use crate::error::{AwsError, AwsErrorKind};
 /// The IAM actions the store calls (granted on the evidence bucket only).
 pub const REQUIRED_ACTIONS: &[&str] = &["s3:PutObject", "s3:GetObject"];
 
+/// Reads of one object whose body is cut short before [`ReportStore::get_json`] gives up.
+pub const BODY_ATTEMPTS: u32 = 4;
+
 /// JSON documents in the evidence bucket.
 #[derive(Debug, Clone)]
 pub struct ReportStore {
@@ -62,21 +65,39 @@ impl ReportStore {
     }
 
     /// Reads the JSON document under `key` into `T`, straight from the bytes.
+    ///
+    /// The SDK retries a call until its answer's head arrives; a body cut short after that (a
+    /// reset connection) is retried here, with the whole GetObject, up to [`BODY_ATTEMPTS`]
+    /// times. (The sweep reads every part once per control when a run completes: one cut body
+    /// must not fail the run.)
     pub async fn get_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, AwsError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk("s3:GetObject", e))?;
-        let bytes = out.body.collect().await.map_err(|e| AwsError {
-            operation: "s3:GetObject",
-            kind: AwsErrorKind::Transient,
-            code: None,
-            message: e.to_string(),
-        })?;
+        let mut attempt = 1;
+        let bytes = loop {
+            let out = self
+                .client
+                .get_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("s3:GetObject", e))?;
+            match out.body.collect().await {
+                Ok(bytes) => break bytes,
+                Err(e) if attempt < BODY_ATTEMPTS => {
+                    tracing::warn!(key, error = %e, attempt, "evidence object read cut short; read again");
+                    tokio::time::sleep(std::time::Duration::from_millis(50) * attempt).await;
+                    attempt += 1;
+                }
+                Err(e) => {
+                    return Err(AwsError {
+                        operation: "s3:GetObject",
+                        kind: AwsErrorKind::Transient,
+                        code: None,
+                        message: e.to_string(),
+                    });
+                }
+            }
+        };
         serde_json::from_slice(&bytes.into_bytes()).map_err(|e| AwsError {
             operation: "s3:GetObject",
             kind: AwsErrorKind::Invalid,

@@ -281,7 +281,12 @@ impl DriftHandler {
                     ));
                     return Ok(summary);
                 }
-                Err(error) => return Err(DriftError::Ledger(error)),
+                Err(error) => {
+                    // The claim may have been written with its answer lost: give it back, or
+                    // Lambda's retry would find it taken and handle nothing.
+                    self.release(&claim).await;
+                    return Err(DriftError::Ledger(error));
+                }
             },
             None => summary
                 .notes

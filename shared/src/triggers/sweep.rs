@@ -40,8 +40,9 @@ use crate::sinks::reports::ReportStore;
 /// and the sinks'.
 pub const REQUIRED_ACTIONS: &[&str] = &["tag:GetResources"];
 
-/// How long a run's lease lasts: longer than one invocation (Lambda's limit is 15 minutes).
-const LEASE: Duration = Duration::from_secs(16 * 60);
+/// How long a run's lease lasts by default: longer than one invocation (Lambda's limit is 15
+/// minutes).
+pub const LEASE: Duration = Duration::from_secs(16 * 60);
 /// Days run records and checkpoints are kept.
 const RUN_TTL_DAYS: u32 = 7;
 /// At most this many scope entries are listed in a summary.
@@ -87,6 +88,9 @@ pub struct SweepOptions {
     pub time_reserve: Duration,
     /// Stop (and checkpoint) after this many units in one invocation (`None`: no limit).
     pub max_units_per_invocation: Option<usize>,
+    /// How long an invocation holds the run ([`LEASE`]): a run whose invocation died (a timeout,
+    /// a crash) is taken over by the next one once its lease has passed. Tests shorten it.
+    pub lease: Duration,
 }
 
 impl Default for SweepOptions {
@@ -95,6 +99,7 @@ impl Default for SweepOptions {
             tag_key: crate::settings::DEFAULT_SCOPE_TAG_KEY.into(),
             time_reserve: Duration::from_secs(180),
             max_units_per_invocation: None,
+            lease: LEASE,
         }
     }
 }
@@ -526,19 +531,23 @@ impl SweepHandler {
         };
         if record.complete {
             tracing::info!(run = %run_id, "run already complete: duplicate delivery");
+            if *request == SweepRequest::Continue {
+                // The invocation that completed it died before clearing `run#open`.
+                self.close(run_id).await?;
+            }
             return Ok(Claimed::Not("duplicate"));
         }
         if record.lease_until > now.epoch_seconds() {
             tracing::info!(run = %run_id, "another invocation holds this run");
             return Ok(Claimed::Not("busy"));
         }
-        record.lease_until = now.epoch_seconds() + LEASE.as_secs() as i64;
+        record.lease_until = now.epoch_seconds() + self.options.lease.as_secs() as i64;
         if !self.save(&key, &record, &mut version).await? {
             return Ok(Claimed::Not("busy"));
         }
-        if version == 1 {
-            self.open(run_id).await?;
-        }
+        // Not only when the run is created: an invocation that created it may have failed
+        // before `run#open` named it, and the continuations would never find it.
+        self.open(run_id).await?;
         Ok(Claimed::Run(Run {
             key,
             version,
@@ -694,7 +703,10 @@ impl SweepHandler {
     }
 
     async fn open(&self, run_id: &str) -> Result<(), SweepError> {
-        let (version, _) = self.ledger.get_versioned("run#open").await?;
+        let (version, doc) = self.ledger.get_versioned("run#open").await?;
+        if doc.and_then(|d| d.get("runId").cloned()) == Some(json!(run_id)) {
+            return Ok(());
+        }
         self.ledger
             .put_document(
                 "run#open",
