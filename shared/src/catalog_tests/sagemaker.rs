@@ -87,6 +87,13 @@ fn training_job_denied(check: &'static Check) -> Outcome {
     findings[0].outcome.clone()
 }
 
+/// Runs `check` on each Config item fixture, as the Config rule does, and asserts its verdict.
+fn assert_cases(check: &Check, cases: &[(&str, Verdict)]) {
+    for (text, verdict) in cases {
+        assert_verdict(&run(check, text), *verdict);
+    }
+}
+
 fn assert_verdict(outcome: &Outcome, verdict: Verdict) {
     assert_eq!(outcome.verdict, verdict, "{outcome:?}");
     assert!(!outcome.observed.is_empty() && !outcome.rationale.is_empty());
@@ -356,98 +363,88 @@ fn feature_group_online_store_needs_a_kms_key_and_absent_or_disabled_store_is_no
 #[test]
 fn data_quality_job_definition_needs_inter_container_encryption() {
     let check = &DATA_QUALITY_JOB_INTER_CONTAINER_ENCRYPTION;
-    assert_verdict(
-        &run(
-            check,
-            fixture!("data-quality-job-definition-encrypted.json"),
-        ),
-        Verdict::Compliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("data-quality-job-definition-unencrypted.json"),
-        ),
-        Verdict::NonCompliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("data-quality-job-definition-unreadable.json"),
-        ),
-        Verdict::CouldNotEvaluate,
+    assert_cases(
+        check,
+        &[
+            (
+                fixture!("data-quality-job-definition-encrypted.json"),
+                Verdict::Compliant,
+            ),
+            (
+                fixture!("data-quality-job-definition-unencrypted.json"),
+                Verdict::NonCompliant,
+            ),
+            (
+                fixture!("data-quality-job-definition-unreadable.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+        ],
     );
 }
 
 #[test]
 fn model_quality_job_definition_needs_inter_container_encryption() {
     let check = &MODEL_QUALITY_JOB_INTER_CONTAINER_ENCRYPTION;
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-quality-job-definition-encrypted.json"),
-        ),
-        Verdict::Compliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-quality-job-definition-unencrypted.json"),
-        ),
-        Verdict::NonCompliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-quality-job-definition-unreadable.json"),
-        ),
-        Verdict::CouldNotEvaluate,
+    assert_cases(
+        check,
+        &[
+            (
+                fixture!("model-quality-job-definition-encrypted.json"),
+                Verdict::Compliant,
+            ),
+            (
+                fixture!("model-quality-job-definition-unencrypted.json"),
+                Verdict::NonCompliant,
+            ),
+            (
+                fixture!("model-quality-job-definition-unreadable.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+        ],
     );
 }
 
 #[test]
 fn model_bias_job_definition_needs_inter_container_encryption() {
     let check = &MODEL_BIAS_JOB_INTER_CONTAINER_ENCRYPTION;
-    assert_verdict(
-        &run(check, fixture!("model-bias-job-definition-encrypted.json")),
-        Verdict::Compliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-bias-job-definition-unencrypted.json"),
-        ),
-        Verdict::NonCompliant,
-    );
-    assert_verdict(
-        &run(check, fixture!("model-bias-job-definition-unreadable.json")),
-        Verdict::CouldNotEvaluate,
+    assert_cases(
+        check,
+        &[
+            (
+                fixture!("model-bias-job-definition-encrypted.json"),
+                Verdict::Compliant,
+            ),
+            (
+                fixture!("model-bias-job-definition-unencrypted.json"),
+                Verdict::NonCompliant,
+            ),
+            (
+                fixture!("model-bias-job-definition-unreadable.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+        ],
     );
 }
 
 #[test]
 fn model_explainability_job_definition_needs_inter_container_encryption() {
     let check = &MODEL_EXPLAINABILITY_JOB_INTER_CONTAINER_ENCRYPTION;
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-explainability-job-definition-encrypted.json"),
-        ),
-        Verdict::Compliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-explainability-job-definition-unencrypted.json"),
-        ),
-        Verdict::NonCompliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-explainability-job-definition-unreadable.json"),
-        ),
-        Verdict::CouldNotEvaluate,
+    assert_cases(
+        check,
+        &[
+            (
+                fixture!("model-explainability-job-definition-encrypted.json"),
+                Verdict::Compliant,
+            ),
+            (
+                fixture!("model-explainability-job-definition-unencrypted.json"),
+                Verdict::NonCompliant,
+            ),
+            (
+                fixture!("model-explainability-job-definition-unreadable.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+        ],
     );
 }
 
@@ -623,123 +620,104 @@ fn model_pipeline_containers_must_all_pull_through_the_vpc() {
 #[test]
 fn data_quality_job_definition_needs_network_isolation() {
     let check = &DATA_QUALITY_JOB_NETWORK_ISOLATION;
-    assert_verdict(
-        &run(check, fixture!("data-quality-job-definition-isolated.json")),
-        Verdict::Compliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("data-quality-job-definition-not-isolated.json"),
-        ),
-        Verdict::NonCompliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("data-quality-job-definition-isolation-malformed.json"),
-        ),
-        Verdict::CouldNotEvaluate,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("data-quality-job-definition-unreadable.json"),
-        ),
-        Verdict::CouldNotEvaluate,
+    assert_cases(
+        check,
+        &[
+            (
+                fixture!("data-quality-job-definition-isolated.json"),
+                Verdict::Compliant,
+            ),
+            (
+                fixture!("data-quality-job-definition-not-isolated.json"),
+                Verdict::NonCompliant,
+            ),
+            (
+                fixture!("data-quality-job-definition-isolation-malformed.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+            (
+                fixture!("data-quality-job-definition-unreadable.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+        ],
     );
 }
 
 #[test]
 fn model_quality_job_definition_needs_network_isolation() {
     let check = &MODEL_QUALITY_JOB_NETWORK_ISOLATION;
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-quality-job-definition-isolated.json"),
-        ),
-        Verdict::Compliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-quality-job-definition-not-isolated.json"),
-        ),
-        Verdict::NonCompliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-quality-job-definition-isolation-malformed.json"),
-        ),
-        Verdict::CouldNotEvaluate,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-quality-job-definition-unreadable.json"),
-        ),
-        Verdict::CouldNotEvaluate,
+    assert_cases(
+        check,
+        &[
+            (
+                fixture!("model-quality-job-definition-isolated.json"),
+                Verdict::Compliant,
+            ),
+            (
+                fixture!("model-quality-job-definition-not-isolated.json"),
+                Verdict::NonCompliant,
+            ),
+            (
+                fixture!("model-quality-job-definition-isolation-malformed.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+            (
+                fixture!("model-quality-job-definition-unreadable.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+        ],
     );
 }
 
 #[test]
 fn model_bias_job_definition_needs_network_isolation() {
     let check = &MODEL_BIAS_JOB_NETWORK_ISOLATION;
-    assert_verdict(
-        &run(check, fixture!("model-bias-job-definition-isolated.json")),
-        Verdict::Compliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-bias-job-definition-not-isolated.json"),
-        ),
-        Verdict::NonCompliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-bias-job-definition-isolation-malformed.json"),
-        ),
-        Verdict::CouldNotEvaluate,
-    );
-    assert_verdict(
-        &run(check, fixture!("model-bias-job-definition-unreadable.json")),
-        Verdict::CouldNotEvaluate,
+    assert_cases(
+        check,
+        &[
+            (
+                fixture!("model-bias-job-definition-isolated.json"),
+                Verdict::Compliant,
+            ),
+            (
+                fixture!("model-bias-job-definition-not-isolated.json"),
+                Verdict::NonCompliant,
+            ),
+            (
+                fixture!("model-bias-job-definition-isolation-malformed.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+            (
+                fixture!("model-bias-job-definition-unreadable.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+        ],
     );
 }
 
 #[test]
 fn model_explainability_job_definition_needs_network_isolation() {
     let check = &MODEL_EXPLAINABILITY_JOB_NETWORK_ISOLATION;
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-explainability-job-definition-isolated.json"),
-        ),
-        Verdict::Compliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-explainability-job-definition-not-isolated.json"),
-        ),
-        Verdict::NonCompliant,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-explainability-job-definition-isolation-malformed.json"),
-        ),
-        Verdict::CouldNotEvaluate,
-    );
-    assert_verdict(
-        &run(
-            check,
-            fixture!("model-explainability-job-definition-unreadable.json"),
-        ),
-        Verdict::CouldNotEvaluate,
+    assert_cases(
+        check,
+        &[
+            (
+                fixture!("model-explainability-job-definition-isolated.json"),
+                Verdict::Compliant,
+            ),
+            (
+                fixture!("model-explainability-job-definition-not-isolated.json"),
+                Verdict::NonCompliant,
+            ),
+            (
+                fixture!("model-explainability-job-definition-isolation-malformed.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+            (
+                fixture!("model-explainability-job-definition-unreadable.json"),
+                Verdict::CouldNotEvaluate,
+            ),
+        ],
     );
 }
 
