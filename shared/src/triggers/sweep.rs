@@ -152,14 +152,21 @@ pub fn parse_request(payload: &Value) -> Result<SweepRequest, SweepError> {
                 .into(),
         ));
     };
-    if object.get("continue").and_then(Value::as_bool) == Some(true) {
-        return Ok(SweepRequest::Continue);
+    // The continuation the sweep's own schedule sends: `true`, and nothing else, continues.
+    if let Some(value) = object.get("continue") {
+        return match value {
+            Value::Bool(true) => Ok(SweepRequest::Continue),
+            other => Err(SweepError::InvalidEvent(format!(
+                "continue is {}, expected true",
+                echo(&other.to_string())
+            ))),
+        };
     }
     let text = |key: &str| object.get(key).and_then(Value::as_str).unwrap_or_default();
     if text("detail-type") != "Scheduled Event" {
         return Err(SweepError::InvalidEvent(format!(
-            "detail-type is {:?}, expected \"Scheduled Event\"",
-            text("detail-type")
+            "detail-type is {}, expected \"Scheduled Event\"",
+            echo(text("detail-type"))
         )));
     }
     let run_id = text("id");
@@ -170,19 +177,26 @@ pub fn parse_request(payload: &Value) -> Result<SweepRequest, SweepError> {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !safe {
         return Err(SweepError::InvalidEvent(format!(
-            "event id {run_id:?} is not an EventBridge event id"
+            "event id {} is not an EventBridge event id",
+            echo(run_id)
         )));
     }
     let account_id = text("account");
     if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(SweepError::InvalidEvent(format!(
-            "account {account_id:?} is not an AWS account id"
+            "account {} is not an AWS account id",
+            echo(account_id)
         )));
     }
     Ok(SweepRequest::Start {
         run_id: run_id.to_owned(),
         account_id: account_id.to_owned(),
     })
+}
+
+/// Untrusted event text as an error quotes it: debug-quoted, cut to 64 characters.
+fn echo(text: &str) -> String {
+    genai_evidence_core::text::truncate_chars(&format!("{text:?}"), 64)
 }
 
 /// Whether to stop before the next unit: the unit limit is reached, or less than `reserve` is
@@ -893,6 +907,31 @@ mod tests {
         ] {
             let err = parse_request(&bad).unwrap_err();
             assert_eq!(err.error_type(), "InvalidEvent", "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_continuation_that_is_not_true_and_long_hostile_text_are_named_and_cut_in_the_error() {
+        let err = parse_request(&json!({"continue": "true"})).unwrap_err();
+        assert!(
+            err.to_string().contains("continue is \"\\\"true\\\"\""),
+            "{err}"
+        );
+        let long = "x".repeat(1 << 20);
+        for (field, bad) in [
+            ("detail-type", json!({"detail-type": long})),
+            (
+                "event id",
+                json!({"detail-type": "Scheduled Event", "id": long, "account": "123456789012"}),
+            ),
+            (
+                "account",
+                json!({"detail-type": "Scheduled Event", "id": "abc", "account": long}),
+            ),
+        ] {
+            let message = parse_request(&bad).unwrap_err().to_string();
+            assert!(message.contains(field), "{message}");
+            assert!(message.len() < 300, "{} characters", message.len());
         }
     }
 
