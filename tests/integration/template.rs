@@ -1028,3 +1028,59 @@ fn every_queue_is_a_kms_encrypted_dead_letter_queue_kept_14_days() {
         assert_encrypted_dead_letter_queue(&deployed, queue);
     }
 }
+
+/// `sam local invoke` resolves a resource's `!Ref` to its logical id and a parameter without a
+/// default to its name, so the functions would stop at start-up on `ASSESSMENT_ID
+/// "AssessmentId"`. The README's documented line passes `events/sam-local-env.json`: it must
+/// name exactly each function's own variables (SAM ignores unknown ones, so a stale name would
+/// silently fall back to the template's unresolvable value), with values each function's
+/// settings parse, the assessment id a UUID and, for the sweep, what it needs to start.
+#[test]
+fn sam_local_env_file_starts_every_function() {
+    let t = template();
+    let path = rig::workspace_root().join("events/sam-local-env.json");
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let functions: BTreeMap<&String, &Value> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .collect();
+    let listed: BTreeSet<&String> = file.as_object().unwrap().keys().collect();
+    assert_eq!(
+        listed,
+        functions.keys().copied().collect::<BTreeSet<_>>(),
+        "events/sam-local-env.json lists every function, and only those"
+    );
+    for (name, function) in functions {
+        let own: BTreeSet<&String> = function["Properties"]["Environment"]["Variables"]
+            .as_object()
+            .expect("the function's own variables")
+            .keys()
+            .collect();
+        let values = file[name.as_str()].as_object().unwrap();
+        assert_eq!(
+            values.keys().collect::<BTreeSet<_>>(),
+            own,
+            "{name}: the file names exactly the function's own variables (RULE_PARAMETERS comes from Globals and resolves locally)"
+        );
+        let settings = genai_evidence::settings::Settings::from_lookup(|key| {
+            values.get(key).and_then(Value::as_str).map(str::to_owned)
+        })
+        .unwrap_or_else(|e| panic!("{name}: the file's values do not start the function: {e}"));
+        let id = settings.assessment_id.as_deref().unwrap_or_default();
+        assert!(
+            genai_evidence::settings::is_uuid(id),
+            "{name}: ASSESSMENT_ID {id:?}"
+        );
+        assert!(settings.ledger_table.is_some(), "{name}: LEDGER_TABLE");
+        if name == "ScheduledSweepFunction" {
+            assert!(settings.evidence_bucket.is_some() && settings.evidence_kms_key.is_some());
+        }
+    }
+    let readme = std::fs::read_to_string(rig::workspace_root().join("README.md")).unwrap();
+    assert!(
+        readme.contains("sam local invoke ConfigRuleFunction --env-vars events/sam-local-env.json"),
+        "the README documents the line this file is for"
+    );
+}

@@ -9,7 +9,7 @@
 //!
 //! Prints what each invocation found and, per framework control, the evidence that landed in the
 //! assessment. Values that change from run to run (moto's random key ids, today's date) are
-//! printed as placeholders, so the output can be compared with the README.
+//! printed as placeholders, so the output can be compared with `docs/demo.md`.
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
