@@ -31,8 +31,9 @@ use crate::domain::scope::{Link, ScopeMap, Target};
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
 use crate::evaluate::evaluate;
+use crate::metrics::Figures;
 use crate::readers::Clients;
-use crate::recorder::{DigestReport, Recorder};
+use crate::recorder::{DigestOutcome, DigestReport, Recorder};
 use crate::sinks::digest::ReportLine;
 use crate::sinks::reports::ReportStore;
 
@@ -423,6 +424,10 @@ pub struct SweepSummary {
     pub excluded_resources: Vec<ScopeEntry>,
     /// Services or calls that failed (their resources are could-not-evaluate findings).
     pub errors: Vec<String>,
+    /// This invocation's metrics (emitted as EMF by the function, not returned): the findings
+    /// of the units it ran, and the digests it filed.
+    #[serde(skip)]
+    pub figures: Figures,
 }
 
 /// The scheduled-sweep function's logic, with its clients built once per container.
@@ -639,6 +644,9 @@ impl SweepHandler {
             extend_listed(&mut summary.scope, &part.scope);
             extend_listed(&mut summary.excluded_resources, &part.excluded);
             summary.errors.extend(part.errors.iter().cloned());
+            part.errors
+                .iter()
+                .for_each(|e| summary.figures.count_error(e));
             self.store
                 .put_json(&part_key(&run.record.run_id, &unit), &part)
                 .await?;
@@ -689,6 +697,11 @@ impl SweepHandler {
                     Timestamp::now(),
                 )
                 .await;
+            match &digest.outcome {
+                DigestOutcome::Filed(_) => summary.figures.filed += 1,
+                DigestOutcome::Deferred(_) => summary.figures.failed += 1,
+                DigestOutcome::AlreadyFiled => {}
+            }
             summary.digests.push(digest);
         }
         run.record.complete = true;
@@ -843,6 +856,7 @@ fn extend_listed(list: &mut Vec<ScopeEntry>, more: &[ScopeEntry]) {
 }
 
 fn summarize_lines(summary: &mut SweepSummary, lines: &[ReportLine]) {
+    count_findings(&mut summary.figures, lines);
     for line in lines {
         *summary.verdicts.entry(line.verdict).or_default() += 1;
         if line.filing.changed() {
@@ -854,6 +868,37 @@ fn summarize_lines(summary: &mut SweepSummary, lines: &[ReportLine]) {
         if line.filing.needs_digest() {
             summary.carried += 1;
         }
+    }
+}
+
+/// Counts a unit's findings for the metrics: once each (a finding has one report line per
+/// control it is filed under), and once under each control; and what became of their evidence.
+fn count_findings(figures: &mut Figures, lines: &[ReportLine]) {
+    use crate::sinks::digest::Filing;
+    let mut findings: BTreeMap<(&str, &str, &str, &str, &str), Vec<&ReportLine>> = BTreeMap::new();
+    for line in lines {
+        let key = (
+            line.check.as_str(),
+            line.resource_type.as_str(),
+            line.resource_id.as_str(),
+            line.account_id.as_str(),
+            line.region.as_str(),
+        );
+        findings.entry(key).or_default().push(line);
+        match line.filing {
+            Filing::Filed => figures.filed += 1,
+            Filing::Folded => figures.folded += 1,
+            Filing::Undelivered => figures.failed += 1,
+            Filing::Unchanged | Filing::FiledElsewhere => {}
+        }
+    }
+    for lines in findings.values() {
+        let first = lines[0];
+        figures.count(
+            first.verdict,
+            &first.observed,
+            lines.iter().map(|l| l.control.as_str()),
+        );
     }
 }
 
