@@ -468,6 +468,7 @@ pub(crate) const EVERY_RULE_PARAMETER_SET: &[(&str, &str)] = &[
     ("MinimumTlsVersion", "1.3"),
     ("MaxAccessKeyAgeDays", "45"),
     ("MaxUnusedDays", "30"),
+    ("MaxBedrockApiKeyAgeDays", "60"),
     ("MinimumLogRetentionDays", "731"),
 ];
 
@@ -535,6 +536,7 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         [
             "maxAccessKeyAgeDays",
             "maxUnusedDays",
+            "maxBedrockApiKeyAgeDays",
             "minimumLogRetentionDays"
         ]
         .map(str::to_owned)
@@ -566,6 +568,7 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         ),
         (45, 30, 731)
     );
+    assert_eq!(p.max_bedrock_api_key_age_days, 60);
 
     // The template admits exactly the values the parser takes, and no text longer than Config's
     // 1,024 characters for InputParameters.
@@ -576,6 +579,7 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         ("MinimumTlsVersion", "1.3"),
         ("MaxAccessKeyAgeDays", "3653"),
         ("MaxUnusedDays", "3653"),
+        ("MaxBedrockApiKeyAgeDays", "3653"),
         ("MinimumLogRetentionDays", "3653"),
     ]);
     assert!(longest.chars().count() <= 1024, "{}", longest.len());
@@ -586,6 +590,7 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
     for name in [
         "MaxAccessKeyAgeDays",
         "MaxUnusedDays",
+        "MaxBedrockApiKeyAgeDays",
         "MinimumLogRetentionDays",
     ] {
         assert_eq!(parameter(name)["Type"], "Number", "{name}");

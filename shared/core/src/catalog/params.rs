@@ -19,6 +19,9 @@ pub struct Params {
     pub max_access_key_age_days: u32,
     /// Credentials and roles unused for more than this many days fail (`maxUnusedDays`, default 90).
     pub max_unused_days: u32,
+    /// Long-term Bedrock API keys older than this many days, or living longer, fail
+    /// (`maxBedrockApiKeyAgeDays`, default 90).
+    pub max_bedrock_api_key_age_days: u32,
     /// Log groups must keep logs at least this many days (`minimumLogRetentionDays`, default 365).
     pub minimum_log_retention_days: u32,
     /// The instant ages are measured at (the trigger's time; checks never read the clock).
@@ -32,6 +35,7 @@ impl Default for Params {
             minimum_tls_version: None,
             max_access_key_age_days: 90,
             max_unused_days: 90,
+            max_bedrock_api_key_age_days: 90,
             minimum_log_retention_days: 365,
             as_of: Timestamp::now(),
         }
@@ -98,6 +102,7 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
     "minimumTlsVersion",
     "maxAccessKeyAgeDays",
     "maxUnusedDays",
+    "maxBedrockApiKeyAgeDays",
     "minimumLogRetentionDays",
 ];
 
@@ -160,6 +165,10 @@ impl Params {
                     params.max_access_key_age_days = parse_days("maxAccessKeyAgeDays", &value)?
                 }
                 "maxUnusedDays" => params.max_unused_days = parse_days("maxUnusedDays", &value)?,
+                "maxBedrockApiKeyAgeDays" => {
+                    params.max_bedrock_api_key_age_days =
+                        parse_days("maxBedrockApiKeyAgeDays", &value)?
+                }
                 "minimumLogRetentionDays" => {
                     params.minimum_log_retention_days =
                         parse_days("minimumLogRetentionDays", &value)?
@@ -210,6 +219,9 @@ impl Params {
         }
         if self.max_unused_days != other.max_unused_days {
             names.push("maxUnusedDays");
+        }
+        if self.max_bedrock_api_key_age_days != other.max_bedrock_api_key_age_days {
+            names.push("maxBedrockApiKeyAgeDays");
         }
         if self.minimum_log_retention_days != other.minimum_log_retention_days {
             names.push("minimumLogRetentionDays");
@@ -388,7 +400,7 @@ mod tests {
             Vec::<&str>::new()
         );
         let every = parse(
-            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","minimumLogRetentionDays":"731"}"#,
+            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","maxBedrockApiKeyAgeDays":"30","minimumLogRetentionDays":"731"}"#,
         )
         .at(at);
         assert_eq!(every.differing(&defaults), KNOWN_PARAMETERS);

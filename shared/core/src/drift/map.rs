@@ -178,6 +178,12 @@ pub static ROUTES: &[Route] = routes! {
         )],
         "UpdateDataSource" => [(BedrockDataSource, DATA_SOURCE, Change)],
         "DeleteDataSource" => [(BedrockDataSource, DATA_SOURCE, Deletion)],
+        // The imported model exists once its import job completes (named by the job's request).
+        "CreateModelImportJob" => [(BedrockImportedModel, One(&[Rq("/importedModelName")]), Change)],
+        "DeleteImportedModel" => [(BedrockImportedModel, One(&[Rq("/modelIdentifier")]), Deletion)],
+        "CreateModelInvocationJob" => [
+            (BedrockModelInvocationJob, One(&[Rs("/jobArn")]), Change),
+        ],
     }
     "aws.sagemaker" / "sagemaker.amazonaws.com": {
         "CreateNotebookInstance" => [(SageMakerNotebookInstance, NOTEBOOK, Change)],
@@ -252,6 +258,14 @@ pub static ROUTES: &[Route] = routes! {
         "DeleteAccessKey" => [(IamUser, USER, Change)],
         "CreateLoginProfile" => [(IamUser, USER, Change)],
         "DeleteLoginProfile" => [(IamUser, USER, Change)],
+        // Long-term Bedrock API keys are service-specific credentials; a call without userName
+        // acts on the caller and names no user to re-read.
+        "CreateServiceSpecificCredential" => [
+            (IamUser, One(&[Rq("/userName"), Rs("/serviceSpecificCredential/userName")]), Change),
+        ],
+        "UpdateServiceSpecificCredential" => [(IamUser, USER, Change)],
+        "ResetServiceSpecificCredential" => [(IamUser, USER, Change)],
+        "DeleteServiceSpecificCredential" => [(IamUser, USER, Change)],
         "AttachGroupPolicy" => [(IamUser, GROUP, Change)],
         "DetachGroupPolicy" => [(IamUser, GROUP, Change)],
         "PutGroupPolicy" => [(IamUser, GROUP, Change)],
@@ -282,6 +296,15 @@ pub static ROUTES: &[Route] = routes! {
         "DeleteRetentionPolicy" => [(LogsLogGroup, LOG_GROUP, Change)],
         "AssociateKmsKey" => [(LogsLogGroup, LOG_GROUP, Change)],
         "DisassociateKmsKey" => [(LogsLogGroup, LOG_GROUP, SafeguardRemoved("logs_log_group_kms_encryption"))],
+        "PutDataProtectionPolicy" => [(LogsLogGroup, One(&[Rq("/logGroupIdentifier")]), Change)],
+        "DeleteDataProtectionPolicy" => [(
+            LogsLogGroup,
+            One(&[Rq("/logGroupIdentifier")]),
+            SafeguardRemoved("logs_genai_log_group_data_protection"),
+        )],
+        // An account policy applies to many groups: every GenAI log group of the region is re-read.
+        "PutAccountPolicy" => [(LogsLogGroup, Singleton, Change)],
+        "DeleteAccountPolicy" => [(LogsLogGroup, Singleton, Change)],
     }
 };
 
