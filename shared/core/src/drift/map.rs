@@ -1232,6 +1232,69 @@ mod tests {
     }
 
     #[test]
+    fn api_key_import_batch_and_data_protection_calls_name_what_they_change() {
+        let user = targets(&call(
+            "iam.amazonaws.com",
+            "CreateServiceSpecificCredential",
+            json!({"userName": "genai-batch-app", "serviceName": "bedrock.amazonaws.com", "credentialAgeDays": 30}),
+            json!({"serviceSpecificCredential": {"userName": "genai-batch-app"}}),
+        ));
+        assert_eq!(
+            user,
+            [(ResourceType::IamUser, id("genai-batch-app"), Kind::Change)]
+        );
+        let batch = targets(&call(
+            "bedrock.amazonaws.com",
+            "CreateModelInvocationJob",
+            json!({"jobName": "claims-2026-08-01"}),
+            json!({"jobArn": "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/a1b2c3d4e5f6"}),
+        ));
+        assert_eq!(
+            batch,
+            [(
+                ResourceType::BedrockModelInvocationJob,
+                id("arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/a1b2c3d4e5f6"),
+                Kind::Change
+            )]
+        );
+        let import = targets(&call(
+            "bedrock.amazonaws.com",
+            "CreateModelImportJob",
+            json!({"jobName": "import-1", "importedModelName": "claims-llama-ft"}),
+            Value::Null,
+        ));
+        assert_eq!(import[0].1, id("claims-llama-ft"));
+        let removed = targets(&call(
+            "logs.amazonaws.com",
+            "DeleteDataProtectionPolicy",
+            json!({"logGroupIdentifier": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/bedrock/invocations:*"}),
+            Value::Null,
+        ));
+        assert_eq!(
+            removed,
+            [(
+                ResourceType::LogsLogGroup,
+                id("/aws/bedrock/invocations"),
+                Kind::SafeguardRemoved("logs_genai_log_group_data_protection")
+            )]
+        );
+        let account = targets(&call(
+            "logs.amazonaws.com",
+            "PutAccountPolicy",
+            json!({"policyName": "org-masking", "policyType": "DATA_PROTECTION_POLICY"}),
+            Value::Null,
+        ));
+        assert_eq!(
+            account,
+            [(
+                ResourceType::LogsLogGroup,
+                Selector::Singleton,
+                Kind::Change
+            )]
+        );
+    }
+
+    #[test]
     fn failed_read_only_and_unmapped_calls_are_skips_with_a_reason() {
         let mut failed = call(
             "s3.amazonaws.com",
