@@ -470,6 +470,7 @@ pub(crate) const EVERY_RULE_PARAMETER_SET: &[(&str, &str)] = &[
     ("MaxUnusedDays", "30"),
     ("MaxBedrockApiKeyAgeDays", "60"),
     ("MinimumLogRetentionDays", "731"),
+    ("GenAiDataEventServices", "agentcore"),
 ];
 
 #[test]
@@ -537,7 +538,8 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
             "maxAccessKeyAgeDays",
             "maxUnusedDays",
             "maxBedrockApiKeyAgeDays",
-            "minimumLogRetentionDays"
+            "minimumLogRetentionDays",
+            "genaiDataEventServices"
         ]
         .map(str::to_owned)
         .into()
@@ -569,6 +571,10 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         (45, 30, 731)
     );
     assert_eq!(p.max_bedrock_api_key_age_days, 60);
+    assert_eq!(
+        p.genai_data_event_services,
+        genai_evidence::catalog::params::DataEventServices::AgentCore
+    );
 
     // The template admits exactly the values the parser takes, and no text longer than Config's
     // 1,024 characters for InputParameters.
@@ -581,12 +587,19 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         ("MaxUnusedDays", "3653"),
         ("MaxBedrockApiKeyAgeDays", "3653"),
         ("MinimumLogRetentionDays", "3653"),
+        ("GenAiDataEventServices", "bedrock,agentcore"),
     ]);
     assert!(longest.chars().count() <= 1024, "{}", longest.len());
     assert_eq!(
         strings(&parameter("MinimumTlsVersion")["AllowedValues"]),
         ["", "1.2", "1.3"]
     );
+    for value in strings(&parameter("GenAiDataEventServices")["AllowedValues"]) {
+        assert!(
+            genai_evidence::catalog::params::DataEventServices::parse(&value).is_some(),
+            "{value}"
+        );
+    }
     for name in [
         "MaxAccessKeyAgeDays",
         "MaxUnusedDays",

@@ -188,3 +188,32 @@ fn unreadable_selectors_of_a_possibly_logging_trail_are_could_not_evaluate() {
     );
     assert_eq!(unlisted.verdict, Verdict::CouldNotEvaluate);
 }
+
+#[test]
+fn genai_data_event_services_narrow_the_required_types_to_one_service() {
+    let mut trail = trail("org-trail", true, SELECTORS_GENAI);
+    // Only the Bedrock selections remain: AgentCore's are missing.
+    trail.data_events = trail.data_events.map(|selections| {
+        selections
+            .into_iter()
+            .filter(|s| !s.resource_type.starts_with("AWS::BedrockAgentCore::"))
+            .collect()
+    });
+    let account = Resource::Account(Account {
+        id: "123456789012".into(),
+        trails: Ok(vec![trail]),
+    });
+    let both = GENAI_DATA_EVENTS_LOGGED.evaluate(&account, &Params::default());
+    assert_eq!(both.verdict, Verdict::NonCompliant, "{both:?}");
+    let bedrock_only = Params {
+        genai_data_event_services: crate::catalog::params::DataEventServices::Bedrock,
+        ..Params::default()
+    };
+    let narrowed = GENAI_DATA_EVENTS_LOGGED.evaluate(&account, &bedrock_only);
+    assert_eq!(narrowed.verdict, Verdict::Compliant, "{narrowed:?}");
+    assert!(
+        narrowed.observed.contains("8 resource types of bedrock"),
+        "{}",
+        narrowed.observed
+    );
+}

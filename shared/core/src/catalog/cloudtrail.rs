@@ -165,6 +165,7 @@ pub const GENAI_DATA_EVENT_TYPES: &[&str] = &[
     "AWS::Bedrock::InlineAgent",
     "AWS::Bedrock::KnowledgeBase",
     "AWS::Bedrock::Model",
+    "AWS::Bedrock::PromptVersion",
     "AWS::BedrockAgentCore::Browser",
     "AWS::BedrockAgentCore::BrowserCustom",
     "AWS::BedrockAgentCore::CodeInterpreter",
@@ -184,12 +185,12 @@ pub static GENAI_DATA_EVENTS_LOGGED: Check = Check {
     security_hub: &[],
     severity: Severity::Medium,
     api_actions: TRAIL_ACTIONS,
-    passes_when: "For each Bedrock and AgentCore data-event resource type (agent aliases, async invocations, flow aliases, guardrails, inline agents, knowledge bases, models; AgentCore browsers, code interpreters, gateways, memories, runtimes and runtime endpoints), a trail that is logging in the region selects its data events, read-only and write, for every resource of the type (a selector narrowed by ARN, event name or another field does not count).",
+    passes_when: "For each data-event resource type of the services genaiDataEventServices names (default bedrock,agentcore: Bedrock agent aliases, async invocations, flow aliases, guardrails, inline agents, knowledge bases, models, prompt versions; AgentCore browsers, code interpreters, gateways, memories, runtimes and runtime endpoints), a trail that is logging in the region selects its data events, read-only and write, for every resource of the type (a selector narrowed by ARN, event name or another field does not count).",
     remediation: "aws cloudtrail put-event-selectors --trail-name <trail> --advanced-event-selectors '[{\"Name\":\"Management\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]},{\"Name\":\"GenAI data events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Data\"]},{\"Field\":\"resources.type\",\"Equals\":[\"AWS::Bedrock::AgentAlias\",\"AWS::Bedrock::KnowledgeBase\",...]}]}]' (one selector per resource type if a selector takes only one).",
     evaluator: Evaluator::Account(genai_data_events_logged),
 };
 
-fn genai_data_events_logged(account: &Account, _params: &Params) -> Outcome {
+fn genai_data_events_logged(account: &Account, params: &Params) -> Outcome {
     let trails = match &account.trails {
         Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
         Ok(trails) => trails,
@@ -209,8 +210,14 @@ fn genai_data_events_logged(account: &Account, _params: &Params) -> Outcome {
             })
         })
     };
+    let services = params.genai_data_event_services;
+    let required: Vec<&str> = GENAI_DATA_EVENT_TYPES
+        .iter()
+        .copied()
+        .filter(|t| services.requires(t))
+        .collect();
     let mut missing = Vec::new();
-    for resource_type in GENAI_DATA_EVENT_TYPES {
+    for resource_type in &required {
         let gaps: Vec<&str> = [(true, "read"), (false, "write")]
             .into_iter()
             .filter(|(read, _)| !covers(resource_type, *read))
@@ -224,9 +231,10 @@ fn genai_data_events_logged(account: &Account, _params: &Params) -> Outcome {
         let names: Vec<&str> = logging.iter().map(|t| t.name.as_str()).collect();
         return Outcome::compliant(
             format!(
-                "logging trail(s) {} select read and write data events of all {} Bedrock and AgentCore resource types",
+                "logging trail(s) {} select read and write data events of all {} resource types of {} (genaiDataEventServices)",
                 names.join(", "),
-                GENAI_DATA_EVENT_TYPES.len()
+                required.len(),
+                services.as_str()
             ),
             "agent invocations, retrievals, guardrail evaluations and AgentCore calls are recorded with their caller",
         );
