@@ -468,7 +468,9 @@ pub(crate) const EVERY_RULE_PARAMETER_SET: &[(&str, &str)] = &[
     ("MinimumTlsVersion", "1.3"),
     ("MaxAccessKeyAgeDays", "45"),
     ("MaxUnusedDays", "30"),
+    ("MaxBedrockApiKeyAgeDays", "60"),
     ("MinimumLogRetentionDays", "731"),
+    ("GenAiDataEventServices", "agentcore"),
 ];
 
 #[test]
@@ -535,7 +537,9 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         [
             "maxAccessKeyAgeDays",
             "maxUnusedDays",
-            "minimumLogRetentionDays"
+            "maxBedrockApiKeyAgeDays",
+            "minimumLogRetentionDays",
+            "genaiDataEventServices"
         ]
         .map(str::to_owned)
         .into()
@@ -566,6 +570,11 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         ),
         (45, 30, 731)
     );
+    assert_eq!(p.max_bedrock_api_key_age_days, 60);
+    assert_eq!(
+        p.genai_data_event_services,
+        genai_evidence::catalog::params::DataEventServices::AgentCore
+    );
 
     // The template admits exactly the values the parser takes, and no text longer than Config's
     // 1,024 characters for InputParameters.
@@ -576,16 +585,25 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         ("MinimumTlsVersion", "1.3"),
         ("MaxAccessKeyAgeDays", "3653"),
         ("MaxUnusedDays", "3653"),
+        ("MaxBedrockApiKeyAgeDays", "3653"),
         ("MinimumLogRetentionDays", "3653"),
+        ("GenAiDataEventServices", "bedrock,agentcore"),
     ]);
     assert!(longest.chars().count() <= 1024, "{}", longest.len());
     assert_eq!(
         strings(&parameter("MinimumTlsVersion")["AllowedValues"]),
         ["", "1.2", "1.3"]
     );
+    for value in strings(&parameter("GenAiDataEventServices")["AllowedValues"]) {
+        assert!(
+            genai_evidence::catalog::params::DataEventServices::parse(&value).is_some(),
+            "{value}"
+        );
+    }
     for name in [
         "MaxAccessKeyAgeDays",
         "MaxUnusedDays",
+        "MaxBedrockApiKeyAgeDays",
         "MinimumLogRetentionDays",
     ] {
         assert_eq!(parameter(name)["Type"], "Number", "{name}");

@@ -20,6 +20,7 @@ use crate::domain::resources::bedrock::{
     Guardrail, GuardrailAttachment, InvocationLogging, LogGroupDestination, LoggingConfig,
     ModelCustomizationJob, SensitiveInformationPolicy,
 };
+use crate::domain::resources::bedrock::{ImportedModel, ModelInvocationJob};
 use crate::domain::scope::{Link, Links};
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
@@ -880,6 +881,179 @@ pub async fn read_invocation_logging(
                 SubjectState::Unreadable(error.to_string()),
             )]
         })
+}
+
+// Imported models and batch inference jobs.
+
+/// Every imported model (`ListImportedModels`, every page), each read with
+/// [`read_imported_model`].
+pub async fn collect_imported_models(
+    client: &aws_sdk_bedrock::Client,
+    scope: &Scope,
+) -> Result<Vec<Subject>, AwsError> {
+    let mut models = Vec::new();
+    let mut pages = client.list_imported_models().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("bedrock:ListImportedModels", e))?;
+        models.extend(
+            page.model_summaries()
+                .iter()
+                .map(|m| (m.model_name().to_owned(), m.model_arn().to_owned())),
+        );
+    }
+    Ok(super::bounded(models, |(name, arn)| async move {
+        as_listed(read_imported_model(client, scope, &arn).await, name, arn)
+    })
+    .await)
+}
+
+/// An imported model from `GetImportedModel`, with what it links (its KMS key).
+pub fn imported_model_from_api(
+    out: &aws_sdk_bedrock::operation::get_imported_model::GetImportedModelOutput,
+) -> (ImportedModel, Vec<Link>) {
+    let name = out.model_name().unwrap_or_default().to_owned();
+    let mut links = Links::new(format!("Bedrock imported model {name:?}"));
+    links.key(out.model_kms_key_arn(), "model key");
+    let model = ImportedModel {
+        name,
+        kms_key_arn: Ok(out.model_kms_key_arn().map(str::to_owned)),
+    };
+    (model, links.into_vec())
+}
+
+/// One imported model by name or ARN (`GetImportedModel`), identified by its name.
+pub async fn read_imported_model(
+    client: &aws_sdk_bedrock::Client,
+    scope: &Scope,
+    id: &str,
+) -> Subject {
+    let via = "AWS API (bedrock:GetImportedModel)";
+    match client
+        .get_imported_model()
+        .model_identifier(id)
+        .send()
+        .await
+    {
+        Ok(out) => {
+            let (model, links) = imported_model_from_api(&out);
+            subject(
+                ResourceType::BedrockImportedModel,
+                model.name.clone(),
+                out.model_arn().map(str::to_owned),
+                scope,
+                via,
+                Resource::BedrockImportedModel(model),
+                links,
+            )
+        }
+        Err(e) => failed_subject(
+            ResourceType::BedrockImportedModel,
+            id,
+            scope,
+            via,
+            super::failed_read(AwsError::from_sdk("bedrock:GetImportedModel", e)),
+        ),
+    }
+}
+
+/// A batch inference job from its output configuration (as `ListModelInvocationJobs`'
+/// summaries and `GetModelInvocationJob` both carry it), with what it links: its output
+/// bucket, the output key and its service role.
+pub fn invocation_job_from_api(
+    name: &str,
+    role_arn: &str,
+    output: Option<&aws_sdk_bedrock::types::ModelInvocationJobOutputDataConfig>,
+) -> (ModelInvocationJob, Vec<Link>) {
+    use aws_sdk_bedrock::types::ModelInvocationJobOutputDataConfig as Output;
+    let mut links = Links::new(format!("Bedrock batch inference job {name:?}"));
+    links.role(Some(role_arn), "service role");
+    let output_kms_key_id = match output {
+        None => Ok(None),
+        Some(Output::S3OutputDataConfig(s3)) => {
+            links
+                .bucket(Some(s3.s3_uri()), "batch output")
+                .key(s3.s3_encryption_key_id(), "output key");
+            Ok(s3.s3_encryption_key_id().map(str::to_owned))
+        }
+        Some(_) => Err(Unreadable::new(
+            "the job's outputDataConfig is of a kind this SDK does not know",
+        )),
+    };
+    let job = ModelInvocationJob {
+        name: name.to_owned(),
+        output_kms_key_id,
+    };
+    (job, links.into_vec())
+}
+
+/// Every batch inference job (`ListModelInvocationJobs`, every page); the summaries carry the
+/// output configuration, so no job is read again.
+pub async fn collect_model_invocation_jobs(
+    client: &aws_sdk_bedrock::Client,
+    scope: &Scope,
+) -> Result<Vec<Subject>, AwsError> {
+    let via = "AWS API (bedrock:ListModelInvocationJobs)";
+    let mut subjects = Vec::new();
+    let mut pages = client.list_model_invocation_jobs().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("bedrock:ListModelInvocationJobs", e))?;
+        for summary in page.invocation_job_summaries() {
+            let (job, links) = invocation_job_from_api(
+                summary.job_name(),
+                summary.role_arn(),
+                summary.output_data_config(),
+            );
+            subjects.push(subject(
+                ResourceType::BedrockModelInvocationJob,
+                summary.job_name().to_owned(),
+                Some(summary.job_arn().to_owned()),
+                scope,
+                via,
+                Resource::BedrockModelInvocationJob(job),
+                links,
+            ));
+        }
+    }
+    Ok(subjects)
+}
+
+/// One batch inference job by ARN (`GetModelInvocationJob`), identified by its name.
+pub async fn read_model_invocation_job(
+    client: &aws_sdk_bedrock::Client,
+    scope: &Scope,
+    id: &str,
+) -> Subject {
+    let via = "AWS API (bedrock:GetModelInvocationJob)";
+    match client
+        .get_model_invocation_job()
+        .job_identifier(id)
+        .send()
+        .await
+    {
+        Ok(out) => {
+            let (job, links) = invocation_job_from_api(
+                out.job_name().unwrap_or(id),
+                out.role_arn(),
+                out.output_data_config(),
+            );
+            subject(
+                ResourceType::BedrockModelInvocationJob,
+                job.name.clone(),
+                Some(out.job_arn().to_owned()),
+                scope,
+                via,
+                Resource::BedrockModelInvocationJob(job),
+                links,
+            )
+        }
+        Err(e) => failed_subject(
+            ResourceType::BedrockModelInvocationJob,
+            id,
+            scope,
+            via,
+            super::failed_read(AwsError::from_sdk("bedrock:GetModelInvocationJob", e)),
+        ),
+    }
 }
 
 #[cfg(test)]

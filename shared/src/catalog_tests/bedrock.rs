@@ -737,3 +737,112 @@ fn unreadable_guardrails_make_the_inventory_could_not_evaluate() {
         outcome.observed
     );
 }
+
+// Imported models and batch inference jobs: API answers decoded by the Bedrock adapter.
+
+const IMPORTED_MODEL_CMK: &str =
+    include_str!("../../../tests/fixtures/bedrock/get_imported_model_cmk.json");
+const IMPORTED_MODEL_AWS_KEY: &str =
+    include_str!("../../../tests/fixtures/bedrock/get_imported_model_aws_owned_key.json");
+const INVOCATION_JOBS: &str =
+    include_str!("../../../tests/fixtures/bedrock/list_model_invocation_jobs.json");
+
+/// The imported model and its links, as the adapter reads a GetImportedModel answer.
+fn imported_model(fixture: &str) -> (ImportedModel, Vec<crate::domain::scope::Link>) {
+    let v = json(fixture);
+    let out = aws_sdk_bedrock::operation::get_imported_model::GetImportedModelOutput::builder()
+        .set_model_arn(text(&v, "/modelArn"))
+        .set_model_name(text(&v, "/modelName"))
+        .set_job_name(text(&v, "/jobName"))
+        .set_model_kms_key_arn(text(&v, "/modelKmsKeyArn"))
+        .build();
+    crate::adapters::bedrock::imported_model_from_api(&out)
+}
+
+/// Every batch inference job of a ListModelInvocationJobs answer, as the adapter reads it.
+fn invocation_jobs(fixture: &str) -> Vec<(ModelInvocationJob, Vec<crate::domain::scope::Link>)> {
+    use aws_sdk_bedrock::types::{
+        ModelInvocationJobOutputDataConfig, ModelInvocationJobS3OutputDataConfig,
+    };
+    json(fixture)["invocationJobSummaries"]
+        .as_array()
+        .expect("summaries")
+        .iter()
+        .map(|j| {
+            let output = j.pointer("/outputDataConfig/s3OutputDataConfig").map(|s3| {
+                ModelInvocationJobOutputDataConfig::S3OutputDataConfig(
+                    ModelInvocationJobS3OutputDataConfig::builder()
+                        .set_s3_uri(text(s3, "/s3Uri"))
+                        .set_s3_encryption_key_id(text(s3, "/s3EncryptionKeyId"))
+                        .build()
+                        .expect("s3Uri"),
+                )
+            });
+            crate::adapters::bedrock::invocation_job_from_api(
+                &text(j, "/jobName").expect("name"),
+                &text(j, "/roleArn").expect("role"),
+                output.as_ref(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn imported_model_with_a_kms_key_passes_without_one_fails_and_unread_cannot_be_decided() {
+    let (model, links) = imported_model(IMPORTED_MODEL_CMK);
+    let (v, observed) = verdict(
+        &IMPORTED_MODEL_KMS_KEY,
+        Resource::BedrockImportedModel(model),
+    );
+    assert_eq!(v, Verdict::Compliant);
+    assert!(observed.contains("key/7a8b9c0d"), "{observed}");
+    assert_eq!(links.len(), 1, "{links:?}");
+    let (model, links) = imported_model(IMPORTED_MODEL_AWS_KEY);
+    let (v, observed) = verdict(
+        &IMPORTED_MODEL_KMS_KEY,
+        Resource::BedrockImportedModel(model),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    assert!(observed.contains("AWS owned key"), "{observed}");
+    assert!(links.is_empty());
+    let unread = ImportedModel {
+        name: "m".into(),
+        kms_key_arn: Err(denied("bedrock:GetImportedModel")),
+    };
+    let (v, observed) = verdict(
+        &IMPORTED_MODEL_KMS_KEY,
+        Resource::BedrockImportedModel(unread),
+    );
+    assert_eq!(v, Verdict::CouldNotEvaluate);
+    assert!(observed.contains("AccessDenied"), "{observed}");
+}
+
+#[test]
+fn batch_inference_output_key_decides_the_job_check_and_links_bucket_key_and_role() {
+    let jobs = invocation_jobs(INVOCATION_JOBS);
+    let (claims, links) = jobs[0].clone();
+    let (v, observed) = verdict(
+        &INVOCATION_JOB_OUTPUT_KMS_KEY,
+        Resource::BedrockModelInvocationJob(claims),
+    );
+    assert_eq!(v, Verdict::Compliant);
+    assert!(observed.contains("key/3c4d5e6f"), "{observed}");
+    assert_eq!(links.len(), 3, "{links:?}");
+    let (support, links) = jobs[1].clone();
+    let (v, observed) = verdict(
+        &INVOCATION_JOB_OUTPUT_KMS_KEY,
+        Resource::BedrockModelInvocationJob(support),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    assert!(observed.contains("s3EncryptionKeyId"), "{observed}");
+    assert_eq!(links.len(), 2, "{links:?}");
+    let unread = ModelInvocationJob {
+        name: "j".into(),
+        output_kms_key_id: Err(denied("bedrock:GetModelInvocationJob")),
+    };
+    let (v, _) = verdict(
+        &INVOCATION_JOB_OUTPUT_KMS_KEY,
+        Resource::BedrockModelInvocationJob(unread),
+    );
+    assert_eq!(v, Verdict::CouldNotEvaluate);
+}

@@ -3,7 +3,9 @@
 //! here, beside the decoders, since the core crate knows no adapter.
 
 mod bedrock;
+mod cloudtrail;
 mod fixtures;
 mod iam;
 mod kms;
+mod logs;
 mod sagemaker;

@@ -438,6 +438,44 @@ pub static READERS: &[Reader] = &[
         decode: None,
         links: &[T::S3Bucket, T::LogsLogGroup, T::IamRole],
     },
+    Reader {
+        resource_type: T::BedrockImportedModel,
+        service: Service::Bedrock,
+        what: "a Bedrock imported model",
+        plural: "imported models",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move { bedrock::collect_imported_models(&c.bedrock, s).await.into() })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, sel| {
+            Box::pin(async move { one(bedrock::read_imported_model(&c.bedrock, s, id(sel)).await) })
+        },
+        read_by: &[By::Id],
+        decode: None,
+        links: &[T::KmsKey],
+    },
+    Reader {
+        resource_type: T::BedrockModelInvocationJob,
+        service: Service::Bedrock,
+        what: "a Bedrock batch inference job",
+        plural: "batch inference jobs",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move {
+                bedrock::collect_model_invocation_jobs(&c.bedrock, s)
+                    .await
+                    .into()
+            })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, sel| {
+            Box::pin(async move {
+                one(bedrock::read_model_invocation_job(&c.bedrock, s, id(sel)).await)
+            })
+        },
+        read_by: &[By::Id],
+        decode: None,
+        links: &[T::S3Bucket, T::KmsKey, T::IamRole],
+    },
     sagemaker_reader!(
         SageMakerNotebookInstance,
         "a SageMaker notebook instance",
@@ -622,10 +660,17 @@ pub static READERS: &[Reader] = &[
             Box::pin(async move { logs::collect_log_groups(&c.logs, s, None).await.into() })
         }),
         scoping: Scoping::Own(logs::genai_writer),
+        // The singleton: every log group GenAI services write to by name (an account policy
+        // changed), or one group by name or ARN.
         read: |c, s, sel| {
-            Box::pin(async move { one(logs::read_log_group(&c.logs, s, id(sel)).await) })
+            Box::pin(async move {
+                match sel {
+                    Selector::Singleton => logs::read_genai_log_groups(&c.logs, s).await,
+                    _ => one(logs::read_log_group(&c.logs, s, id(sel)).await),
+                }
+            })
         },
-        read_by: &[By::Id],
+        read_by: &[By::Id, By::Singleton],
         decode: Some(logs::decode_config_item),
         links: &[],
     },

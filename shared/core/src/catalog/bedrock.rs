@@ -11,6 +11,7 @@ use crate::domain::resources::bedrock::{
     Agent, BucketDestination, CustomModel, DataSource, Guardrail, GuardrailInventory,
     InvocationLogging, LogGroupDestination, LoggingConfig, ModelCustomizationJob,
 };
+use crate::domain::resources::bedrock::{ImportedModel, ModelInvocationJob};
 
 /// The checks of this module, in a stable order.
 pub static CHECKS: &[&Check] = &[
@@ -26,6 +27,8 @@ pub static CHECKS: &[&Check] = &[
     &INVOCATION_LOGGING_TEXT_DELIVERY,
     &INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED,
     &PROTECTIVE_GUARDRAIL_EXISTS,
+    &IMPORTED_MODEL_KMS_KEY,
+    &INVOCATION_JOB_OUTPUT_KMS_KEY,
 ];
 
 /// Safe and Privacy: the region has at least one guardrail that both blocks prompt attacks at
@@ -578,5 +581,68 @@ fn bucket_encryption(
             "bucket {} ({}) defaults to {}, not a KMS key",
             bucket.bucket_name, bucket.role, rule.algorithm
         )),
+    }
+}
+
+// Imported models and batch inference jobs (SECAI3.3).
+
+/// SECAI3.3: the imported model is encrypted with a customer managed KMS key.
+pub static IMPORTED_MODEL_KMS_KEY: Check = Check {
+    id: "bedrock_imported_model_kms_key",
+    version: 1,
+    title: "Bedrock imported model is encrypted with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    security_hub: &[],
+    severity: Severity::High,
+    api_actions: &["bedrock:ListImportedModels", "bedrock:GetImportedModel"],
+    passes_when: "GetImportedModel returns a modelKmsKeyArn (none means the model is encrypted with an AWS owned key).",
+    remediation: "An imported model's key cannot be changed: import it again with aws bedrock create-model-import-job --imported-model-kms-key-id <key-arn>, move consumers to the new model, then aws bedrock delete-imported-model on the old one.",
+    evaluator: Evaluator::BedrockImportedModel(imported_model_kms_key),
+};
+
+/// SECAI3.3: the batch inference job writes its output encrypted with a KMS key it names.
+pub static INVOCATION_JOB_OUTPUT_KMS_KEY: Check = Check {
+    id: "bedrock_model_invocation_job_output_kms_key",
+    version: 1,
+    title: "Bedrock batch inference job encrypts its output with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    security_hub: &[],
+    severity: Severity::Medium,
+    api_actions: &[
+        "bedrock:ListModelInvocationJobs",
+        "bedrock:GetModelInvocationJob",
+    ],
+    passes_when: "The job's outputDataConfig.s3OutputDataConfig names an s3EncryptionKeyId.",
+    remediation: "A job's output settings cannot be changed: submit new batch inference jobs with aws bedrock create-model-invocation-job --output-data-config '{\"s3OutputDataConfig\":{\"s3Uri\":\"s3://<bucket>/<prefix>/\",\"s3EncryptionKeyId\":\"<key-arn>\"}}'.",
+    evaluator: Evaluator::BedrockModelInvocationJob(invocation_job_output_kms_key),
+};
+
+fn imported_model_kms_key(model: &ImportedModel, _params: &Params) -> Outcome {
+    customer_managed_key(
+        &model.kms_key_arn,
+        "the imported model",
+        "modelKmsKeyArn",
+        "the imported model's weights",
+    )
+}
+
+fn invocation_job_output_kms_key(job: &ModelInvocationJob, _params: &Params) -> Outcome {
+    match &job.output_kms_key_id {
+        Err(unreadable) => Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(Some(key)) if !key.trim().is_empty() => Outcome::compliant(
+            format!(
+                "batch inference job {} encrypts its output with KMS key {}",
+                job.name,
+                key.trim()
+            ),
+            "the model's completions for the batch are encrypted at rest under a key whose use is governed by key policy and logged in CloudTrail",
+        ),
+        Ok(_) => Outcome::non_compliant(
+            format!(
+                "batch inference job {} has no outputDataConfig.s3OutputDataConfig.s3EncryptionKeyId; its output takes whatever default encryption the bucket has",
+                job.name
+            ),
+            "SECAI3.3 needs the completions of batch inference encrypted under a customer managed key named by the job",
+        ),
     }
 }

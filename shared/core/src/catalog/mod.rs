@@ -94,6 +94,8 @@ evaluators! {
     BedrockDataSource(resources::bedrock::DataSource);
     BedrockInvocationLogging(resources::bedrock::InvocationLogging);
     BedrockGuardrailInventory(resources::bedrock::GuardrailInventory);
+    BedrockImportedModel(resources::bedrock::ImportedModel);
+    BedrockModelInvocationJob(resources::bedrock::ModelInvocationJob);
     IamRole(resources::iam::Role);
     IamUser(resources::iam::User);
     IamPolicy(resources::iam::ManagedPolicy);
@@ -283,6 +285,8 @@ mod tests {
             name: "/aws/bedrock/invocations".into(),
             kms_key_id: None,
             retention_days: None,
+            own_data_protection: Ok(None),
+            account_data_protection: Ok(Vec::new()),
         });
         let outcome = s3::DEFAULT_ENCRYPTION_KMS.evaluate(&group, &Params::default());
         assert_eq!(

@@ -19,8 +19,14 @@ pub struct Params {
     pub max_access_key_age_days: u32,
     /// Credentials and roles unused for more than this many days fail (`maxUnusedDays`, default 90).
     pub max_unused_days: u32,
+    /// Long-term Bedrock API keys older than this many days, or living longer, fail
+    /// (`maxBedrockApiKeyAgeDays`, default 90).
+    pub max_bedrock_api_key_age_days: u32,
     /// Log groups must keep logs at least this many days (`minimumLogRetentionDays`, default 365).
     pub minimum_log_retention_days: u32,
+    /// Whose CloudTrail data events must be logged (`genaiDataEventServices`: `bedrock`,
+    /// `agentcore`, or both, the default).
+    pub genai_data_event_services: DataEventServices,
     /// The instant ages are measured at (the trigger's time; checks never read the clock).
     pub as_of: Timestamp,
 }
@@ -32,7 +38,9 @@ impl Default for Params {
             minimum_tls_version: None,
             max_access_key_age_days: 90,
             max_unused_days: 90,
+            max_bedrock_api_key_age_days: 90,
             minimum_log_retention_days: 365,
+            genai_data_event_services: DataEventServices::BedrockAndAgentCore,
             as_of: Timestamp::now(),
         }
     }
@@ -74,6 +82,53 @@ impl TlsVersion {
     }
 }
 
+/// The services whose CloudTrail data-event resource types `cloudtrail_genai_data_events_logged`
+/// requires (an account without AgentCore, or without Bedrock agents and knowledge bases, narrows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataEventServices {
+    /// Amazon Bedrock and Bedrock AgentCore.
+    BedrockAndAgentCore,
+    /// Amazon Bedrock only.
+    Bedrock,
+    /// Bedrock AgentCore only.
+    AgentCore,
+}
+
+impl DataEventServices {
+    /// `bedrock,agentcore`, `bedrock` or `agentcore`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataEventServices::BedrockAndAgentCore => "bedrock,agentcore",
+            DataEventServices::Bedrock => "bedrock",
+            DataEventServices::AgentCore => "agentcore",
+        }
+    }
+
+    /// Parses a comma-separated set of `bedrock` and `agentcore` (order and spaces ignored).
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut names: Vec<&str> = text.split(',').map(str::trim).collect();
+        names.sort_unstable();
+        names.dedup();
+        match names.as_slice() {
+            ["agentcore", "bedrock"] => Some(DataEventServices::BedrockAndAgentCore),
+            ["bedrock"] => Some(DataEventServices::Bedrock),
+            ["agentcore"] => Some(DataEventServices::AgentCore),
+            _ => None,
+        }
+    }
+
+    /// Whether the data-event resource type `resource_type` (`AWS::Bedrock::...` or
+    /// `AWS::BedrockAgentCore::...`) is required.
+    pub fn requires(self, resource_type: &str) -> bool {
+        let agentcore = resource_type.starts_with("AWS::BedrockAgentCore::");
+        match self {
+            DataEventServices::BedrockAndAgentCore => true,
+            DataEventServices::Bedrock => !agentcore,
+            DataEventServices::AgentCore => agentcore,
+        }
+    }
+}
+
 /// A rule parameter was not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
@@ -98,7 +153,9 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
     "minimumTlsVersion",
     "maxAccessKeyAgeDays",
     "maxUnusedDays",
+    "maxBedrockApiKeyAgeDays",
     "minimumLogRetentionDays",
+    "genaiDataEventServices",
 ];
 
 /// At most this many ignored parameter names are reported (each cut to 64 characters).
@@ -160,9 +217,23 @@ impl Params {
                     params.max_access_key_age_days = parse_days("maxAccessKeyAgeDays", &value)?
                 }
                 "maxUnusedDays" => params.max_unused_days = parse_days("maxUnusedDays", &value)?,
+                "maxBedrockApiKeyAgeDays" => {
+                    params.max_bedrock_api_key_age_days =
+                        parse_days("maxBedrockApiKeyAgeDays", &value)?
+                }
                 "minimumLogRetentionDays" => {
                     params.minimum_log_retention_days =
                         parse_days("minimumLogRetentionDays", &value)?
+                }
+                "genaiDataEventServices" => {
+                    let text = value.as_str().unwrap_or_default();
+                    params.genai_data_event_services =
+                        DataEventServices::parse(text).ok_or_else(|| ParamError::Invalid {
+                            name: "genaiDataEventServices",
+                            value: quoted(&value),
+                            why: "expected \"bedrock,agentcore\", \"bedrock\" or \"agentcore\""
+                                .into(),
+                        })?;
                 }
                 _ => ignored.push(name),
             }
@@ -211,8 +282,14 @@ impl Params {
         if self.max_unused_days != other.max_unused_days {
             names.push("maxUnusedDays");
         }
+        if self.max_bedrock_api_key_age_days != other.max_bedrock_api_key_age_days {
+            names.push("maxBedrockApiKeyAgeDays");
+        }
         if self.minimum_log_retention_days != other.minimum_log_retention_days {
             names.push("minimumLogRetentionDays");
+        }
+        if self.genai_data_event_services != other.genai_data_event_services {
+            names.push("genaiDataEventServices");
         }
         names
     }
@@ -388,7 +465,7 @@ mod tests {
             Vec::<&str>::new()
         );
         let every = parse(
-            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","minimumLogRetentionDays":"731"}"#,
+            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","maxBedrockApiKeyAgeDays":"30","minimumLogRetentionDays":"731","genaiDataEventServices":"bedrock"}"#,
         )
         .at(at);
         assert_eq!(every.differing(&defaults), KNOWN_PARAMETERS);
@@ -397,6 +474,26 @@ mod tests {
         let later = defaults.at(Timestamp::from_epoch_millis(1));
         assert!(later.differing(&defaults).is_empty());
         assert_ne!(later, defaults);
+    }
+
+    #[test]
+    fn genai_data_event_services_take_either_service_or_both_in_any_order() {
+        let parse = |text: &str| {
+            Params::from_rule_parameters(Some(text)).map(|p| p.params.genai_data_event_services)
+        };
+        assert_eq!(
+            parse(r#"{"genaiDataEventServices":"agentcore, bedrock"}"#),
+            Ok(DataEventServices::BedrockAndAgentCore)
+        );
+        assert_eq!(
+            parse(r#"{"genaiDataEventServices":"bedrock"}"#),
+            Ok(DataEventServices::Bedrock)
+        );
+        let e = parse(r#"{"genaiDataEventServices":"sagemaker"}"#).unwrap_err();
+        assert!(e.to_string().contains("genaiDataEventServices"), "{e}");
+        assert!(DataEventServices::Bedrock.requires("AWS::Bedrock::AgentAlias"));
+        assert!(!DataEventServices::Bedrock.requires("AWS::BedrockAgentCore::Gateway"));
+        assert!(!DataEventServices::AgentCore.requires("AWS::Bedrock::AgentAlias"));
     }
 
     #[test]

@@ -178,6 +178,12 @@ pub static ROUTES: &[Route] = routes! {
         )],
         "UpdateDataSource" => [(BedrockDataSource, DATA_SOURCE, Change)],
         "DeleteDataSource" => [(BedrockDataSource, DATA_SOURCE, Deletion)],
+        // The imported model exists once its import job completes (named by the job's request).
+        "CreateModelImportJob" => [(BedrockImportedModel, One(&[Rq("/importedModelName")]), Change)],
+        "DeleteImportedModel" => [(BedrockImportedModel, One(&[Rq("/modelIdentifier")]), Deletion)],
+        "CreateModelInvocationJob" => [
+            (BedrockModelInvocationJob, One(&[Rs("/jobArn")]), Change),
+        ],
     }
     "aws.sagemaker" / "sagemaker.amazonaws.com": {
         "CreateNotebookInstance" => [(SageMakerNotebookInstance, NOTEBOOK, Change)],
@@ -252,6 +258,14 @@ pub static ROUTES: &[Route] = routes! {
         "DeleteAccessKey" => [(IamUser, USER, Change)],
         "CreateLoginProfile" => [(IamUser, USER, Change)],
         "DeleteLoginProfile" => [(IamUser, USER, Change)],
+        // Long-term Bedrock API keys are service-specific credentials; a call without userName
+        // acts on the caller and names no user to re-read.
+        "CreateServiceSpecificCredential" => [
+            (IamUser, One(&[Rq("/userName"), Rs("/serviceSpecificCredential/userName")]), Change),
+        ],
+        "UpdateServiceSpecificCredential" => [(IamUser, USER, Change)],
+        "ResetServiceSpecificCredential" => [(IamUser, USER, Change)],
+        "DeleteServiceSpecificCredential" => [(IamUser, USER, Change)],
         "AttachGroupPolicy" => [(IamUser, GROUP, Change)],
         "DetachGroupPolicy" => [(IamUser, GROUP, Change)],
         "PutGroupPolicy" => [(IamUser, GROUP, Change)],
@@ -282,6 +296,15 @@ pub static ROUTES: &[Route] = routes! {
         "DeleteRetentionPolicy" => [(LogsLogGroup, LOG_GROUP, Change)],
         "AssociateKmsKey" => [(LogsLogGroup, LOG_GROUP, Change)],
         "DisassociateKmsKey" => [(LogsLogGroup, LOG_GROUP, SafeguardRemoved("logs_log_group_kms_encryption"))],
+        "PutDataProtectionPolicy" => [(LogsLogGroup, One(&[Rq("/logGroupIdentifier")]), Change)],
+        "DeleteDataProtectionPolicy" => [(
+            LogsLogGroup,
+            One(&[Rq("/logGroupIdentifier")]),
+            SafeguardRemoved("logs_genai_log_group_data_protection"),
+        )],
+        // An account policy applies to many groups: every GenAI log group of the region is re-read.
+        "PutAccountPolicy" => [(LogsLogGroup, Singleton, Change)],
+        "DeleteAccountPolicy" => [(LogsLogGroup, Singleton, Change)],
     }
 };
 
@@ -1205,6 +1228,69 @@ mod tests {
             ))[0]
                 .2,
             Kind::Change
+        );
+    }
+
+    #[test]
+    fn api_key_import_batch_and_data_protection_calls_name_what_they_change() {
+        let user = targets(&call(
+            "iam.amazonaws.com",
+            "CreateServiceSpecificCredential",
+            json!({"userName": "genai-batch-app", "serviceName": "bedrock.amazonaws.com", "credentialAgeDays": 30}),
+            json!({"serviceSpecificCredential": {"userName": "genai-batch-app"}}),
+        ));
+        assert_eq!(
+            user,
+            [(ResourceType::IamUser, id("genai-batch-app"), Kind::Change)]
+        );
+        let batch = targets(&call(
+            "bedrock.amazonaws.com",
+            "CreateModelInvocationJob",
+            json!({"jobName": "claims-2026-08-01"}),
+            json!({"jobArn": "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/a1b2c3d4e5f6"}),
+        ));
+        assert_eq!(
+            batch,
+            [(
+                ResourceType::BedrockModelInvocationJob,
+                id("arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/a1b2c3d4e5f6"),
+                Kind::Change
+            )]
+        );
+        let import = targets(&call(
+            "bedrock.amazonaws.com",
+            "CreateModelImportJob",
+            json!({"jobName": "import-1", "importedModelName": "claims-llama-ft"}),
+            Value::Null,
+        ));
+        assert_eq!(import[0].1, id("claims-llama-ft"));
+        let removed = targets(&call(
+            "logs.amazonaws.com",
+            "DeleteDataProtectionPolicy",
+            json!({"logGroupIdentifier": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/bedrock/invocations:*"}),
+            Value::Null,
+        ));
+        assert_eq!(
+            removed,
+            [(
+                ResourceType::LogsLogGroup,
+                id("/aws/bedrock/invocations"),
+                Kind::SafeguardRemoved("logs_genai_log_group_data_protection")
+            )]
+        );
+        let account = targets(&call(
+            "logs.amazonaws.com",
+            "PutAccountPolicy",
+            json!({"policyName": "org-masking", "policyType": "DATA_PROTECTION_POLICY"}),
+            Value::Null,
+        ));
+        assert_eq!(
+            account,
+            [(
+                ResourceType::LogsLogGroup,
+                Selector::Singleton,
+                Kind::Change
+            )]
         );
     }
 

@@ -161,3 +161,23 @@ pub struct GuardrailInventory {
     /// The guardrails; unreadable when they could not be listed.
     pub guardrails: Readable<Vec<Guardrail>>,
 }
+
+/// A model imported into Bedrock (Custom Model Import).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedModel {
+    /// The model name.
+    pub name: String,
+    /// The KMS key the model is encrypted with (`GetImportedModel.modelKmsKeyArn`); `None`
+    /// means an AWS owned key.
+    pub kms_key_arn: Readable<Option<String>>,
+}
+
+/// A Bedrock batch inference job (a model invocation job).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelInvocationJob {
+    /// The job name.
+    pub name: String,
+    /// The KMS key the job's S3 output is encrypted with
+    /// (`outputDataConfig.s3OutputDataConfig.s3EncryptionKeyId`); `None` when none is named.
+    pub output_kms_key_id: Readable<Option<String>>,
+}
