@@ -152,6 +152,19 @@ impl Sweep {
     }
 }
 
+impl Sweep {
+    /// A run named `id` whose SageMaker calls are all denied (every other service is moto's).
+    async fn run_with_sagemaker_denied(&self, id: &str) -> SweepSummary {
+        let denied = rig::sdk_config(&denying_endpoint().await, 1).await;
+        let mut clients = SweepClients::for_regions(&self.moto_aws, &[]);
+        clients.regions[0].sagemaker = aws_sdk_sagemaker::Client::new(&denied);
+        self.handler_with(clients, SweepOptions::default())
+            .handle(&schedule(id), None)
+            .await
+            .unwrap()
+    }
+}
+
 fn schedule(id: &str) -> Value {
     let mut event = rig::event("scheduled-sweep");
     event["id"] = json!(id);
@@ -457,14 +470,7 @@ async fn denying_endpoint() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_denied_service_yields_could_not_evaluate_findings_while_the_rest_completes() {
     let s = Sweep::start().await;
-    let denied = rig::sdk_config(&denying_endpoint().await, 1).await;
-    let mut clients = SweepClients::for_regions(&s.moto_aws, &[]);
-    clients.regions[0].sagemaker = aws_sdk_sagemaker::Client::new(&denied);
-    let summary = s
-        .handler_with(clients, SweepOptions::default())
-        .handle(&schedule("denied"), None)
-        .await
-        .unwrap();
+    let summary = s.run_with_sagemaker_denied("denied").await;
     assert_eq!(summary.status, "complete");
     assert!(
         summary
@@ -887,17 +893,10 @@ async fn config_rule_sweep_and_drift_file_one_first_sighting_per_check_and_resou
 /// The EMF lines the function prints for a run: by function, the findings by verdict and the
 /// evidence filed (what the summary counts); by control, each control's findings (the summary's
 /// report lines, one per finding and control); by reason, the denied reads as `accessDenied`.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sweeps_metrics_count_what_its_summary_reports_and_class_denied_reads() {
     let s = Sweep::start().await;
-    let denied = rig::sdk_config(&denying_endpoint().await, 1).await;
-    let mut clients = SweepClients::for_regions(&s.moto_aws, &[]);
-    clients.regions[0].sagemaker = aws_sdk_sagemaker::Client::new(&denied);
-    let summary = s
-        .handler_with(clients, SweepOptions::default())
-        .handle(&schedule("metrics"), None)
-        .await
-        .unwrap();
+    let summary = s.run_with_sagemaker_denied("metrics").await;
     assert_eq!(summary.status, "complete");
     let docs: Vec<Value> = summary
         .figures
