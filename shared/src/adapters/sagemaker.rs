@@ -743,7 +743,10 @@ pub fn monitoring_links(
 
 /// What an inference experiment points at: its role, its volume key, its data capture
 /// destination and key.
-pub fn inference_experiment_links(out: &DescribeInferenceExperimentOutput, name: &str) -> Vec<Link> {
+pub fn inference_experiment_links(
+    out: &DescribeInferenceExperimentOutput,
+    name: &str,
+) -> Vec<Link> {
     let name = out.name().unwrap_or(name);
     let mut links = Links::new(format!("SageMaker inference experiment {name:?}"));
     links
@@ -764,7 +767,10 @@ pub fn processing_job_links(out: &DescribeProcessingJobOutput, name: &str) -> Ve
     let mut links = Links::new(format!("SageMaker processing job {name:?}"));
     links.role(out.role_arn(), "execution role");
     for input in out.processing_inputs() {
-        links.bucket(input.s3_input().and_then(|s| s.s3_uri()), "processing input");
+        links.bucket(
+            input.s3_input().and_then(|s| s.s3_uri()),
+            "processing input",
+        );
     }
     if let Some(output) = out.processing_output_config() {
         for location in output.outputs() {
@@ -1030,7 +1036,12 @@ async fn describe_experiment_or_job(
     use ResourceType as T;
     match resource_type {
         T::SageMakerInferenceExperiment => {
-            match client.describe_inference_experiment().name(name).send().await {
+            match client
+                .describe_inference_experiment()
+                .name(name)
+                .send()
+                .await
+            {
                 Ok(out) => (
                     Ok((
                         Resource::SageMakerInferenceExperiment(inference_experiment_from_api(
@@ -1960,7 +1971,9 @@ mod tests {
 
     #[test]
     fn a_monitoring_schedule_from_the_api_reads_an_embedded_definition_as_its_config_item_does() {
-        use aws_sdk_sagemaker::types::{MonitoringJobDefinition as Embedded, MonitoringScheduleConfig};
+        use aws_sdk_sagemaker::types::{
+            MonitoringJobDefinition as Embedded, MonitoringScheduleConfig,
+        };
         let embedded = Embedded::builder()
             .network_config(
                 NetworkConfig::builder()
@@ -2059,7 +2072,11 @@ mod tests {
             .role_arn(ROLE)
             .processing_inputs(
                 ProcessingInput::builder()
-                    .s3_input(ProcessingS3Input::builder().s3_uri("s3://raw-data/in/").build())
+                    .s3_input(
+                        ProcessingS3Input::builder()
+                            .s3_uri("s3://raw-data/in/")
+                            .build(),
+                    )
                     .build(),
             )
             .processing_output_config(
@@ -2087,7 +2104,9 @@ mod tests {
             )
             .build();
         assert_eq!(
-            processing_job_from_api(&processing, "listed").volume_kms_key_id.as_deref(),
+            processing_job_from_api(&processing, "listed")
+                .volume_kms_key_id
+                .as_deref(),
             Some(KEY_ARN)
         );
         assert_eq!(
@@ -2121,11 +2140,18 @@ mod tests {
                     .kms_key_id("alias/output")
                     .build(),
             )
-            .transform_resources(TransformResources::builder().volume_kms_key_id(KEY_ID).build())
+            .transform_resources(
+                TransformResources::builder()
+                    .volume_kms_key_id(KEY_ID)
+                    .build(),
+            )
             .build();
         let job = transform_job_from_api(&transform, "listed");
         assert_eq!(
-            (job.volume_kms_key_id.as_deref(), job.output_kms_key_id.as_deref()),
+            (
+                job.volume_kms_key_id.as_deref(),
+                job.output_kms_key_id.as_deref()
+            ),
             (Some(KEY_ID), Some("alias/output"))
         );
         assert_eq!(

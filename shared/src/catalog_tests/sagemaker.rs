@@ -962,7 +962,10 @@ fn transform_job(text: &str) -> Resource {
 fn processing_job_volume_needs_a_kms_key() {
     let check = &PROCESSING_JOB_VOLUME_KMS_KEY;
     let params = Params::default();
-    let ok = check.evaluate(&processing_job(fixture!("processing-job-kms.json")), &params);
+    let ok = check.evaluate(
+        &processing_job(fixture!("processing-job-kms.json")),
+        &params,
+    );
     assert_verdict(&ok, Verdict::Compliant);
     assert_verdict(
         &check.evaluate(
@@ -1009,7 +1012,10 @@ fn transform_job_volume_and_output_each_need_a_kms_key() {
 
 #[test]
 fn processing_and_transform_jobs_are_not_decoded_from_config_items() {
-    for cfn in ["AWS::SageMaker::ProcessingJob", "AWS::SageMaker::TransformJob"] {
+    for cfn in [
+        "AWS::SageMaker::ProcessingJob",
+        "AWS::SageMaker::TransformJob",
+    ] {
         let mut v: Value = serde_json::from_str(NOTEBOOK_LOCKED).unwrap();
         v["resourceType"] = Value::from(cfn);
         assert_eq!(decode(&item(&v.to_string())), Decoded::UnsupportedType);
