@@ -546,6 +546,34 @@ pub static READERS: &[Reader] = &[
         Some(sagemaker::decode_config_item),
         SAGEMAKER_LINKS
     ),
+    sagemaker_reader!(
+        SageMakerMonitoringSchedule,
+        "a SageMaker monitoring schedule",
+        "monitoring schedules",
+        Some(sagemaker::decode_config_item),
+        SAGEMAKER_LINKS
+    ),
+    sagemaker_reader!(
+        SageMakerInferenceExperiment,
+        "a SageMaker inference experiment",
+        "inference experiments",
+        Some(sagemaker::decode_config_item),
+        SAGEMAKER_LINKS
+    ),
+    sagemaker_reader!(
+        SageMakerProcessingJob,
+        "a SageMaker processing job",
+        "processing jobs",
+        None,
+        SAGEMAKER_LINKS
+    ),
+    sagemaker_reader!(
+        SageMakerTransformJob,
+        "a SageMaker transform job",
+        "transform jobs",
+        None,
+        &[T::S3Bucket, T::KmsKey]
+    ),
     Reader {
         resource_type: T::IamRole,
         service: Service::Iam,

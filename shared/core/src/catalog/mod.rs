@@ -87,6 +87,10 @@ evaluators! {
     SageMakerModelQualityJobDefinition(resources::sagemaker::MonitoringJobDefinition);
     SageMakerModelBiasJobDefinition(resources::sagemaker::MonitoringJobDefinition);
     SageMakerModelExplainabilityJobDefinition(resources::sagemaker::MonitoringJobDefinition);
+    SageMakerMonitoringSchedule(resources::sagemaker::MonitoringSchedule);
+    SageMakerInferenceExperiment(resources::sagemaker::InferenceExperiment);
+    SageMakerProcessingJob(resources::sagemaker::ProcessingJob);
+    SageMakerTransformJob(resources::sagemaker::TransformJob);
     BedrockCustomModel(resources::bedrock::CustomModel);
     BedrockModelCustomizationJob(resources::bedrock::ModelCustomizationJob);
     BedrockGuardrail(resources::bedrock::Guardrail);

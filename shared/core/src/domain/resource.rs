@@ -66,6 +66,10 @@ resource_types! {
     SageMakerModelQualityJobDefinition => "AWS::SageMaker::ModelQualityJobDefinition", recorded: true, max_id: 63, sagemaker::MonitoringJobDefinition;
     SageMakerModelBiasJobDefinition => "AWS::SageMaker::ModelBiasJobDefinition", recorded: true, max_id: 63, sagemaker::MonitoringJobDefinition;
     SageMakerModelExplainabilityJobDefinition => "AWS::SageMaker::ModelExplainabilityJobDefinition", recorded: true, max_id: 63, sagemaker::MonitoringJobDefinition;
+    SageMakerMonitoringSchedule => "AWS::SageMaker::MonitoringSchedule", recorded: true, max_id: 63, sagemaker::MonitoringSchedule;
+    SageMakerInferenceExperiment => "AWS::SageMaker::InferenceExperiment", recorded: true, max_id: 120, sagemaker::InferenceExperiment;
+    SageMakerProcessingJob => "AWS::SageMaker::ProcessingJob", recorded: false, max_id: 63, sagemaker::ProcessingJob;
+    SageMakerTransformJob => "AWS::SageMaker::TransformJob", recorded: false, max_id: 63, sagemaker::TransformJob;
     BedrockCustomModel => "AWS::Bedrock::CustomModel", recorded: false, max_id: 1011, bedrock::CustomModel;
     BedrockModelCustomizationJob => "AWS::Bedrock::ModelCustomizationJob", recorded: false, max_id: 1011, bedrock::ModelCustomizationJob;
     BedrockGuardrail => "AWS::Bedrock::Guardrail", recorded: true, max_id: 2048, bedrock::Guardrail;

@@ -118,6 +118,8 @@ const SM_MODEL: IdRule = One(&[Rq("/modelName")]);
 const DOMAIN: IdRule = One(&[Rq("/domainId")]);
 const FEATURE_GROUP: IdRule = One(&[Rq("/featureGroupName")]);
 const JOB_DEFINITION: IdRule = One(&[Rq("/jobDefinitionName")]);
+const MONITORING_SCHEDULE: IdRule = One(&[Rq("/monitoringScheduleName")]);
+const INFERENCE_EXPERIMENT: IdRule = One(&[Rq("/name")]);
 const GUARDRAIL: IdRule = One(&[Rq("/guardrailIdentifier")]);
 const AGENT: IdRule = One(&[Rq("/agentId")]);
 const DATA_SOURCE: IdRule = IdRule::DataSource {
@@ -212,6 +214,14 @@ pub static ROUTES: &[Route] = routes! {
         "DeleteModelExplainabilityJobDefinition" => [
             (SageMakerModelExplainabilityJobDefinition, JOB_DEFINITION, Deletion),
         ],
+        "CreateMonitoringSchedule" => [(SageMakerMonitoringSchedule, MONITORING_SCHEDULE, Change)],
+        "UpdateMonitoringSchedule" => [(SageMakerMonitoringSchedule, MONITORING_SCHEDULE, Change)],
+        "DeleteMonitoringSchedule" => [(SageMakerMonitoringSchedule, MONITORING_SCHEDULE, Deletion)],
+        "CreateInferenceExperiment" => [(SageMakerInferenceExperiment, INFERENCE_EXPERIMENT, Change)],
+        "UpdateInferenceExperiment" => [(SageMakerInferenceExperiment, INFERENCE_EXPERIMENT, Change)],
+        "DeleteInferenceExperiment" => [(SageMakerInferenceExperiment, INFERENCE_EXPERIMENT, Deletion)],
+        "CreateProcessingJob" => [(SageMakerProcessingJob, One(&[Rq("/processingJobName")]), Change)],
+        "CreateTransformJob" => [(SageMakerTransformJob, One(&[Rq("/transformJobName")]), Change)],
     }
     "aws.s3" / "s3.amazonaws.com": {
         "CreateBucket" => [(S3Bucket, BUCKET, Change)],
@@ -877,6 +887,48 @@ mod tests {
                 Value::Null,
                 ResourceType::SageMakerModelBiasJobDefinition,
                 "claims-bias",
+            ),
+            (
+                "CreateMonitoringSchedule",
+                json!({"monitoringScheduleName": "claims-dq-hourly", "monitoringScheduleConfig": {"monitoringJobDefinitionName": "claims-dq", "monitoringType": "DataQuality"}}),
+                json!({"monitoringScheduleArn": "arn:aws:sagemaker:us-east-1:123456789012:monitoring-schedule/claims-dq-hourly"}),
+                ResourceType::SageMakerMonitoringSchedule,
+                "claims-dq-hourly",
+            ),
+            (
+                "UpdateMonitoringSchedule",
+                json!({"monitoringScheduleName": "claims-dq-hourly"}),
+                Value::Null,
+                ResourceType::SageMakerMonitoringSchedule,
+                "claims-dq-hourly",
+            ),
+            (
+                "CreateInferenceExperiment",
+                json!({"name": "claims-shadow", "type": "ShadowMode", "endpointName": "claims-ep", "kmsKey": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}),
+                json!({"inferenceExperimentArn": "arn:aws:sagemaker:us-east-1:123456789012:inference-experiment/claims-shadow"}),
+                ResourceType::SageMakerInferenceExperiment,
+                "claims-shadow",
+            ),
+            (
+                "UpdateInferenceExperiment",
+                json!({"name": "claims-shadow"}),
+                Value::Null,
+                ResourceType::SageMakerInferenceExperiment,
+                "claims-shadow",
+            ),
+            (
+                "CreateProcessingJob",
+                json!({"processingJobName": "claims-preprocess-0810"}),
+                json!({"processingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:processing-job/claims-preprocess-0810"}),
+                ResourceType::SageMakerProcessingJob,
+                "claims-preprocess-0810",
+            ),
+            (
+                "CreateTransformJob",
+                json!({"transformJobName": "claims-batch-0810", "modelName": "claims-model"}),
+                json!({"transformJobArn": "arn:aws:sagemaker:us-east-1:123456789012:transform-job/claims-batch-0810"}),
+                ResourceType::SageMakerTransformJob,
+                "claims-batch-0810",
             ),
         ];
         for (name, request, response, ty, expected) in cases {
