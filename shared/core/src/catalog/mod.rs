@@ -5,6 +5,7 @@
 //! not read arrives as [`Unreadable`](crate::domain::resource::Unreadable) and the check answers
 //! `CouldNotEvaluate`, never `NonCompliant`.
 
+pub mod agentcore;
 pub mod bedrock;
 pub mod cloudtrail;
 pub mod framework;
@@ -94,6 +95,12 @@ evaluators! {
     BedrockDataSource(resources::bedrock::DataSource);
     BedrockInvocationLogging(resources::bedrock::InvocationLogging);
     BedrockGuardrailInventory(resources::bedrock::GuardrailInventory);
+    AgentCoreRuntime(resources::agentcore::Runtime);
+    AgentCoreGateway(resources::agentcore::Gateway);
+    AgentCoreMemory(resources::agentcore::Memory);
+    AgentCoreBrowser(resources::agentcore::Browser);
+    AgentCoreCodeInterpreter(resources::agentcore::CodeInterpreter);
+    AgentCoreTokenVault(resources::agentcore::TokenVault);
     IamRole(resources::iam::Role);
     IamUser(resources::iam::User);
     IamPolicy(resources::iam::ManagedPolicy);
@@ -161,6 +168,7 @@ pub static CHECKS: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
         s3::CHECKS,
         sagemaker::CHECKS,
         bedrock::CHECKS,
+        agentcore::CHECKS,
         iam::CHECKS,
         kms::CHECKS,
         cloudtrail::CHECKS,
