@@ -33,6 +33,7 @@
 
 mod auditmanager_sink;
 mod chaos;
+mod collect_agentcore;
 mod collect_bedrock;
 mod collect_iam_kms;
 mod collect_keys_logging;

@@ -5,6 +5,7 @@
 //! not read arrives as [`Unreadable`](crate::domain::resource::Unreadable) and the check answers
 //! `CouldNotEvaluate`, never `NonCompliant`.
 
+pub mod agentcore;
 pub mod bedrock;
 pub mod cloudtrail;
 pub mod framework;
@@ -100,6 +101,12 @@ evaluators! {
     BedrockGuardrailInventory(resources::bedrock::GuardrailInventory);
     BedrockImportedModel(resources::bedrock::ImportedModel);
     BedrockModelInvocationJob(resources::bedrock::ModelInvocationJob);
+    AgentCoreRuntime(resources::agentcore::Runtime);
+    AgentCoreGateway(resources::agentcore::Gateway);
+    AgentCoreMemory(resources::agentcore::Memory);
+    AgentCoreBrowser(resources::agentcore::Browser);
+    AgentCoreCodeInterpreter(resources::agentcore::CodeInterpreter);
+    AgentCoreTokenVault(resources::agentcore::TokenVault);
     IamRole(resources::iam::Role);
     IamUser(resources::iam::User);
     IamPolicy(resources::iam::ManagedPolicy);
@@ -167,6 +174,7 @@ pub static CHECKS: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
         s3::CHECKS,
         sagemaker::CHECKS,
         bedrock::CHECKS,
+        agentcore::CHECKS,
         iam::CHECKS,
         kms::CHECKS,
         cloudtrail::CHECKS,

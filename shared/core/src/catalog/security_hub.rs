@@ -61,7 +61,6 @@ impl StandardControl {
     }
 }
 
-const AGENTCORE: &str = "needs the Bedrock AgentCore readers (bedrock-agentcore-control API, Config types AWS::BedrockAgentCore::*)";
 /// How the monitoring schedule checks differ from SageMaker.14 and .22.
 const SCHEDULE_NAMED_DEFINITION: Coverage = Coverage::Decided {
     differs: Some(
@@ -90,19 +89,20 @@ standard! {
     "Bedrock.1", Medium, "AWS::Bedrock::DataSource",
         "Amazon Bedrock data sources should be encrypted with customer managed AWS KMS keys", DECIDED;
     "BedrockAgentCore.1", High, "AWS::BedrockAgentCore::Runtime",
-        "Bedrock AgentCore runtimes should be configured with VPC network mode", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore runtimes should be configured with VPC network mode",
+        Coverage::Decided { differs: Some("ours is stricter, judging every version ListAgentRuntimeVersions lists (an endpoint can still serve an older PUBLIC one), where Security Hub judges the current configuration") };
     "BedrockAgentCore.2", High, "AWS::BedrockAgentCore::Gateway",
-        "Bedrock AgentCore Gateways should require authorization for inbound requests", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore Gateways should require authorization for inbound requests", DECIDED;
     "BedrockAgentCore.3", Medium, "AWS::BedrockAgentCore::Memory",
-        "Bedrock AgentCore Memory should be encrypted with customer managed AWS KMS keys", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore Memory should be encrypted with customer managed AWS KMS keys", DECIDED;
     "BedrockAgentCore.4", Medium, "AWS::BedrockAgentCore::Gateway",
-        "Bedrock AgentCore Gateway should be encrypted with customer managed AWS KMS keys", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore Gateway should be encrypted with customer managed AWS KMS keys", DECIDED;
     "BedrockAgentCore.5", High, "AWS::BedrockAgentCore::BrowserCustom",
-        "Bedrock AgentCore custom browsers should not use public network mode", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore custom browsers should not use public network mode", DECIDED;
     "BedrockAgentCore.6", Medium, "AWS::BedrockAgentCore::BrowserCustom",
-        "Bedrock AgentCore custom browsers should have session recording enabled", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore custom browsers should have session recording enabled", DECIDED;
     "BedrockAgentCore.7", High, "AWS::BedrockAgentCore::CodeInterpreterCustom",
-        "Bedrock AgentCore custom code interpreters should use a private network configuration", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore custom code interpreters should use a private network configuration", DECIDED;
     "SageMaker.1", High, "AWS::SageMaker::NotebookInstance",
         "Amazon SageMaker notebook instances should not have direct internet access", DECIDED;
     "SageMaker.2", High, "AWS::SageMaker::NotebookInstance",

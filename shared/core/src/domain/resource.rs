@@ -52,7 +52,9 @@ macro_rules! resource_types {
     };
 }
 
-use crate::domain::resources::{account, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker};
+use crate::domain::resources::{
+    account, agentcore, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker,
+};
 
 resource_types! {
     S3Bucket => "AWS::S3::Bucket", recorded: true, max_id: 63, s3::S3Bucket;
@@ -79,6 +81,12 @@ resource_types! {
     BedrockGuardrailInventory => "AWS::Bedrock::GuardrailInventory", recorded: false, max_id: 64, bedrock::GuardrailInventory;
     BedrockImportedModel => "AWS::Bedrock::ImportedModel", recorded: false, max_id: 1011, bedrock::ImportedModel;
     BedrockModelInvocationJob => "AWS::Bedrock::ModelInvocationJob", recorded: false, max_id: 1011, bedrock::ModelInvocationJob;
+    AgentCoreRuntime => "AWS::BedrockAgentCore::Runtime", recorded: true, max_id: 2048, agentcore::Runtime;
+    AgentCoreGateway => "AWS::BedrockAgentCore::Gateway", recorded: true, max_id: 2048, agentcore::Gateway;
+    AgentCoreMemory => "AWS::BedrockAgentCore::Memory", recorded: true, max_id: 2048, agentcore::Memory;
+    AgentCoreBrowser => "AWS::BedrockAgentCore::BrowserCustom", recorded: true, max_id: 2048, agentcore::Browser;
+    AgentCoreCodeInterpreter => "AWS::BedrockAgentCore::CodeInterpreterCustom", recorded: true, max_id: 2048, agentcore::CodeInterpreter;
+    AgentCoreTokenVault => "AWS::BedrockAgentCore::TokenVault", recorded: false, max_id: 64, agentcore::TokenVault;
     IamRole => "AWS::IAM::Role", recorded: true, max_id: 64, iam::Role;
     IamUser => "AWS::IAM::User", recorded: true, max_id: 64, iam::User;
     IamPolicy => "AWS::IAM::Policy", recorded: true, max_id: 2048, iam::ManagedPolicy;

@@ -122,6 +122,9 @@ const MONITORING_SCHEDULE: IdRule = One(&[Rq("/monitoringScheduleName")]);
 const INFERENCE_EXPERIMENT: IdRule = One(&[Rq("/name")]);
 const GUARDRAIL: IdRule = One(&[Rq("/guardrailIdentifier")]);
 const AGENT: IdRule = One(&[Rq("/agentId")]);
+const RUNTIME: IdRule = One(&[Rq("/agentRuntimeId")]);
+const GATEWAY: IdRule = One(&[Rq("/gatewayIdentifier")]);
+const MEMORY: IdRule = One(&[Rq("/memoryId")]);
 const DATA_SOURCE: IdRule = IdRule::DataSource {
     knowledge_base: &[Rq("/knowledgeBaseId")],
     data_source: &[Rq("/dataSourceId")],
@@ -186,6 +189,22 @@ pub static ROUTES: &[Route] = routes! {
         "CreateModelInvocationJob" => [
             (BedrockModelInvocationJob, One(&[Rs("/jobArn")]), Change),
         ],
+    }
+    "aws.bedrock-agentcore" / "bedrock-agentcore.amazonaws.com": {
+        "CreateAgentRuntime" => [(AgentCoreRuntime, One(&[Rs("/agentRuntimeId")]), Change)],
+        "UpdateAgentRuntime" => [(AgentCoreRuntime, RUNTIME, Change)],
+        "DeleteAgentRuntime" => [(AgentCoreRuntime, RUNTIME, Deletion)],
+        "CreateGateway" => [(AgentCoreGateway, One(&[Rs("/gatewayId")]), Change)],
+        "UpdateGateway" => [(AgentCoreGateway, GATEWAY, Change)],
+        "DeleteGateway" => [(AgentCoreGateway, GATEWAY, Deletion)],
+        "CreateMemory" => [(AgentCoreMemory, One(&[Rs("/memory/id")]), Change)],
+        "UpdateMemory" => [(AgentCoreMemory, MEMORY, Change)],
+        "DeleteMemory" => [(AgentCoreMemory, MEMORY, Deletion)],
+        "CreateBrowser" => [(AgentCoreBrowser, One(&[Rs("/browserId")]), Change)],
+        "DeleteBrowser" => [(AgentCoreBrowser, One(&[Rq("/browserId")]), Deletion)],
+        "CreateCodeInterpreter" => [(AgentCoreCodeInterpreter, One(&[Rs("/codeInterpreterId")]), Change)],
+        "DeleteCodeInterpreter" => [(AgentCoreCodeInterpreter, One(&[Rq("/codeInterpreterId")]), Deletion)],
+        "SetTokenVaultCMK" => [(AgentCoreTokenVault, Singleton, Change)],
     }
     "aws.sagemaker" / "sagemaker.amazonaws.com": {
         "CreateNotebookInstance" => [(SageMakerNotebookInstance, NOTEBOOK, Change)],
@@ -558,6 +577,7 @@ fn normalize(resource_type: ResourceType, raw: &str) -> String {
         ResourceType::CloudTrailTrail => after(":trail/"),
         ResourceType::BedrockGuardrail => after(":guardrail/"),
         ResourceType::SageMakerDomain => after(":domain/"),
+        ResourceType::AgentCoreGateway => after(":gateway/"),
         ResourceType::LogsLogGroup => after(":log-group:").map(|n| n.trim_end_matches(":*").into()),
         _ => None,
     };
@@ -657,6 +677,7 @@ mod tests {
             sources,
             BTreeSet::from([
                 "aws.bedrock",
+                "aws.bedrock-agentcore",
                 "aws.cloudtrail",
                 "aws.iam",
                 "aws.kms",
@@ -817,6 +838,91 @@ mod tests {
             json!({"dataSource": {"knowledgeBaseId": "KB4R8T2W1Z", "dataSourceId": "DS9P3L6K2J"}}),
         );
         assert_eq!(targets(&created)[0].1, id("KB4R8T2W1Z|DS9P3L6K2J"));
+    }
+
+    #[test]
+    fn agentcore_calls_read_runtime_gateway_memory_and_tool_ids_and_the_vault_is_a_singleton() {
+        let source = "bedrock-agentcore.amazonaws.com";
+        let cases = [
+            (
+                call(
+                    source,
+                    "CreateAgentRuntime",
+                    json!({"agentRuntimeName": "support"}),
+                    json!({"agentRuntimeId": "support-AbCdEf1234"}),
+                ),
+                ResourceType::AgentCoreRuntime,
+                id("support-AbCdEf1234"),
+            ),
+            (
+                call(
+                    source,
+                    "UpdateAgentRuntime",
+                    json!({"agentRuntimeId": "support-AbCdEf1234"}),
+                    Value::Null,
+                ),
+                ResourceType::AgentCoreRuntime,
+                id("support-AbCdEf1234"),
+            ),
+            (
+                call(
+                    source,
+                    "UpdateGateway",
+                    json!({"gatewayIdentifier": "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/tools-gw-1a2b3c4d5e"}),
+                    Value::Null,
+                ),
+                ResourceType::AgentCoreGateway,
+                id("tools-gw-1a2b3c4d5e"),
+            ),
+            (
+                call(
+                    source,
+                    "CreateMemory",
+                    json!({"name": "chat"}),
+                    json!({"memory": {"id": "chat-Xy12Zw34Ab"}}),
+                ),
+                ResourceType::AgentCoreMemory,
+                id("chat-Xy12Zw34Ab"),
+            ),
+            (
+                call(
+                    source,
+                    "CreateBrowser",
+                    json!({"name": "research"}),
+                    json!({"browserId": "research-0a1b2c3d4e"}),
+                ),
+                ResourceType::AgentCoreBrowser,
+                id("research-0a1b2c3d4e"),
+            ),
+            (
+                call(
+                    source,
+                    "CreateCodeInterpreter",
+                    json!({"name": "calc"}),
+                    json!({"codeInterpreterId": "calc-9z8y7x6w5v"}),
+                ),
+                ResourceType::AgentCoreCodeInterpreter,
+                id("calc-9z8y7x6w5v"),
+            ),
+            (
+                call(
+                    source,
+                    "SetTokenVaultCMK",
+                    json!({"kmsConfiguration": {"keyType": "ServiceManagedKey"}}),
+                    Value::Null,
+                ),
+                ResourceType::AgentCoreTokenVault,
+                Selector::Singleton,
+            ),
+        ];
+        for (call, resource_type, selector) in cases {
+            assert_eq!(
+                targets(&call),
+                [(resource_type, selector, Kind::Change)],
+                "{}",
+                call.event_name
+            );
+        }
     }
 
     #[test]
