@@ -210,41 +210,10 @@ async fn moto_gateways_and_memories_are_judged_on_authorizer_keys_debug_and_log_
         .send()
         .await
         .expect("created");
-    // The hardened gateway's application logs go to a log group.
-    let source = unique("gw-logs");
-    logs.put_delivery_source()
-        .name(&source)
-        .resource_arn(hardened.gateway_arn())
-        .log_type("APPLICATION_LOGS")
-        .send()
-        .await
-        .expect("delivery source");
-    let destination = logs
-        .put_delivery_destination()
-        .name(unique("agentcore-cwl"))
-        .delivery_destination_configuration(
-            aws_sdk_cloudwatchlogs::types::DeliveryDestinationConfiguration::builder()
-                .destination_resource_arn(format!(
-                    "arn:aws:logs:{region}:123456789012:log-group:/aws/vendedlogs/bedrock-agentcore/gateway/APPLICATION_LOGS/claims"
-                ))
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("delivery destination");
-    logs.create_delivery()
-        .delivery_source_name(&source)
-        .delivery_destination_arn(
-            destination
-                .delivery_destination()
-                .and_then(|d| d.arn())
-                .expect("destination arn"),
-        )
-        .send()
-        .await
-        .expect("delivery");
-
+    // moto gap: its CloudWatch Logs refuses a delivery source for a bedrock-agentcore resource
+    // ("Cannot access provided service"), so no gateway has a delivery here and both fail the
+    // log-delivery check; a delivered gateway is decided in catalog_tests/agentcore.rs from
+    // DescribeDeliverySources / DescribeDeliveries shapes.
     let gateways = collect_gateways(&client, &logs, &scope(region))
         .await
         .expect("collected");
@@ -269,7 +238,7 @@ async fn moto_gateways_and_memories_are_judged_on_authorizer_keys_debug_and_log_
         (
             &agentcore::GATEWAY_LOG_DELIVERY,
             Verdict::NonCompliant,
-            Verdict::Compliant,
+            Verdict::NonCompliant,
         ),
         (
             &agentcore::GATEWAY_POLICY_ENGINE_ENFORCE,
