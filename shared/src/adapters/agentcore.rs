@@ -42,13 +42,13 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
         ResourceType::AgentCoreRuntime => Resource::AgentCoreRuntime(Runtime {
             id: text("AgentRuntimeId").unwrap_or_else(|| item.resource_id.clone()),
             name: text("AgentRuntimeName").or_else(|| item.resource_name.clone()),
-            versions: object(config, "NetworkConfiguration").and_then(|network| {
+            versions: object(config, "NetworkConfiguration").map(|network| {
                 let mode =
                     required_text(network, "NetworkMode", "NetworkConfiguration.NetworkMode");
-                Ok(vec![RuntimeVersion {
+                vec![RuntimeVersion {
                     version: text("AgentRuntimeVersion").unwrap_or_else(|| "current".into()),
                     network_mode: mode,
-                }])
+                }]
             }),
             jwt_authorizer: config_jwt(config),
         }),
