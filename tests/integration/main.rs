@@ -34,6 +34,7 @@
 mod auditmanager_sink;
 mod chaos;
 mod collect_bedrock;
+mod collect_enforced_guardrails;
 mod collect_iam_kms;
 mod collect_s3_trail_logs;
 mod collect_sagemaker;

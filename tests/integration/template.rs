@@ -469,6 +469,7 @@ pub(crate) const EVERY_RULE_PARAMETER_SET: &[(&str, &str)] = &[
     ("MaxAccessKeyAgeDays", "45"),
     ("MaxUnusedDays", "30"),
     ("MinimumLogRetentionDays", "731"),
+    ("MinimumContentFilterStrength", "MEDIUM"),
 ];
 
 #[test]
@@ -535,7 +536,8 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         [
             "maxAccessKeyAgeDays",
             "maxUnusedDays",
-            "minimumLogRetentionDays"
+            "minimumLogRetentionDays",
+            "minimumContentFilterStrength"
         ]
         .map(str::to_owned)
         .into()
@@ -566,6 +568,10 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         ),
         (45, 30, 731)
     );
+    assert_eq!(
+        p.minimum_content_filter_strength,
+        genai_evidence::catalog::params::FilterStrength::Medium
+    );
 
     // The template admits exactly the values the parser takes, and no text longer than Config's
     // 1,024 characters for InputParameters.
@@ -577,11 +583,16 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         ("MaxAccessKeyAgeDays", "3653"),
         ("MaxUnusedDays", "3653"),
         ("MinimumLogRetentionDays", "3653"),
+        ("MinimumContentFilterStrength", "MEDIUM"),
     ]);
     assert!(longest.chars().count() <= 1024, "{}", longest.len());
     assert_eq!(
         strings(&parameter("MinimumTlsVersion")["AllowedValues"]),
         ["", "1.2", "1.3"]
+    );
+    assert_eq!(
+        strings(&parameter("MinimumContentFilterStrength")["AllowedValues"]),
+        ["LOW", "MEDIUM", "HIGH"]
     );
     for name in [
         "MaxAccessKeyAgeDays",

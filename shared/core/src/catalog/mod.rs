@@ -94,6 +94,7 @@ evaluators! {
     BedrockDataSource(resources::bedrock::DataSource);
     BedrockInvocationLogging(resources::bedrock::InvocationLogging);
     BedrockGuardrailInventory(resources::bedrock::GuardrailInventory);
+    BedrockEnforcedGuardrails(resources::bedrock::EnforcedGuardrails);
     IamRole(resources::iam::Role);
     IamUser(resources::iam::User);
     IamPolicy(resources::iam::ManagedPolicy);

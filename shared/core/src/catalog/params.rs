@@ -21,6 +21,9 @@ pub struct Params {
     pub max_unused_days: u32,
     /// Log groups must keep logs at least this many days (`minimumLogRetentionDays`, default 365).
     pub minimum_log_retention_days: u32,
+    /// Guardrail content filters must filter at least this strongly on input and output
+    /// (`minimumContentFilterStrength`, default HIGH).
+    pub minimum_content_filter_strength: FilterStrength,
     /// The instant ages are measured at (the trigger's time; checks never read the clock).
     pub as_of: Timestamp,
 }
@@ -33,6 +36,7 @@ impl Default for Params {
             max_access_key_age_days: 90,
             max_unused_days: 90,
             minimum_log_retention_days: 365,
+            minimum_content_filter_strength: FilterStrength::High,
             as_of: Timestamp::now(),
         }
     }
@@ -74,6 +78,38 @@ impl TlsVersion {
     }
 }
 
+/// A guardrail content filter strength (`NONE` is no filtering and is never a minimum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FilterStrength {
+    /// `LOW`.
+    Low,
+    /// `MEDIUM`.
+    Medium,
+    /// `HIGH`.
+    High,
+}
+
+impl FilterStrength {
+    /// `LOW`, `MEDIUM` or `HIGH`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilterStrength::Low => "LOW",
+            FilterStrength::Medium => "MEDIUM",
+            FilterStrength::High => "HIGH",
+        }
+    }
+
+    /// Parses `LOW`, `MEDIUM` or `HIGH` (any case); `NONE` and anything else is `None`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "LOW" => Some(FilterStrength::Low),
+            "MEDIUM" => Some(FilterStrength::Medium),
+            "HIGH" => Some(FilterStrength::High),
+            _ => None,
+        }
+    }
+}
+
 /// A rule parameter was not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
@@ -99,6 +135,7 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
     "maxAccessKeyAgeDays",
     "maxUnusedDays",
     "minimumLogRetentionDays",
+    "minimumContentFilterStrength",
 ];
 
 /// At most this many ignored parameter names are reported (each cut to 64 characters).
@@ -164,6 +201,15 @@ impl Params {
                     params.minimum_log_retention_days =
                         parse_days("minimumLogRetentionDays", &value)?
                 }
+                "minimumContentFilterStrength" => {
+                    let text = value.as_str().unwrap_or_default();
+                    params.minimum_content_filter_strength = FilterStrength::parse(text)
+                        .ok_or_else(|| ParamError::Invalid {
+                            name: "minimumContentFilterStrength",
+                            value: quoted(&value),
+                            why: "expected \"LOW\", \"MEDIUM\" or \"HIGH\"".into(),
+                        })?;
+                }
                 _ => ignored.push(name),
             }
         }
@@ -213,6 +259,9 @@ impl Params {
         }
         if self.minimum_log_retention_days != other.minimum_log_retention_days {
             names.push("minimumLogRetentionDays");
+        }
+        if self.minimum_content_filter_strength != other.minimum_content_filter_strength {
+            names.push("minimumContentFilterStrength");
         }
         names
     }
@@ -340,6 +389,20 @@ mod tests {
         assert!(e.to_string().contains("minimumTlsVersion"), "{e}");
         let e = Params::from_rule_parameters(Some(r#"{"maxUnusedDays":"0"}"#)).unwrap_err();
         assert!(e.to_string().contains("maxUnusedDays"), "{e}");
+        let e = Params::from_rule_parameters(Some(r#"{"minimumContentFilterStrength":"NONE"}"#))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("minimumContentFilterStrength"),
+            "{e}"
+        );
+        let medium =
+            Params::from_rule_parameters(Some(r#"{"minimumContentFilterStrength":"medium"}"#))
+                .unwrap()
+                .params;
+        assert_eq!(
+            medium.minimum_content_filter_strength,
+            FilterStrength::Medium
+        );
         let ok = Params::from_rule_parameters(Some(
             r#"{"maxUnusedDays":"45","minimumLogRetentionDays":400}"#,
         ))
@@ -388,7 +451,7 @@ mod tests {
             Vec::<&str>::new()
         );
         let every = parse(
-            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","minimumLogRetentionDays":"731"}"#,
+            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","minimumLogRetentionDays":"731","minimumContentFilterStrength":"MEDIUM"}"#,
         )
         .at(at);
         assert_eq!(every.differing(&defaults), KNOWN_PARAMETERS);

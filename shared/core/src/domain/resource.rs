@@ -73,6 +73,7 @@ resource_types! {
     BedrockDataSource => "AWS::Bedrock::DataSource", recorded: true, max_id: 21, bedrock::DataSource;
     BedrockInvocationLogging => "AWS::Bedrock::ModelInvocationLoggingConfiguration", recorded: false, max_id: 64, bedrock::InvocationLogging;
     BedrockGuardrailInventory => "AWS::Bedrock::GuardrailInventory", recorded: false, max_id: 64, bedrock::GuardrailInventory;
+    BedrockEnforcedGuardrails => "AWS::Bedrock::EnforcedGuardrailConfiguration", recorded: false, max_id: 64, bedrock::EnforcedGuardrails;
     IamRole => "AWS::IAM::Role", recorded: true, max_id: 64, iam::Role;
     IamUser => "AWS::IAM::User", recorded: true, max_id: 64, iam::User;
     IamPolicy => "AWS::IAM::Policy", recorded: true, max_id: 2048, iam::ManagedPolicy;
