@@ -181,14 +181,17 @@ async fn sweep_scopes_the_genai_estate_with_reasons_and_files_a_digest_and_repor
     let e = &s.estate;
     let summary = s.handler().handle(&schedule("run-1"), None).await.unwrap();
     assert_eq!(summary.status, "complete", "{summary:#?}");
-    // moto does not implement ListGuardrails, ListImportedModels, ListModelInvocationJobs or
-    // ListFeatureGroups (HTTP 500): those listings are reported, and their resources are
-    // could-not-evaluate; nothing else may fail.
+    // moto does not implement ListGuardrails, ListImportedModels, ListModelInvocationJobs,
+    // ListFeatureGroups, ListMonitoringSchedules or ListInferenceExperiments (an HTTP 500 or an
+    // HTML error page): those listings are reported, and their resources are could-not-evaluate;
+    // nothing else may fail.
     let known_gaps = [
         "bedrock:ListGuardrails",
         "bedrock:ListImportedModels",
         "bedrock:ListModelInvocationJobs",
         "sagemaker:ListFeatureGroups",
+        "sagemaker:ListMonitoringSchedules",
+        "sagemaker:ListInferenceExperiments",
     ];
     assert!(
         summary
