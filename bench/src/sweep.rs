@@ -31,6 +31,7 @@ pub(crate) struct Clients {
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
     pub(crate) dynamodb: aws_sdk_dynamodb::Client,
     pub(crate) tagging: aws_sdk_resourcegroupstagging::Client,
+    pub(crate) organizations: aws_sdk_organizations::Client,
     pub(crate) auditmanager: aws_sdk_auditmanager::Client,
 }
 
@@ -60,6 +61,7 @@ impl Clients {
             bedrockagent: counted!(aws_sdk_bedrockagent, moto, counter),
             agentcore: counted!(aws_sdk_bedrockagentcorecontrol, moto, counter),
             cloudtrail: counted!(aws_sdk_cloudtrail, moto, counter),
+            organizations: counted!(aws_sdk_organizations, moto, counter),
             logs: counted!(aws_sdk_cloudwatchlogs, moto, counter),
             dynamodb: counted!(aws_sdk_dynamodb, moto, counter),
             tagging: counted!(aws_sdk_resourcegroupstagging, moto, counter),
@@ -120,6 +122,7 @@ fn handler(clients: &Clients) -> SweepHandler {
             tagging: clients.tagging.clone(),
             s3: clients.s3.clone(),
             iam: clients.iam.clone(),
+            organizations: clients.organizations.clone(),
         }],
     };
     let recorder = Recorder::new(

@@ -471,6 +471,7 @@ pub(crate) const EVERY_RULE_PARAMETER_SET: &[(&str, &str)] = &[
     ("MaxBedrockApiKeyAgeDays", "60"),
     ("MinimumLogRetentionDays", "731"),
     ("GenAiDataEventServices", "agentcore"),
+    ("MinimumContentFilterStrength", "MEDIUM"),
 ];
 
 #[test]
@@ -539,7 +540,8 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
             "maxUnusedDays",
             "maxBedrockApiKeyAgeDays",
             "minimumLogRetentionDays",
-            "genaiDataEventServices"
+            "genaiDataEventServices",
+            "minimumContentFilterStrength"
         ]
         .map(str::to_owned)
         .into()
@@ -575,6 +577,10 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         p.genai_data_event_services,
         genai_evidence::catalog::params::DataEventServices::AgentCore
     );
+    assert_eq!(
+        p.minimum_content_filter_strength,
+        genai_evidence::catalog::params::FilterStrength::Medium
+    );
 
     // The template admits exactly the values the parser takes, and no text longer than Config's
     // 1,024 characters for InputParameters.
@@ -588,6 +594,7 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
         ("MaxBedrockApiKeyAgeDays", "3653"),
         ("MinimumLogRetentionDays", "3653"),
         ("GenAiDataEventServices", "bedrock,agentcore"),
+        ("MinimumContentFilterStrength", "MEDIUM"),
     ]);
     assert!(longest.chars().count() <= 1024, "{}", longest.len());
     assert_eq!(
@@ -600,6 +607,10 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
             "{value}"
         );
     }
+    assert_eq!(
+        strings(&parameter("MinimumContentFilterStrength")["AllowedValues"]),
+        ["LOW", "MEDIUM", "HIGH"]
+    );
     for name in [
         "MaxAccessKeyAgeDays",
         "MaxUnusedDays",

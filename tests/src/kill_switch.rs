@@ -116,6 +116,7 @@ impl KillSwitch {
             tagging: switched!(aws_sdk_resourcegroupstagging),
             s3: self.s3(conf),
             iam: switched!(aws_sdk_iam),
+            organizations: switched!(aws_sdk_organizations),
         }
     }
 

@@ -17,8 +17,8 @@ use crate::adapters::config_item::{ConfigurationItem, Decoded};
 use crate::domain::resource::{Readable, Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::resources::bedrock::{
     Agent, BucketDefaultEncryption, BucketDestination, ContentFilter, CustomModel, DataSource,
-    Guardrail, GuardrailAttachment, InvocationLogging, LogGroupDestination, LoggingConfig,
-    ModelCustomizationJob, SensitiveInformationPolicy,
+    GroundingFilter, Guardrail, GuardrailAttachment, InvocationLogging, LogGroupDestination,
+    LoggingConfig, ModelCustomizationJob, SensitiveInformationPolicy,
 };
 use crate::domain::resources::bedrock::{ImportedModel, ModelInvocationJob};
 use crate::domain::scope::{Link, Links};
@@ -45,6 +45,7 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
                 sensitive_information: sensitive_information(
                     config.get("SensitiveInformationPolicyConfig"),
                 ),
+                grounding_filters: grounding_filters(config.get("ContextualGroundingPolicyConfig")),
             }))
         }
         ResourceType::BedrockDataSource => {
@@ -113,6 +114,50 @@ fn content_filters(value: Option<&Value>) -> Readable<Vec<ContentFilter>> {
                 input_strength,
                 input_enabled: filter.get("InputEnabled").and_then(Value::as_bool),
                 input_action: text("InputAction"),
+                output_strength: text("OutputStrength"),
+                output_enabled: filter.get("OutputEnabled").and_then(Value::as_bool),
+                output_action: text("OutputAction"),
+            })
+        })
+        .collect()
+}
+
+/// `ContextualGroundingPolicyConfig.FiltersConfig` of a guardrail's configuration item.
+fn grounding_filters(value: Option<&Value>) -> Readable<Vec<GroundingFilter>> {
+    let policy = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Object(policy)) => policy,
+        Some(_) => {
+            return Err(Unreadable::new(
+                "ContextualGroundingPolicyConfig in the configuration item is not an object",
+            ));
+        }
+    };
+    let filters = match policy.get("FiltersConfig") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(filters)) => filters,
+        Some(_) => {
+            return Err(Unreadable::new(
+                "ContextualGroundingPolicyConfig.FiltersConfig in the configuration item is not a list",
+            ));
+        }
+    };
+    filters
+        .iter()
+        .map(|filter| {
+            let (Some(filter_type), Some(threshold)) = (
+                filter.get("Type").and_then(Value::as_str),
+                filter.get("Threshold").and_then(Value::as_f64),
+            ) else {
+                return Err(Unreadable::new(
+                    "a ContextualGroundingPolicyConfig.FiltersConfig entry in the configuration item has no Type or numeric Threshold",
+                ));
+            };
+            Ok(GroundingFilter {
+                filter_type: filter_type.to_owned(),
+                threshold,
+                enabled: filter.get("Enabled").and_then(Value::as_bool),
+                action: filter.get("Action").and_then(Value::as_str).map(str::to_owned),
             })
         })
         .collect()
@@ -454,7 +499,21 @@ pub async fn read_guardrail(client: &aws_sdk_bedrock::Client, scope: &Scope, id:
             );
         }
     };
-    let guardrail = Guardrail {
+    let guardrail = guardrail_from_api(&out);
+    subject(
+        ResourceType::BedrockGuardrail,
+        out.guardrail_id().to_owned(),
+        Some(out.guardrail_arn().to_owned()),
+        scope,
+        via,
+        Resource::BedrockGuardrail(guardrail),
+        guardrail_links(&out),
+    )
+}
+
+/// A guardrail (the draft or the version it was read at) from `GetGuardrail`.
+pub fn guardrail_from_api(out: &GetGuardrailOutput) -> Guardrail {
+    Guardrail {
         id: out.guardrail_id().to_owned(),
         name: Some(out.name().to_owned()),
         kms_key_arn: Ok(out
@@ -471,6 +530,9 @@ pub async fn read_guardrail(client: &aws_sdk_bedrock::Client, scope: &Scope, id:
                         input_strength: f.input_strength().as_str().to_owned(),
                         input_enabled: f.input_enabled(),
                         input_action: f.input_action().map(|a| a.as_str().to_owned()),
+                        output_strength: Some(f.output_strength().as_str().to_owned()),
+                        output_enabled: f.output_enabled(),
+                        output_action: f.output_action().map(|a| a.as_str().to_owned()),
                     })
                     .collect()
             })
@@ -485,16 +547,21 @@ pub async fn read_guardrail(client: &aws_sdk_bedrock::Client, scope: &Scope, id:
                 regex_names: p.regexes().iter().map(|r| r.name().to_owned()).collect(),
             }
         })),
-    };
-    subject(
-        ResourceType::BedrockGuardrail,
-        out.guardrail_id().to_owned(),
-        Some(out.guardrail_arn().to_owned()),
-        scope,
-        via,
-        Resource::BedrockGuardrail(guardrail),
-        guardrail_links(&out),
-    )
+        grounding_filters: Ok(out
+            .contextual_grounding_policy()
+            .map(|p| {
+                p.filters()
+                    .iter()
+                    .map(|f| GroundingFilter {
+                        filter_type: f.r#type().as_str().to_owned(),
+                        threshold: f.threshold(),
+                        enabled: f.enabled(),
+                        action: f.action().map(|a| a.as_str().to_owned()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()),
+    }
 }
 
 /// An agent from `GetAgent`'s `agent` (its working draft); `id` is the id it was read by.
@@ -833,6 +900,7 @@ pub fn guardrail_inventory(scope: &Scope, collected: &Result<Vec<Subject>, AwsEr
                     kms_key_arn: Err(Unreadable::new(reason.clone())),
                     content_filters: Err(Unreadable::new(reason.clone())),
                     sensitive_information: Err(Unreadable::new(reason.clone())),
+                    grounding_filters: Err(Unreadable::new(reason.clone())),
                 }),
                 _ => None,
             })

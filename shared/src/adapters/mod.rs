@@ -12,6 +12,7 @@ pub mod bedrock;
 pub mod cloudtrail;
 pub mod config_api;
 pub mod config_item;
+pub mod enforced_guardrails;
 pub mod iam;
 pub mod kms;
 pub mod ledger;

@@ -18,7 +18,9 @@ pub mod reread;
 use futures_util::future::BoxFuture;
 
 use crate::adapters::config_item::{ConfigurationItem, Decoded};
-use crate::adapters::{Scope, agentcore, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker};
+use crate::adapters::{
+    Scope, agentcore, bedrock, cloudtrail, enforced_guardrails, iam, kms, logs, s3, sagemaker,
+};
 use crate::domain::resource::ResourceType;
 use crate::drift::map::{Selector, Target};
 use crate::error::AwsError;
@@ -112,6 +114,8 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     /// IAM.
     pub iam: aws_sdk_iam::Client,
+    /// AWS Organizations (the effective Bedrock policy the account sees).
+    pub organizations: aws_sdk_organizations::Client,
 }
 
 impl Clients {
@@ -129,6 +133,7 @@ impl Clients {
             tagging: aws_sdk_resourcegroupstagging::Client::new(conf),
             s3: aws_sdk_s3::Client::new(conf),
             iam: aws_sdk_iam::Client::new(conf),
+            organizations: aws_sdk_organizations::Client::new(conf),
         }
     }
 }
@@ -377,6 +382,31 @@ pub static READERS: &[Reader] = &[
         scoping: Scoping::Nature,
         read: |c, s, _| {
             Box::pin(async move { one(bedrock::read_guardrail_inventory(&c.bedrock, s).await) })
+        },
+        read_by: &[By::Singleton],
+        decode: None,
+        links: &[],
+    },
+    Reader {
+        resource_type: T::BedrockEnforcedGuardrails,
+        service: Service::Bedrock,
+        what: "the region's enforced Bedrock guardrails (account-wide safeguard)",
+        plural: "enforced guardrail configurations",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move {
+                enforced_guardrails::collect_enforced_guardrails(&c.bedrock, &c.organizations, s)
+                    .await
+                    .into()
+            })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, _| {
+            Box::pin(async move {
+                one(
+                    enforced_guardrails::read_enforced_guardrails(&c.bedrock, &c.organizations, s)
+                        .await,
+                )
+            })
         },
         read_by: &[By::Singleton],
         decode: None,

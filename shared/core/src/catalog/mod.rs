@@ -107,6 +107,7 @@ evaluators! {
     AgentCoreBrowser(resources::agentcore::Browser);
     AgentCoreCodeInterpreter(resources::agentcore::CodeInterpreter);
     AgentCoreTokenVault(resources::agentcore::TokenVault);
+    BedrockEnforcedGuardrails(resources::bedrock::EnforcedGuardrails);
     IamRole(resources::iam::Role);
     IamUser(resources::iam::User);
     IamPolicy(resources::iam::ManagedPolicy);

@@ -27,6 +27,9 @@ pub struct Params {
     /// Whose CloudTrail data events must be logged (`genaiDataEventServices`: `bedrock`,
     /// `agentcore`, or both, the default).
     pub genai_data_event_services: DataEventServices,
+    /// Guardrail content filters must filter at least this strongly on input and output
+    /// (`minimumContentFilterStrength`, default HIGH).
+    pub minimum_content_filter_strength: FilterStrength,
     /// The instant ages are measured at (the trigger's time; checks never read the clock).
     pub as_of: Timestamp,
 }
@@ -41,6 +44,7 @@ impl Default for Params {
             max_bedrock_api_key_age_days: 90,
             minimum_log_retention_days: 365,
             genai_data_event_services: DataEventServices::BedrockAndAgentCore,
+            minimum_content_filter_strength: FilterStrength::High,
             as_of: Timestamp::now(),
         }
     }
@@ -129,6 +133,38 @@ impl DataEventServices {
     }
 }
 
+/// A guardrail content filter strength (`NONE` is no filtering and is never a minimum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FilterStrength {
+    /// `LOW`.
+    Low,
+    /// `MEDIUM`.
+    Medium,
+    /// `HIGH`.
+    High,
+}
+
+impl FilterStrength {
+    /// `LOW`, `MEDIUM` or `HIGH`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilterStrength::Low => "LOW",
+            FilterStrength::Medium => "MEDIUM",
+            FilterStrength::High => "HIGH",
+        }
+    }
+
+    /// Parses `LOW`, `MEDIUM` or `HIGH` (any case); `NONE` and anything else is `None`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "LOW" => Some(FilterStrength::Low),
+            "MEDIUM" => Some(FilterStrength::Medium),
+            "HIGH" => Some(FilterStrength::High),
+            _ => None,
+        }
+    }
+}
+
 /// A rule parameter was not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
@@ -156,6 +192,7 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
     "maxBedrockApiKeyAgeDays",
     "minimumLogRetentionDays",
     "genaiDataEventServices",
+    "minimumContentFilterStrength",
 ];
 
 /// At most this many ignored parameter names are reported (each cut to 64 characters).
@@ -235,6 +272,15 @@ impl Params {
                                 .into(),
                         })?;
                 }
+                "minimumContentFilterStrength" => {
+                    let text = value.as_str().unwrap_or_default();
+                    params.minimum_content_filter_strength = FilterStrength::parse(text)
+                        .ok_or_else(|| ParamError::Invalid {
+                            name: "minimumContentFilterStrength",
+                            value: quoted(&value),
+                            why: "expected \"LOW\", \"MEDIUM\" or \"HIGH\"".into(),
+                        })?;
+                }
                 _ => ignored.push(name),
             }
         }
@@ -290,6 +336,9 @@ impl Params {
         }
         if self.genai_data_event_services != other.genai_data_event_services {
             names.push("genaiDataEventServices");
+        }
+        if self.minimum_content_filter_strength != other.minimum_content_filter_strength {
+            names.push("minimumContentFilterStrength");
         }
         names
     }
@@ -417,6 +466,20 @@ mod tests {
         assert!(e.to_string().contains("minimumTlsVersion"), "{e}");
         let e = Params::from_rule_parameters(Some(r#"{"maxUnusedDays":"0"}"#)).unwrap_err();
         assert!(e.to_string().contains("maxUnusedDays"), "{e}");
+        let e = Params::from_rule_parameters(Some(r#"{"minimumContentFilterStrength":"NONE"}"#))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("minimumContentFilterStrength"),
+            "{e}"
+        );
+        let medium =
+            Params::from_rule_parameters(Some(r#"{"minimumContentFilterStrength":"medium"}"#))
+                .unwrap()
+                .params;
+        assert_eq!(
+            medium.minimum_content_filter_strength,
+            FilterStrength::Medium
+        );
         let ok = Params::from_rule_parameters(Some(
             r#"{"maxUnusedDays":"45","minimumLogRetentionDays":400}"#,
         ))
@@ -465,7 +528,7 @@ mod tests {
             Vec::<&str>::new()
         );
         let every = parse(
-            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","maxBedrockApiKeyAgeDays":"30","minimumLogRetentionDays":"731","genaiDataEventServices":"bedrock"}"#,
+            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","maxBedrockApiKeyAgeDays":"30","minimumLogRetentionDays":"731","genaiDataEventServices":"bedrock","minimumContentFilterStrength":"MEDIUM"}"#,
         )
         .at(at);
         assert_eq!(every.differing(&defaults), KNOWN_PARAMETERS);

@@ -87,6 +87,7 @@ resource_types! {
     AgentCoreBrowser => "AWS::BedrockAgentCore::BrowserCustom", recorded: true, max_id: 2048, agentcore::Browser;
     AgentCoreCodeInterpreter => "AWS::BedrockAgentCore::CodeInterpreterCustom", recorded: true, max_id: 2048, agentcore::CodeInterpreter;
     AgentCoreTokenVault => "AWS::BedrockAgentCore::TokenVault", recorded: false, max_id: 64, agentcore::TokenVault;
+    BedrockEnforcedGuardrails => "AWS::Bedrock::EnforcedGuardrailConfiguration", recorded: false, max_id: 64, bedrock::EnforcedGuardrails;
     IamRole => "AWS::IAM::Role", recorded: true, max_id: 64, iam::Role;
     IamUser => "AWS::IAM::User", recorded: true, max_id: 64, iam::User;
     IamPolicy => "AWS::IAM::Policy", recorded: true, max_id: 2048, iam::ManagedPolicy;

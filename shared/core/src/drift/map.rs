@@ -165,6 +165,10 @@ pub static ROUTES: &[Route] = routes! {
             (BedrockGuardrail, GUARDRAIL, Deletion),
             (BedrockGuardrailInventory, Singleton, SafeguardRemoved("bedrock_guardrail_protective_exists")),
         ],
+        "PutEnforcedGuardrailConfiguration" => [(BedrockEnforcedGuardrails, Singleton, Change)],
+        "DeleteEnforcedGuardrailConfiguration" => [
+            (BedrockEnforcedGuardrails, Singleton, SafeguardRemoved("bedrock_enforced_guardrail_all_models")),
+        ],
         "CreateModelCustomizationJob" => [
             (BedrockModelCustomizationJob, One(&[Rq("/jobName"), Rs("/jobArn")]), Change),
         ],
@@ -737,6 +741,33 @@ mod tests {
                 ResourceType::BedrockInvocationLogging,
                 Selector::Singleton,
                 Kind::SafeguardRemoved("bedrock_invocation_logging_enabled")
+            )]
+        );
+        // The enforced configuration is the account-and-region singleton, whatever the call names.
+        assert_eq!(
+            targets(&call(
+                b,
+                "PutEnforcedGuardrailConfiguration",
+                json!({"guardrailInferenceConfig": {"guardrailIdentifier": "gr7x2k9q4m1a", "guardrailVersion": "3"}}),
+                json!({"configId": "a1b2c3d4e5"})
+            )),
+            [(
+                ResourceType::BedrockEnforcedGuardrails,
+                Selector::Singleton,
+                Kind::Change
+            )]
+        );
+        assert_eq!(
+            targets(&call(
+                b,
+                "DeleteEnforcedGuardrailConfiguration",
+                json!({"configId": "a1b2c3d4e5"}),
+                Value::Null
+            )),
+            [(
+                ResourceType::BedrockEnforcedGuardrails,
+                Selector::Singleton,
+                Kind::SafeguardRemoved("bedrock_enforced_guardrail_all_models")
             )]
         );
         let deleted = call(
