@@ -815,7 +815,7 @@ fn contextual_grounding(guardrail: &Guardrail, _params: &Params) -> Outcome {
             .is_some_and(|a| a.eq_ignore_ascii_case("NONE"))
         {
             faults.push(format!("the {kind} filter only detects (action NONE)"));
-        } else if !(filter.threshold > 0.0) {
+        } else if filter.threshold.is_nan() || filter.threshold <= 0.0 {
             faults.push(format!(
                 "the {kind} filter's threshold is {}, which filters nothing",
                 filter.threshold
