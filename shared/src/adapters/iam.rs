@@ -25,6 +25,7 @@ use crate::domain::resources::iam::{
     AccessKey, AttachedPolicy, GrantedPolicy, Group, ManagedPolicy, Password, Role,
     ServiceCredential, User,
 };
+use crate::domain::resources::bedrock::GuardrailEnforcement;
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
 use crate::evaluate::{Subject, SubjectState};
@@ -76,6 +77,7 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
                 attached_policies: attached,
                 last_used: config_role_last_used(config.get("roleLastUsed")),
                 tags: config_tags(config.get("tags")),
+                guardrail_enforcement: GuardrailEnforcement::not_read(),
             }))
         }
         ResourceType::IamUser => {
@@ -106,6 +108,7 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
                 access_keys: Err(Unreadable::new(CONFIG_HAS_NO_CREDENTIALS)),
                 bedrock_api_keys: Err(Unreadable::new(CONFIG_HAS_NO_BEDROCK_API_KEYS)),
                 tags: config_tags(config.get("tags")),
+                guardrail_enforcement: GuardrailEnforcement::not_read(),
             }))
         }
         ResourceType::IamPolicy => {
@@ -816,6 +819,7 @@ pub fn subjects_from_details(
                 r.role_last_used().and_then(|u| u.last_used_date()),
             )),
             tags: api_tags(r.tags()),
+            guardrail_enforcement: GuardrailEnforcement::not_read(),
             name,
         };
         let (id, arn) = (role.id.clone(), role.arn.clone());
@@ -920,6 +924,7 @@ fn user_from_detail(
             .map(|c| c.bedrock_api_keys.clone())
             .unwrap_or_else(|| Err(missing())),
         tags: api_tags(u.tags()),
+        guardrail_enforcement: GuardrailEnforcement::not_read(),
         name,
     }
 }

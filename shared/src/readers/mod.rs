@@ -921,9 +921,37 @@ pub async fn read(
 ) -> Result<Vec<Subject>, AwsError> {
     match reader(target.resource_type) {
         Some(reader) if reader.read_by.contains(&By::of(&target.selector)) => {
-            (reader.read)(clients, scope, &target.selector).await
+            let mut subjects = (reader.read)(clients, scope, &target.selector).await?;
+            if reader.service == Service::Iam {
+                let enforcement = enforced_guardrails::enforcement_in(
+                    &clients.bedrock,
+                    &clients.organizations,
+                    &clients.region,
+                    // The protective-guardrail test reads no rule parameter.
+                    &crate::catalog::Params::default(),
+                )
+                .await;
+                set_guardrail_enforcement(&mut subjects, &enforcement);
+            }
+            Ok(subjects)
         }
         _ => one(cannot_read(scope, target.resource_type, &target.selector)),
+    }
+}
+
+/// Gives every IAM role and user among `subjects` the enforced-guardrail view read for them
+/// (the checks on identities allowed to invoke models read it from their state).
+pub fn set_guardrail_enforcement<'a>(
+    subjects: impl IntoIterator<Item = &'a mut Subject>,
+    enforcement: &crate::domain::resources::bedrock::GuardrailEnforcement,
+) {
+    use crate::domain::resource::Resource;
+    for subject in subjects {
+        if let SubjectState::Live(Resource::IamRole(role)) = &mut subject.state {
+            role.guardrail_enforcement = enforcement.clone();
+        } else if let SubjectState::Live(Resource::IamUser(user)) = &mut subject.state {
+            user.guardrail_enforcement = enforcement.clone();
+        }
     }
 }
 

@@ -783,7 +783,33 @@ impl SweepHandler {
             return work.part;
         };
         unit::read(&mut work, clients, map, self.clients.regions.len() > 1).await;
+        if unit.service == crate::readers::Service::Iam {
+            let enforcement = self.guardrail_enforcement().await;
+            crate::readers::set_guardrail_enforcement(
+                work.subjects.iter_mut().map(|(s, _)| s),
+                &enforcement,
+            );
+        }
         self.evaluate_and_file(work, map).await
+    }
+
+    /// Whether a protective guardrail is enforced on every model in every region of the run,
+    /// for the checks on IAM identities allowed to invoke models (read when the IAM unit runs,
+    /// so a resumed run reads it again rather than trusting an earlier invocation's view).
+    async fn guardrail_enforcement(
+        &self,
+    ) -> crate::domain::resources::bedrock::GuardrailEnforcement {
+        let mut regions = Vec::with_capacity(self.clients.regions.len());
+        for clients in &self.clients.regions {
+            let state = crate::adapters::enforced_guardrails::enforced_guardrails(
+                &clients.bedrock,
+                &clients.organizations,
+                &clients.region,
+            )
+            .await;
+            regions.push((clients.region.clone(), Ok(state)));
+        }
+        crate::catalog::bedrock::guardrail_enforcement(&regions, &self.params)
     }
 
     /// Evaluates the unit's subjects in scope, records their links, and files the changed

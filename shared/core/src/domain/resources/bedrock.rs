@@ -285,3 +285,12 @@ pub enum GuardrailEnforcement {
     /// the path that read the identity.
     Unknown(String),
 }
+
+impl GuardrailEnforcement {
+    /// What an identity carries before the enforced configuration is read for it.
+    pub fn not_read() -> Self {
+        GuardrailEnforcement::Unknown(
+            "the enforced guardrail configuration was not read with this identity".into(),
+        )
+    }
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::policy::PolicyDocument;
 use crate::domain::resource::Readable;
+use crate::domain::resources::bedrock::GuardrailEnforcement;
 use crate::domain::time::Timestamp;
 
 /// A policy document that grants a principal permissions, and where it comes from.
@@ -49,6 +50,9 @@ pub struct Role {
     pub last_used: Readable<Option<Timestamp>>,
     /// The role's tags, key to value (read for the GenAI scope tag, not by any check).
     pub tags: BTreeMap<String, String>,
+    /// Whether a protective guardrail is enforced on every model, as read for the identity by
+    /// the path that read it (the reader of the enforced configuration).
+    pub guardrail_enforcement: GuardrailEnforcement,
 }
 
 impl Role {
@@ -135,6 +139,9 @@ pub struct User {
     pub bedrock_api_keys: Readable<Vec<ServiceCredential>>,
     /// The user's tags, key to value (read for the GenAI scope tag, not by any check).
     pub tags: BTreeMap<String, String>,
+    /// Whether a protective guardrail is enforced on every model, as read for the identity by
+    /// the path that read it (the reader of the enforced configuration).
+    pub guardrail_enforcement: GuardrailEnforcement,
 }
 
 impl User {
