@@ -17,7 +17,8 @@
 //!   item again once the claim has lapsed: repeated, never lost.
 //! - The sweep files one digest per control per run ([`Recorder::file_digest`]): a text and a
 //!   JSON report in the evidence bucket, only when its verdicts differ from a digest already
-//!   filed that day. The last 10% of the quota is kept for digests.
+//!   filed that day. The last 10% of the quota is kept for digests. The run's HTML report is
+//!   filed beside each digest ([`Recorder::file_report`]), once per digest.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -34,7 +35,7 @@ use crate::settings::Settings;
 use crate::sinks::Undelivered;
 use crate::sinks::auditmanager::{AuditManagerSink, EvidenceItem, RetryPolicy};
 use crate::sinks::digest::{
-    Filing, ReportLine, digest_text, fingerprint, report as report_of, sort_worst_first,
+    Filing, ReportLine, digest_id, digest_text, report as report_of, sort_worst_first,
 };
 use crate::sinks::reports::ReportStore;
 use crate::sinks::text::evidence_text;
@@ -455,8 +456,23 @@ impl Recorder {
         mut lines: Vec<ReportLine>,
         now: Timestamp,
     ) -> DigestReport {
-        sort_worst_first(&mut lines);
-        self.settle_carried(&mut lines).await;
+        self.file_digest_of(control, run_label, report_key, &mut lines, now)
+            .await
+    }
+
+    /// [`Recorder::file_digest`] on lines the caller keeps: sorted worst first and settled as
+    /// the JSON report lists them (the sweep renders the control's part of the HTML report from
+    /// them afterwards).
+    pub async fn file_digest_of(
+        &self,
+        control: &'static FrameworkControl,
+        run_label: &str,
+        report_key: &str,
+        lines: &mut [ReportLine],
+        now: Timestamp,
+    ) -> DigestReport {
+        sort_worst_first(lines);
+        self.settle_carried(lines).await;
         let carried = lines.iter().filter(|l| l.filing.needs_digest()).count();
         let report = |outcome| DigestReport {
             control: control.id,
@@ -470,7 +486,7 @@ impl Recorder {
             ));
         };
         let day = now.day();
-        let claim = format!("digest#{}#{day}#{}", control.id, fingerprint(&lines));
+        let claim = digest_id(control.id, &day, lines);
         let until = match self.ledger.claim_pending(&claim, 3, self.claim_lease).await {
             Ok(Some(until)) => until,
             Ok(None) => return report(DigestOutcome::AlreadyFiled),
@@ -493,7 +509,7 @@ impl Recorder {
         let path = match reports
             .put_json(
                 report_key,
-                &report_of(control, run_label, &now.to_string(), &lines),
+                &report_of(control, run_label, &now.to_string(), lines),
             )
             .await
         {
@@ -514,7 +530,7 @@ impl Recorder {
                 return report(outcome);
             }
         };
-        let text = digest_text(control, run_label, &lines, &path);
+        let text = digest_text(control, run_label, lines, &path);
         let items = match granted {
             0 => {
                 let outcome = deferred(format!(
@@ -548,6 +564,74 @@ impl Recorder {
             tracing::error!(error = %e, "the ledger could not record the digest's changes");
         }
         report(DigestOutcome::Filed(path))
+    }
+}
+
+impl Recorder {
+    /// Files the sweep run's HTML report, already in the evidence bucket at `path`, as
+    /// `s3ResourcePath` evidence on `control`: once per digest (`digest_id`, the control's digest
+    /// of the run), so a rerun of a run and a later run stating the same verdicts that day file
+    /// nothing new. One slot under the daily quota; claimed in the ledger before filing (pending
+    /// until confirmed) and released if filing fails, as digests are.
+    pub async fn file_report(
+        &self,
+        control: &'static FrameworkControl,
+        digest_id: &str,
+        path: &str,
+        now: Timestamp,
+    ) -> DigestOutcome {
+        let claim = format!("report#{digest_id}");
+        let until = match self.ledger.claim_pending(&claim, 3, self.claim_lease).await {
+            Ok(Some(until)) => until,
+            Ok(None) => return DigestOutcome::AlreadyFiled,
+            Err(e) => return DigestOutcome::Deferred(e.to_string()),
+        };
+        let outcome = self.import_report(control, path, &now.day()).await;
+        match &outcome {
+            DigestOutcome::Filed(_) => {
+                if let Err(e) = self.ledger.confirm(&format!("once#{claim}"), until).await {
+                    tracing::error!(error = %e, "a filed report could not be confirmed in the ledger");
+                }
+            }
+            _ => {
+                if let Err(e) = self.ledger.release_once(&claim).await {
+                    tracing::error!(error = %e, "a report claim could not be released");
+                }
+            }
+        }
+        outcome
+    }
+
+    /// One `s3ResourcePath` item on `control` within its day's quota.
+    async fn import_report(
+        &self,
+        control: &'static FrameworkControl,
+        path: &str,
+        day: &str,
+    ) -> DigestOutcome {
+        let target = match self.auditmanager.target(control).await {
+            Ok(target) => target,
+            Err(why) => return DigestOutcome::Deferred(why),
+        };
+        match self
+            .ledger
+            .reserve(control.id, day, 1, self.budget.daily_quota)
+            .await
+        {
+            Ok(0) => {
+                return DigestOutcome::Deferred(format!(
+                    "{} has used its {} evidence items for {day}; the report waits for the next run",
+                    control.id, self.budget.daily_quota
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => return DigestOutcome::Deferred(e.to_string()),
+        }
+        let items = [EvidenceItem::S3Path(path.to_owned())];
+        match self.auditmanager.import(&target, &items).await.pop() {
+            Some(Err(why)) => DigestOutcome::Deferred(why),
+            _ => DigestOutcome::Filed(path.to_owned()),
+        }
     }
 }
 

@@ -22,6 +22,9 @@
 //!   filed exactly once, nothing lost, no claim left (`make chaos` for longer runs).
 //! - `races`: the Config rule, the sweep and drift events at once on one ledger and assessment, and
 //!   one control's budget crowded by several recorders: each change filed once, within the quota.
+//! - `report`: the auditor's HTML report of a sweep run: in the evidence bucket, filed once per
+//!   control, its trend from the ledger, rendered by headless Chromium (controls and failing
+//!   resources on the page, a screenshot that is not blank).
 //! - `drift_expected`: `events/expected-drift-outcomes.json` covers every drift sample and agrees with the
 //!   event map (pure).
 
@@ -44,6 +47,7 @@ mod drift;
 mod drift_expected;
 mod drift_template;
 mod races;
+mod report;
 mod rule_parameters;
 mod scope;
 mod support;

@@ -6,7 +6,7 @@ pub mod auditmanager;
 pub mod config_evaluations;
 pub mod reports;
 
-pub use genai_evidence_core::evidence::{digest, text};
+pub use genai_evidence_core::evidence::{digest, html, text, trend};
 
 use std::future::Future;
 use std::pin::Pin;
