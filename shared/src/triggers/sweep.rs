@@ -32,7 +32,7 @@ use crate::domain::time::Timestamp;
 use crate::error::AwsError;
 use crate::evaluate::evaluate;
 use crate::readers::Clients;
-use crate::recorder::{DigestReport, Recorder};
+use crate::recorder::{DigestReport, Recorder, SecurityHubReport, merge_security_hub_report};
 use crate::sinks::digest::ReportLine;
 use crate::sinks::reports::ReportStore;
 
@@ -371,6 +371,10 @@ struct Part {
     scope: Vec<ScopeEntry>,
     excluded: Vec<ScopeEntry>,
     errors: Vec<String>,
+    /// What Security Hub took of this unit's changed verdicts (this invocation's; not kept in
+    /// the checkpoint: a finding not taken stays open in the ledger).
+    #[serde(skip)]
+    security_hub: Option<SecurityHubReport>,
 }
 
 /// A resource and why it is (or is not) in scope.
@@ -423,6 +427,9 @@ pub struct SweepSummary {
     pub excluded_resources: Vec<ScopeEntry>,
     /// Services or calls that failed (their resources are could-not-evaluate findings).
     pub errors: Vec<String>,
+    /// What the Security Hub sink did in this invocation, when it is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_hub: Option<SecurityHubReport>,
 }
 
 /// The scheduled-sweep function's logic, with its clients built once per container.
@@ -639,6 +646,12 @@ impl SweepHandler {
             extend_listed(&mut summary.scope, &part.scope);
             extend_listed(&mut summary.excluded_resources, &part.excluded);
             summary.errors.extend(part.errors.iter().cloned());
+            if let Some(report) = part.security_hub.clone() {
+                merge_security_hub_report(
+                    summary.security_hub.get_or_insert_with(Default::default),
+                    report,
+                );
+            }
             self.store
                 .put_json(&part_key(&run.record.run_id, &unit), &part)
                 .await?;
@@ -809,6 +822,7 @@ impl SweepHandler {
             .into_iter()
             .map(|(line, _)| line)
             .collect();
+        part.security_hub = self.recorder.deliver_to_security_hub(&findings, now).await;
         part
     }
 }
