@@ -6,6 +6,8 @@
 //! - `config_rule_iam`: the config-rule function on IAM role items: AWS managed policies known by
 //!   ARN, customer managed ones read from IAM, unreadable ones named once.
 //! - `auditmanager_sink`: batching, retries and the control mapping of the evidence sink.
+//! - `securityhub_sink`: changed verdicts as ASFF findings on moto's Security Hub (one per check
+//!   and resource, updated in place, archived when gone), a partially failing batch (mocked).
 //! - `collect_*`: the API collectors of each service, against moto or aws-smithy-mocks.
 //! - `scope`: GenAI scope discovery: collectors' links, the scope tag, the decisions.
 //! - `timeouts`: a hanging endpoint is a clear, quick timeout error; calls give up well within
@@ -46,6 +48,7 @@ mod drift_template;
 mod races;
 mod rule_parameters;
 mod scope;
+mod securityhub_sink;
 mod support;
 mod sweep;
 mod template;
