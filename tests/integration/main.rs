@@ -35,8 +35,11 @@
 
 mod auditmanager_sink;
 mod chaos;
+mod collect_agentcore;
 mod collect_bedrock;
+mod collect_enforced_guardrails;
 mod collect_iam_kms;
+mod collect_keys_logging;
 mod collect_s3_trail_logs;
 mod collect_sagemaker;
 mod config_rule;

@@ -37,7 +37,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .with_params(settings.params.clone());
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handler.handle(&event.payload).await.map_err(diagnostic)
+        handler
+            .handle(&event.payload)
+            .await
+            .inspect(|summary| summary.figures.emit("cloudtrail-drift"))
+            .map_err(diagnostic)
     }))
     .await
 }

@@ -36,6 +36,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         handler
             .handle_with_deadline(&event.payload, deadline)
             .await
+            .inspect(|summary| summary.figures.emit("config-rule"))
             .map_err(diagnostic)
     }))
     .await
@@ -80,6 +81,10 @@ fn unledgered_sinks(
 
 fn diagnostic(error: HandlerError) -> Diagnostic {
     lambda_runtime::tracing::error!(error = %error, "invocation failed");
+    // Evidence was filed before Config refused the evaluations: its figures count too.
+    if let HandlerError::EvaluationsNotTaken { summary, .. } = &error {
+        summary.figures.emit("config-rule");
+    }
     Diagnostic {
         error_type: error.error_type().to_owned(),
         error_message: error.to_string(),

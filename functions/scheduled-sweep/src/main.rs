@@ -46,6 +46,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         handler
             .handle(&event.payload, deadline)
             .await
+            .inspect(|summary| summary.figures.emit("scheduled-sweep"))
             .map_err(diagnostic)
     }))
     .await
