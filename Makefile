@@ -45,9 +45,20 @@ emulator-boto3: setup
 	cargo build --quiet -p aws-emulator
 	AWS_EMULATOR_BIN=$(TARGET_DIR)/debug/aws-emulator $(VENV)/bin/python -m unittest discover -s tests/emulator/boto3 -v
 
-lint: setup
+## checkov in its own venv inside .venv (its dependency pins would fight moto's and SAM's).
+CHECKOV_VENV := $(VENV)/checkov
+$(CHECKOV_VENV)/.installed: tools/requirements-checkov.txt | $(VENV)/.installed
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet -r tools/requirements-checkov.txt
+	touch $@
+
+## The template: cfn-lint, SAM's own lint, and checkov (every skip is written in the template,
+## with its reason, under the resource's Metadata.checkov.skip; a test holds each has one).
+lint: setup $(CHECKOV_VENV)/.installed
 	cfn-lint template.yaml
 	sam validate --lint --template template.yaml --region us-east-1
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet
 
 ## The functions, for real, on a seeded local account: moto + the emulator + cargo-lambda.
 ## Built with the same package selection as the tests, so after `make test` nothing recompiles

@@ -26,10 +26,12 @@ pub(crate) struct Clients {
     pub(crate) sagemaker: aws_sdk_sagemaker::Client,
     pub(crate) bedrock: aws_sdk_bedrock::Client,
     pub(crate) bedrockagent: aws_sdk_bedrockagent::Client,
+    pub(crate) agentcore: aws_sdk_bedrockagentcorecontrol::Client,
     pub(crate) cloudtrail: aws_sdk_cloudtrail::Client,
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
     pub(crate) dynamodb: aws_sdk_dynamodb::Client,
     pub(crate) tagging: aws_sdk_resourcegroupstagging::Client,
+    pub(crate) organizations: aws_sdk_organizations::Client,
     pub(crate) auditmanager: aws_sdk_auditmanager::Client,
 }
 
@@ -57,7 +59,9 @@ impl Clients {
             sagemaker: counted!(aws_sdk_sagemaker, moto, counter),
             bedrock: counted!(aws_sdk_bedrock, moto, counter),
             bedrockagent: counted!(aws_sdk_bedrockagent, moto, counter),
+            agentcore: counted!(aws_sdk_bedrockagentcorecontrol, moto, counter),
             cloudtrail: counted!(aws_sdk_cloudtrail, moto, counter),
+            organizations: counted!(aws_sdk_organizations, moto, counter),
             logs: counted!(aws_sdk_cloudwatchlogs, moto, counter),
             dynamodb: counted!(aws_sdk_dynamodb, moto, counter),
             tagging: counted!(aws_sdk_resourcegroupstagging, moto, counter),
@@ -110,6 +114,7 @@ fn handler(clients: &Clients) -> SweepHandler {
             region: rig::REGION.to_owned(),
             bedrock: clients.bedrock.clone(),
             bedrock_agent: clients.bedrockagent.clone(),
+            bedrock_agentcore: clients.agentcore.clone(),
             sagemaker: clients.sagemaker.clone(),
             kms: clients.kms.clone(),
             logs: clients.logs.clone(),
@@ -117,6 +122,7 @@ fn handler(clients: &Clients) -> SweepHandler {
             tagging: clients.tagging.clone(),
             s3: clients.s3.clone(),
             iam: clients.iam.clone(),
+            organizations: clients.organizations.clone(),
         }],
     };
     let recorder = Recorder::new(

@@ -18,6 +18,7 @@ pub use genai_evidence_core::{catalog, domain, drift, evaluate, finding};
 pub mod adapters;
 pub mod aws;
 pub mod error;
+pub mod metrics;
 pub mod readers;
 pub mod recorder;
 pub mod settings;

@@ -1,9 +1,12 @@
 //! Collectors of sagemaker read from the AWS API (moto, or aws-smithy-mocks where moto has no emulation).
 //!
-//! moto implements List/Describe for notebook instances, endpoint configurations, training jobs,
-//! models, domains and the Model Monitor job definitions; it has no ListFeatureGroups and cannot
-//! deny a call, so feature groups and access-denied reads use aws-smithy-mocks on a client built
-//! by hand (aws-sdk-sagemaker has no `test-util` feature here).
+//! moto implements List/Describe for notebook instances, endpoint configurations, training,
+//! processing and transform jobs, models, domains and the Model Monitor job definitions; it has
+//! no ListFeatureGroups, no monitoring schedules (Create/List/DescribeMonitoringSchedule) and no
+//! inference experiments (List/DescribeInferenceExperiment), drops ProcessingResources on
+//! CreateProcessingJob, and cannot deny a call, so feature groups, schedules, experiments and
+//! access-denied reads use aws-smithy-mocks on a client built by hand (aws-sdk-sagemaker has no
+//! `test-util` feature here).
 
 use aws_sdk_sagemaker::Client;
 use aws_sdk_sagemaker::config::{BehaviorVersion, Credentials, Region};
@@ -26,7 +29,9 @@ use aws_smithy_types::error::ErrorMetadata;
 use genai_evidence::adapters::Scope;
 use genai_evidence::adapters::sagemaker::{
     collect_data_quality_job_definitions, collect_domains, collect_endpoint_configs,
-    collect_feature_groups, collect_models, collect_notebook_instances, collect_training_jobs,
+    collect_feature_groups, collect_inference_experiments, collect_models,
+    collect_monitoring_schedules, collect_notebook_instances, collect_processing_jobs,
+    collect_training_jobs, collect_transform_jobs,
 };
 use genai_evidence::catalog::{Params, sagemaker};
 use genai_evidence::domain::outcome::Verdict;
@@ -582,6 +587,415 @@ async fn feature_groups_are_collected_over_pages_with_mocks() {
         (
             verdict(denied_subject, offline),
             verdict(denied_subject, online)
+        ),
+        (Verdict::CouldNotEvaluate, Verdict::CouldNotEvaluate)
+    );
+}
+
+#[tokio::test]
+async fn processing_jobs_without_a_volume_key_fail_from_moto() {
+    // moto drops ProcessingResources on CreateProcessingJob, so only the failing case is
+    // emulated; the passing case is the DescribeProcessingJob mapping of the adapter's tests.
+    let client = moto_client().await;
+    let name = unique("pj-plain");
+    client
+        .create_processing_job()
+        .processing_job_name(&name)
+        .role_arn(ROLE)
+        .app_specification(
+            aws_sdk_sagemaker::types::AppSpecification::builder()
+                .image_uri("123456789012.dkr.ecr.us-east-1.amazonaws.com/genai-preprocess:4")
+                .build(),
+        )
+        .processing_resources(
+            aws_sdk_sagemaker::types::ProcessingResources::builder()
+                .cluster_config(
+                    aws_sdk_sagemaker::types::ProcessingClusterConfig::builder()
+                        .instance_count(1)
+                        .instance_type(aws_sdk_sagemaker::types::ProcessingInstanceType::MlM5Xlarge)
+                        .volume_size_in_gb(30)
+                        .volume_kms_key_id(KEY)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create processing job");
+    let subjects = collect_processing_jobs(&client, &scope())
+        .await
+        .expect("collected");
+    let job = find(&subjects, &name);
+    assert_eq!(job.resource.resource_type, "AWS::SageMaker::ProcessingJob");
+    assert_eq!(
+        job.observed_via,
+        "AWS API (sagemaker:DescribeProcessingJob)"
+    );
+    assert_eq!(
+        verdict(job, &sagemaker::PROCESSING_JOB_VOLUME_KMS_KEY),
+        Verdict::NonCompliant
+    );
+}
+
+#[tokio::test]
+async fn transform_jobs_are_collected_and_evaluated_from_moto() {
+    let client = moto_client().await;
+    let protected = unique("tf-protected");
+    let plain = unique("tf-plain");
+    for (name, key) in [(&protected, Some(KEY)), (&plain, None)] {
+        client
+            .create_transform_job()
+            .transform_job_name(name)
+            .model_name("genai-summarizer-v3")
+            .transform_input(
+                aws_sdk_sagemaker::types::TransformInput::builder()
+                    .data_source(
+                        aws_sdk_sagemaker::types::TransformDataSource::builder()
+                            .s3_data_source(
+                                aws_sdk_sagemaker::types::TransformS3DataSource::builder()
+                                    .s3_data_type(aws_sdk_sagemaker::types::S3DataType::S3Prefix)
+                                    .s3_uri("s3://genai-batch-input/claims/")
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .transform_output(
+                aws_sdk_sagemaker::types::TransformOutput::builder()
+                    .s3_output_path("s3://genai-batch-results/")
+                    .set_kms_key_id(key.map(str::to_owned))
+                    .build(),
+            )
+            .transform_resources(
+                aws_sdk_sagemaker::types::TransformResources::builder()
+                    .instance_type(aws_sdk_sagemaker::types::TransformInstanceType::MlM5Xlarge)
+                    .instance_count(1)
+                    .set_volume_kms_key_id(key.map(str::to_owned))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("create transform job");
+    }
+    let subjects = collect_transform_jobs(&client, &scope())
+        .await
+        .expect("collected");
+    let protected = find(&subjects, &protected);
+    let plain = find(&subjects, &plain);
+    assert_eq!(
+        protected.resource.resource_type,
+        "AWS::SageMaker::TransformJob"
+    );
+    assert!(
+        protected
+            .links
+            .iter()
+            .any(|l| l.reason.contains("bucket \"genai-batch-input\"")),
+        "{:?}",
+        protected.links
+    );
+    for check in [
+        &sagemaker::TRANSFORM_JOB_VOLUME_KMS_KEY,
+        &sagemaker::TRANSFORM_JOB_OUTPUT_KMS_KEY,
+    ] {
+        assert_eq!(
+            verdict(protected, check),
+            Verdict::Compliant,
+            "{}",
+            check.id
+        );
+        assert_eq!(verdict(plain, check), Verdict::NonCompliant, "{}", check.id);
+    }
+}
+
+/// A monitoring schedule summary as ListMonitoringSchedules returns it.
+fn schedule_summary(name: &str) -> aws_sdk_sagemaker::types::MonitoringScheduleSummary {
+    aws_sdk_sagemaker::types::MonitoringScheduleSummary::builder()
+        .monitoring_schedule_name(name)
+        .monitoring_schedule_arn(format!(
+            "arn:aws:sagemaker:us-east-1:123456789012:monitoring-schedule/{name}"
+        ))
+        .build()
+}
+
+/// A DescribeMonitoringSchedule response naming `definition` of `kind`.
+fn named_schedule(
+    name: &str,
+    definition: &str,
+    kind: aws_sdk_sagemaker::types::MonitoringType,
+) -> aws_sdk_sagemaker::operation::describe_monitoring_schedule::DescribeMonitoringScheduleOutput {
+    aws_sdk_sagemaker::operation::describe_monitoring_schedule::DescribeMonitoringScheduleOutput::builder()
+        .monitoring_schedule_name(name)
+        .monitoring_schedule_arn(format!(
+            "arn:aws:sagemaker:us-east-1:123456789012:monitoring-schedule/{name}"
+        ))
+        .monitoring_type(kind.clone())
+        .monitoring_schedule_config(
+            aws_sdk_sagemaker::types::MonitoringScheduleConfig::builder()
+                .monitoring_job_definition_name(definition)
+                .monitoring_type(kind)
+                .build(),
+        )
+        .build()
+}
+
+/// moto has no monitoring schedules (no Create/List/DescribeMonitoringSchedule): the calls are
+/// mocked, and the rules assert the exact calls, the named definitions included.
+#[tokio::test]
+async fn monitoring_schedules_are_listed_over_pages_and_named_definitions_are_read_by_type() {
+    use aws_sdk_sagemaker::operation::describe_data_quality_job_definition::DescribeDataQualityJobDefinitionError;
+    use aws_sdk_sagemaker::operation::describe_model_quality_job_definition::DescribeModelQualityJobDefinitionOutput;
+    use aws_sdk_sagemaker::operation::describe_monitoring_schedule::DescribeMonitoringScheduleOutput;
+    use aws_sdk_sagemaker::operation::list_monitoring_schedules::ListMonitoringSchedulesOutput;
+    use aws_sdk_sagemaker::types::{
+        MonitoringJobDefinition, MonitoringScheduleConfig, MonitoringType, NetworkConfig,
+    };
+
+    let first = mock!(Client::list_monitoring_schedules)
+        .match_requests(|r| r.next_token().is_none())
+        .then_output(|| {
+            ListMonitoringSchedulesOutput::builder()
+                .monitoring_schedule_summaries(schedule_summary("dq-embedded"))
+                .next_token("page-2")
+                .build()
+        });
+    let second = mock!(Client::list_monitoring_schedules)
+        .match_requests(|r| r.next_token() == Some("page-2"))
+        .then_output(|| {
+            ListMonitoringSchedulesOutput::builder()
+                .monitoring_schedule_summaries(schedule_summary("mq-named"))
+                .monitoring_schedule_summaries(schedule_summary("dq-named-denied"))
+                .build()
+        });
+    let embedded = mock!(Client::describe_monitoring_schedule)
+        .match_requests(|r| r.monitoring_schedule_name() == Some("dq-embedded"))
+        .then_output(|| {
+            DescribeMonitoringScheduleOutput::builder()
+                .monitoring_schedule_name("dq-embedded")
+                .monitoring_type(MonitoringType::DataQuality)
+                .monitoring_schedule_config(
+                    MonitoringScheduleConfig::builder()
+                        .monitoring_type(MonitoringType::DataQuality)
+                        .monitoring_job_definition(
+                            MonitoringJobDefinition::builder()
+                                .role_arn(ROLE)
+                                .network_config(
+                                    NetworkConfig::builder()
+                                        .enable_network_isolation(true)
+                                        .enable_inter_container_traffic_encryption(true)
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+    let mq_named = mock!(Client::describe_monitoring_schedule)
+        .match_requests(|r| r.monitoring_schedule_name() == Some("mq-named"))
+        .then_output(|| named_schedule("mq-named", "mq-isolated", MonitoringType::ModelQuality));
+    let dq_named = mock!(Client::describe_monitoring_schedule)
+        .match_requests(|r| r.monitoring_schedule_name() == Some("dq-named-denied"))
+        .then_output(|| {
+            named_schedule("dq-named-denied", "dq-secret", MonitoringType::DataQuality)
+        });
+    let mq_definition = mock!(Client::describe_model_quality_job_definition)
+        .match_requests(|r| r.job_definition_name() == Some("mq-isolated"))
+        .then_output(|| {
+            DescribeModelQualityJobDefinitionOutput::builder()
+                .job_definition_name("mq-isolated")
+                .job_definition_arn(
+                    "arn:aws:sagemaker:us-east-1:123456789012:model-quality-job-definition/mq-isolated",
+                )
+                .role_arn(ROLE)
+                .network_config(
+                    MonitoringNetworkConfig::builder()
+                        .enable_network_isolation(true)
+                        .enable_inter_container_traffic_encryption(false)
+                        .build(),
+                )
+                .build()
+        });
+    let dq_definition = mock!(Client::describe_data_quality_job_definition)
+        .match_requests(|r| r.job_definition_name() == Some("dq-secret"))
+        .then_error(|| {
+            DescribeDataQualityJobDefinitionError::generic(
+                ErrorMetadata::builder()
+                    .code("AccessDeniedException")
+                    .message("not authorized")
+                    .build(),
+            )
+        });
+    let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+    for rule in [
+        &first,
+        &second,
+        &embedded,
+        &mq_named,
+        &dq_named,
+        &mq_definition,
+        &dq_definition,
+    ] {
+        interceptor = interceptor.with_rule(rule);
+    }
+    let client = mocked(interceptor);
+    let subjects = collect_monitoring_schedules(&client, &scope())
+        .await
+        .expect("collected");
+    assert_eq!(subjects.len(), 3);
+    assert_eq!(
+        [
+            first.num_calls(),
+            second.num_calls(),
+            embedded.num_calls(),
+            mq_named.num_calls(),
+            dq_named.num_calls(),
+            mq_definition.num_calls(),
+            dq_definition.num_calls(),
+        ],
+        [1; 7]
+    );
+    let isolation = &sagemaker::MONITORING_SCHEDULE_NETWORK_ISOLATION;
+    let encryption = &sagemaker::MONITORING_SCHEDULE_INTER_CONTAINER_ENCRYPTION;
+    let embedded = find(&subjects, "dq-embedded");
+    assert_eq!(
+        embedded.resource.resource_type,
+        "AWS::SageMaker::MonitoringSchedule"
+    );
+    assert_eq!(
+        (verdict(embedded, isolation), verdict(embedded, encryption)),
+        (Verdict::Compliant, Verdict::Compliant)
+    );
+    let named = find(&subjects, "mq-named");
+    assert_eq!(
+        (verdict(named, isolation), verdict(named, encryption)),
+        (Verdict::Compliant, Verdict::NonCompliant)
+    );
+    assert!(
+        named
+            .links
+            .iter()
+            .any(|l| l.reason.contains("model quality job definition")),
+        "{:?}",
+        named.links
+    );
+    let denied = find(&subjects, "dq-named-denied");
+    assert_eq!(
+        (verdict(denied, isolation), verdict(denied, encryption)),
+        (Verdict::CouldNotEvaluate, Verdict::CouldNotEvaluate)
+    );
+}
+
+/// moto has no inference experiments (no List/DescribeInferenceExperiment): the calls are
+/// mocked, and the rules assert the exact calls.
+#[tokio::test]
+async fn inference_experiments_are_listed_over_pages_and_evaluated_with_mocks() {
+    use aws_sdk_sagemaker::operation::describe_inference_experiment::{
+        DescribeInferenceExperimentError, DescribeInferenceExperimentOutput,
+    };
+    use aws_sdk_sagemaker::operation::list_inference_experiments::ListInferenceExperimentsOutput;
+    use aws_sdk_sagemaker::types::{
+        InferenceExperimentDataStorageConfig, InferenceExperimentSummary,
+    };
+
+    let summary = |name: &str| InferenceExperimentSummary::builder().name(name).build();
+    let first = mock!(Client::list_inference_experiments)
+        .match_requests(|r| r.next_token().is_none())
+        .then_output(move || {
+            ListInferenceExperimentsOutput::builder()
+                .inference_experiments(summary("shadow-encrypted"))
+                .next_token("page-2")
+                .build()
+        });
+    let second = mock!(Client::list_inference_experiments)
+        .match_requests(|r| r.next_token() == Some("page-2"))
+        .then_output(move || {
+            ListInferenceExperimentsOutput::builder()
+                .inference_experiments(summary("shadow-plain"))
+                .inference_experiments(summary("shadow-denied"))
+                .build()
+        });
+    let encrypted = mock!(Client::describe_inference_experiment)
+        .match_requests(|r| r.name() == Some("shadow-encrypted"))
+        .then_output(|| {
+            DescribeInferenceExperimentOutput::builder()
+                .name("shadow-encrypted")
+                .arn("arn:aws:sagemaker:us-east-1:123456789012:inference-experiment/shadow-encrypted")
+                .role_arn(ROLE)
+                .kms_key(KEY)
+                .data_storage_config(
+                    InferenceExperimentDataStorageConfig::builder()
+                        .destination("s3://genai-experiment-capture/")
+                        .kms_key(KEY)
+                        .build(),
+                )
+                .build()
+        });
+    let plain = mock!(Client::describe_inference_experiment)
+        .match_requests(|r| r.name() == Some("shadow-plain"))
+        .then_output(|| {
+            DescribeInferenceExperimentOutput::builder()
+                .name("shadow-plain")
+                .data_storage_config(
+                    InferenceExperimentDataStorageConfig::builder()
+                        .destination("s3://genai-experiment-capture/")
+                        .build(),
+                )
+                .build()
+        });
+    let denied = mock!(Client::describe_inference_experiment)
+        .match_requests(|r| r.name() == Some("shadow-denied"))
+        .then_error(|| {
+            DescribeInferenceExperimentError::generic(
+                ErrorMetadata::builder()
+                    .code("AccessDeniedException")
+                    .build(),
+            )
+        });
+    let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+    for rule in [&first, &second, &encrypted, &plain, &denied] {
+        interceptor = interceptor.with_rule(rule);
+    }
+    let client = mocked(interceptor);
+    let subjects = collect_inference_experiments(&client, &scope())
+        .await
+        .expect("collected");
+    assert_eq!(subjects.len(), 3);
+    assert_eq!(
+        [
+            first.num_calls(),
+            second.num_calls(),
+            encrypted.num_calls(),
+            plain.num_calls(),
+            denied.num_calls(),
+        ],
+        [1; 5]
+    );
+    let volume = &sagemaker::INFERENCE_EXPERIMENT_VOLUME_KMS_KEY;
+    let capture = &sagemaker::INFERENCE_EXPERIMENT_DATA_STORAGE_KMS_KEY;
+    let enc = find(&subjects, "shadow-encrypted");
+    assert_eq!(
+        enc.resource.arn.as_deref(),
+        Some("arn:aws:sagemaker:us-east-1:123456789012:inference-experiment/shadow-encrypted")
+    );
+    assert_eq!(
+        (verdict(enc, volume), verdict(enc, capture)),
+        (Verdict::Compliant, Verdict::Compliant)
+    );
+    let plain_subject = find(&subjects, "shadow-plain");
+    assert_eq!(
+        (
+            verdict(plain_subject, volume),
+            verdict(plain_subject, capture)
+        ),
+        (Verdict::NonCompliant, Verdict::NonCompliant)
+    );
+    let denied_subject = find(&subjects, "shadow-denied");
+    assert_eq!(
+        (
+            verdict(denied_subject, volume),
+            verdict(denied_subject, capture)
         ),
         (Verdict::CouldNotEvaluate, Verdict::CouldNotEvaluate)
     );

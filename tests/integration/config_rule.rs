@@ -910,3 +910,61 @@ async fn a_test_mode_periodic_run_neither_reads_nor_moves_the_rules_cursor() {
     );
     assert_eq!(ledger.get_versioned(&cursor_key(RULE)).await.unwrap().0, 0);
 }
+
+/// The EMF lines the function prints for one change: the findings by verdict as the summary
+/// counts them, each under every control it is filed on, and the evidence the ledger filed.
+#[tokio::test]
+async fn the_config_rules_metrics_count_what_its_summary_reports() {
+    let h = Harness::start().await;
+    let bucket = unique("genai-train-metrics");
+    let summary = h
+        .handler
+        .handle(&event_for("config-s3-bucket-noncompliant", &bucket))
+        .await
+        .unwrap();
+    let docs: Vec<Value> = summary
+        .figures
+        .emf_lines("config-rule", 1)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let overall = &docs[0];
+    assert_eq!(overall["Function"], "config-rule");
+    for (verdict, count) in &summary.verdicts {
+        let name = genai_evidence::metrics::metric_name(*verdict);
+        assert_eq!(overall[name].as_u64(), Some(*count as u64), "{name}");
+    }
+    let filed = summary.recorded.as_ref().map_or(0, |r| r.filed)
+        + summary
+            .evidence
+            .iter()
+            .map(|r| r.delivered.len())
+            .sum::<usize>();
+    assert!(filed > 0);
+    assert_eq!(overall["Filed"].as_u64(), Some(filed as u64));
+    let mut expected: BTreeMap<&str, u64> = BTreeMap::new();
+    for line in &summary.findings {
+        for control in &line.controls {
+            *expected.entry(control).or_default() += 1;
+        }
+    }
+    let per_control: BTreeMap<&str, u64> = docs
+        .iter()
+        .filter_map(|d| {
+            let total = [
+                "Compliant",
+                "NonCompliant",
+                "NotApplicable",
+                "CouldNotEvaluate",
+            ]
+            .iter()
+            .map(|m| d[m].as_u64().unwrap_or(0))
+            .sum();
+            d["Control"].as_str().map(|c| (c, total))
+        })
+        .collect();
+    assert_eq!(
+        per_control, expected,
+        "each finding once under each of its controls"
+    );
+}

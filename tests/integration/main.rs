@@ -6,6 +6,8 @@
 //! - `config_rule_iam`: the config-rule function on IAM role items: AWS managed policies known by
 //!   ARN, customer managed ones read from IAM, unreadable ones named once.
 //! - `auditmanager_sink`: batching, retries and the control mapping of the evidence sink.
+//! - `securityhub_sink`: changed verdicts as ASFF findings on moto's Security Hub (one per check
+//!   and resource, updated in place, archived when gone), a partially failing batch (mocked).
 //! - `collect_*`: the API collectors of each service, against moto or aws-smithy-mocks.
 //! - `scope`: GenAI scope discovery: collectors' links, the scope tag, the decisions.
 //! - `timeouts`: a hanging endpoint is a clear, quick timeout error; calls give up well within
@@ -36,8 +38,11 @@
 
 mod auditmanager_sink;
 mod chaos;
+mod collect_agentcore;
 mod collect_bedrock;
+mod collect_enforced_guardrails;
 mod collect_iam_kms;
+mod collect_keys_logging;
 mod collect_s3_trail_logs;
 mod collect_sagemaker;
 mod config_rule;
@@ -50,6 +55,7 @@ mod races;
 mod report;
 mod rule_parameters;
 mod scope;
+mod securityhub_sink;
 mod support;
 mod sweep;
 mod template;

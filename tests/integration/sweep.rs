@@ -152,6 +152,19 @@ impl Sweep {
     }
 }
 
+impl Sweep {
+    /// A run named `id` whose SageMaker calls are all denied (every other service is moto's).
+    async fn run_with_sagemaker_denied(&self, id: &str) -> SweepSummary {
+        let denied = rig::sdk_config(&denying_endpoint().await, 1).await;
+        let mut clients = SweepClients::for_regions(&self.moto_aws, &[]);
+        clients.regions[0].sagemaker = aws_sdk_sagemaker::Client::new(&denied);
+        self.handler_with(clients, SweepOptions::default())
+            .handle(&schedule(id), None)
+            .await
+            .unwrap()
+    }
+}
+
 fn schedule(id: &str) -> Value {
     let mut event = rig::event("scheduled-sweep");
     event["id"] = json!(id);
@@ -168,9 +181,18 @@ async fn sweep_scopes_the_genai_estate_with_reasons_and_files_a_digest_and_repor
     let e = &s.estate;
     let summary = s.handler().handle(&schedule("run-1"), None).await.unwrap();
     assert_eq!(summary.status, "complete", "{summary:#?}");
-    // moto does not implement ListGuardrails or ListFeatureGroups (HTTP 500): those listings
-    // are reported, and their resources are could-not-evaluate; nothing else may fail.
-    let known_gaps = ["bedrock:ListGuardrails", "sagemaker:ListFeatureGroups"];
+    // moto does not implement ListGuardrails, ListImportedModels, ListModelInvocationJobs,
+    // ListFeatureGroups, ListMonitoringSchedules or ListInferenceExperiments (an HTTP 500 or an
+    // HTML error page): those listings are reported, and their resources are could-not-evaluate;
+    // nothing else may fail.
+    let known_gaps = [
+        "bedrock:ListGuardrails",
+        "bedrock:ListImportedModels",
+        "bedrock:ListModelInvocationJobs",
+        "sagemaker:ListFeatureGroups",
+        "sagemaker:ListMonitoringSchedules",
+        "sagemaker:ListInferenceExperiments",
+    ];
     assert!(
         summary
             .errors
@@ -451,14 +473,7 @@ async fn denying_endpoint() -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_denied_service_yields_could_not_evaluate_findings_while_the_rest_completes() {
     let s = Sweep::start().await;
-    let denied = rig::sdk_config(&denying_endpoint().await, 1).await;
-    let mut clients = SweepClients::for_regions(&s.moto_aws, &[]);
-    clients.regions[0].sagemaker = aws_sdk_sagemaker::Client::new(&denied);
-    let summary = s
-        .handler_with(clients, SweepOptions::default())
-        .handle(&schedule("denied"), None)
-        .await
-        .unwrap();
+    let summary = s.run_with_sagemaker_denied("denied").await;
     assert_eq!(summary.status, "complete");
     assert!(
         summary
@@ -876,4 +891,65 @@ async fn config_rule_sweep_and_drift_file_one_first_sighting_per_check_and_resou
             "{check} on {resource}: {counts:#?}"
         );
     }
+}
+
+/// The EMF lines the function prints for a run: by function, the findings by verdict and the
+/// evidence filed (what the summary counts); by control, each control's findings (the summary's
+/// report lines, one per finding and control); by reason, the denied reads as `accessDenied`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweeps_metrics_count_what_its_summary_reports_and_class_denied_reads() {
+    let s = Sweep::start().await;
+    let summary = s.run_with_sagemaker_denied("metrics").await;
+    assert_eq!(summary.status, "complete");
+    let docs: Vec<Value> = summary
+        .figures
+        .emf_lines("scheduled-sweep", 1)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let overall = docs
+        .iter()
+        .find(|d| d["Control"].is_null() && d["Reason"].is_null())
+        .unwrap();
+    assert_eq!(overall["Function"], "scheduled-sweep");
+    let digests_filed = summary
+        .digests
+        .iter()
+        .filter(|d| matches!(d.outcome, DigestOutcome::Filed(_)))
+        .count();
+    assert_eq!(
+        overall["Filed"].as_u64(),
+        Some((summary.filed + digests_filed) as u64),
+        "changes filed on their own plus digests"
+    );
+    for verdict in [
+        Verdict::Compliant,
+        Verdict::NonCompliant,
+        Verdict::NotApplicable,
+        Verdict::CouldNotEvaluate,
+    ] {
+        let name = genai_evidence::metrics::metric_name(verdict);
+        let per_control: u64 = docs
+            .iter()
+            .filter(|d| d["Control"].is_string())
+            .map(|d| d[name].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            per_control,
+            summary.verdicts.get(&verdict).copied().unwrap_or(0) as u64,
+            "{name}: the controls' counts add up to the summary's report lines"
+        );
+        assert!(overall[name].as_u64().unwrap() <= per_control);
+    }
+    let denied = docs
+        .iter()
+        .find(|d| d["Reason"] == "accessDenied")
+        .expect("denied SageMaker reads are counted by reason");
+    assert!(denied["CouldNotEvaluate"].as_u64().unwrap() > 0);
+    let by_reason: u64 = docs
+        .iter()
+        .filter(|d| d["Reason"].is_string())
+        .map(|d| d["CouldNotEvaluate"].as_u64().unwrap())
+        .sum();
+    assert_eq!(Some(by_reason), overall["CouldNotEvaluate"].as_u64());
 }

@@ -84,6 +84,9 @@ pub async fn leave_state_of(conf: &SdkConfig, sample: &str) -> Result<Seeded, St
         "drift-bedrock-updatedatasource" => Ok(Seeded::NotEmulated(
             "moto 5.2.5 does not implement the knowledge-base data source APIs",
         )),
+        "drift-bedrock-agentcore-updategateway" => Ok(Seeded::NotEmulated(
+            "moto draws gateway ids at random: no gateway can carry the sample's id",
+        )),
         "drift-bedrock-updateagent" => Ok(Seeded::NotEmulated(
             "moto draws agent ids at random: no agent can carry the sample's id",
         )),

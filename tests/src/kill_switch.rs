@@ -108,6 +108,7 @@ impl KillSwitch {
             region: conf.region().map(|r| r.to_string()).unwrap_or_default(),
             bedrock: switched!(aws_sdk_bedrock),
             bedrock_agent: switched!(aws_sdk_bedrockagent),
+            bedrock_agentcore: switched!(aws_sdk_bedrockagentcorecontrol),
             sagemaker: switched!(aws_sdk_sagemaker),
             kms: switched!(aws_sdk_kms),
             logs: switched!(aws_sdk_cloudwatchlogs),
@@ -115,6 +116,7 @@ impl KillSwitch {
             tagging: switched!(aws_sdk_resourcegroupstagging),
             s3: self.s3(conf),
             iam: switched!(aws_sdk_iam),
+            organizations: switched!(aws_sdk_organizations),
         }
     }
 

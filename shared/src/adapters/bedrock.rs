@@ -17,9 +17,10 @@ use crate::adapters::config_item::{ConfigurationItem, Decoded};
 use crate::domain::resource::{Readable, Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::resources::bedrock::{
     Agent, BucketDefaultEncryption, BucketDestination, ContentFilter, CustomModel, DataSource,
-    Guardrail, GuardrailAttachment, InvocationLogging, LogGroupDestination, LoggingConfig,
-    ModelCustomizationJob, SensitiveInformationPolicy,
+    GroundingFilter, Guardrail, GuardrailAttachment, InvocationLogging, LogGroupDestination,
+    LoggingConfig, ModelCustomizationJob, SensitiveInformationPolicy,
 };
+use crate::domain::resources::bedrock::{ImportedModel, ModelInvocationJob};
 use crate::domain::scope::{Link, Links};
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
@@ -44,6 +45,7 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
                 sensitive_information: sensitive_information(
                     config.get("SensitiveInformationPolicyConfig"),
                 ),
+                grounding_filters: grounding_filters(config.get("ContextualGroundingPolicyConfig")),
             }))
         }
         ResourceType::BedrockDataSource => {
@@ -112,6 +114,50 @@ fn content_filters(value: Option<&Value>) -> Readable<Vec<ContentFilter>> {
                 input_strength,
                 input_enabled: filter.get("InputEnabled").and_then(Value::as_bool),
                 input_action: text("InputAction"),
+                output_strength: text("OutputStrength"),
+                output_enabled: filter.get("OutputEnabled").and_then(Value::as_bool),
+                output_action: text("OutputAction"),
+            })
+        })
+        .collect()
+}
+
+/// `ContextualGroundingPolicyConfig.FiltersConfig` of a guardrail's configuration item.
+fn grounding_filters(value: Option<&Value>) -> Readable<Vec<GroundingFilter>> {
+    let policy = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Object(policy)) => policy,
+        Some(_) => {
+            return Err(Unreadable::new(
+                "ContextualGroundingPolicyConfig in the configuration item is not an object",
+            ));
+        }
+    };
+    let filters = match policy.get("FiltersConfig") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(filters)) => filters,
+        Some(_) => {
+            return Err(Unreadable::new(
+                "ContextualGroundingPolicyConfig.FiltersConfig in the configuration item is not a list",
+            ));
+        }
+    };
+    filters
+        .iter()
+        .map(|filter| {
+            let (Some(filter_type), Some(threshold)) = (
+                filter.get("Type").and_then(Value::as_str),
+                filter.get("Threshold").and_then(Value::as_f64),
+            ) else {
+                return Err(Unreadable::new(
+                    "a ContextualGroundingPolicyConfig.FiltersConfig entry in the configuration item has no Type or numeric Threshold",
+                ));
+            };
+            Ok(GroundingFilter {
+                filter_type: filter_type.to_owned(),
+                threshold,
+                enabled: filter.get("Enabled").and_then(Value::as_bool),
+                action: filter.get("Action").and_then(Value::as_str).map(str::to_owned),
             })
         })
         .collect()
@@ -453,7 +499,21 @@ pub async fn read_guardrail(client: &aws_sdk_bedrock::Client, scope: &Scope, id:
             );
         }
     };
-    let guardrail = Guardrail {
+    let guardrail = guardrail_from_api(&out);
+    subject(
+        ResourceType::BedrockGuardrail,
+        out.guardrail_id().to_owned(),
+        Some(out.guardrail_arn().to_owned()),
+        scope,
+        via,
+        Resource::BedrockGuardrail(guardrail),
+        guardrail_links(&out),
+    )
+}
+
+/// A guardrail (the draft or the version it was read at) from `GetGuardrail`.
+pub fn guardrail_from_api(out: &GetGuardrailOutput) -> Guardrail {
+    Guardrail {
         id: out.guardrail_id().to_owned(),
         name: Some(out.name().to_owned()),
         kms_key_arn: Ok(out
@@ -470,6 +530,9 @@ pub async fn read_guardrail(client: &aws_sdk_bedrock::Client, scope: &Scope, id:
                         input_strength: f.input_strength().as_str().to_owned(),
                         input_enabled: f.input_enabled(),
                         input_action: f.input_action().map(|a| a.as_str().to_owned()),
+                        output_strength: Some(f.output_strength().as_str().to_owned()),
+                        output_enabled: f.output_enabled(),
+                        output_action: f.output_action().map(|a| a.as_str().to_owned()),
                     })
                     .collect()
             })
@@ -484,16 +547,21 @@ pub async fn read_guardrail(client: &aws_sdk_bedrock::Client, scope: &Scope, id:
                 regex_names: p.regexes().iter().map(|r| r.name().to_owned()).collect(),
             }
         })),
-    };
-    subject(
-        ResourceType::BedrockGuardrail,
-        out.guardrail_id().to_owned(),
-        Some(out.guardrail_arn().to_owned()),
-        scope,
-        via,
-        Resource::BedrockGuardrail(guardrail),
-        guardrail_links(&out),
-    )
+        grounding_filters: Ok(out
+            .contextual_grounding_policy()
+            .map(|p| {
+                p.filters()
+                    .iter()
+                    .map(|f| GroundingFilter {
+                        filter_type: f.r#type().as_str().to_owned(),
+                        threshold: f.threshold(),
+                        enabled: f.enabled(),
+                        action: f.action().map(|a| a.as_str().to_owned()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()),
+    }
 }
 
 /// An agent from `GetAgent`'s `agent` (its working draft); `id` is the id it was read by.
@@ -832,6 +900,7 @@ pub fn guardrail_inventory(scope: &Scope, collected: &Result<Vec<Subject>, AwsEr
                     kms_key_arn: Err(Unreadable::new(reason.clone())),
                     content_filters: Err(Unreadable::new(reason.clone())),
                     sensitive_information: Err(Unreadable::new(reason.clone())),
+                    grounding_filters: Err(Unreadable::new(reason.clone())),
                 }),
                 _ => None,
             })
@@ -880,6 +949,179 @@ pub async fn read_invocation_logging(
                 SubjectState::Unreadable(error.to_string()),
             )]
         })
+}
+
+// Imported models and batch inference jobs.
+
+/// Every imported model (`ListImportedModels`, every page), each read with
+/// [`read_imported_model`].
+pub async fn collect_imported_models(
+    client: &aws_sdk_bedrock::Client,
+    scope: &Scope,
+) -> Result<Vec<Subject>, AwsError> {
+    let mut models = Vec::new();
+    let mut pages = client.list_imported_models().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("bedrock:ListImportedModels", e))?;
+        models.extend(
+            page.model_summaries()
+                .iter()
+                .map(|m| (m.model_name().to_owned(), m.model_arn().to_owned())),
+        );
+    }
+    Ok(super::bounded(models, |(name, arn)| async move {
+        as_listed(read_imported_model(client, scope, &arn).await, name, arn)
+    })
+    .await)
+}
+
+/// An imported model from `GetImportedModel`, with what it links (its KMS key).
+pub fn imported_model_from_api(
+    out: &aws_sdk_bedrock::operation::get_imported_model::GetImportedModelOutput,
+) -> (ImportedModel, Vec<Link>) {
+    let name = out.model_name().unwrap_or_default().to_owned();
+    let mut links = Links::new(format!("Bedrock imported model {name:?}"));
+    links.key(out.model_kms_key_arn(), "model key");
+    let model = ImportedModel {
+        name,
+        kms_key_arn: Ok(out.model_kms_key_arn().map(str::to_owned)),
+    };
+    (model, links.into_vec())
+}
+
+/// One imported model by name or ARN (`GetImportedModel`), identified by its name.
+pub async fn read_imported_model(
+    client: &aws_sdk_bedrock::Client,
+    scope: &Scope,
+    id: &str,
+) -> Subject {
+    let via = "AWS API (bedrock:GetImportedModel)";
+    match client
+        .get_imported_model()
+        .model_identifier(id)
+        .send()
+        .await
+    {
+        Ok(out) => {
+            let (model, links) = imported_model_from_api(&out);
+            subject(
+                ResourceType::BedrockImportedModel,
+                model.name.clone(),
+                out.model_arn().map(str::to_owned),
+                scope,
+                via,
+                Resource::BedrockImportedModel(model),
+                links,
+            )
+        }
+        Err(e) => failed_subject(
+            ResourceType::BedrockImportedModel,
+            id,
+            scope,
+            via,
+            super::failed_read(AwsError::from_sdk("bedrock:GetImportedModel", e)),
+        ),
+    }
+}
+
+/// A batch inference job from its output configuration (as `ListModelInvocationJobs`'
+/// summaries and `GetModelInvocationJob` both carry it), with what it links: its output
+/// bucket, the output key and its service role.
+pub fn invocation_job_from_api(
+    name: &str,
+    role_arn: &str,
+    output: Option<&aws_sdk_bedrock::types::ModelInvocationJobOutputDataConfig>,
+) -> (ModelInvocationJob, Vec<Link>) {
+    use aws_sdk_bedrock::types::ModelInvocationJobOutputDataConfig as Output;
+    let mut links = Links::new(format!("Bedrock batch inference job {name:?}"));
+    links.role(Some(role_arn), "service role");
+    let output_kms_key_id = match output {
+        None => Ok(None),
+        Some(Output::S3OutputDataConfig(s3)) => {
+            links
+                .bucket(Some(s3.s3_uri()), "batch output")
+                .key(s3.s3_encryption_key_id(), "output key");
+            Ok(s3.s3_encryption_key_id().map(str::to_owned))
+        }
+        Some(_) => Err(Unreadable::new(
+            "the job's outputDataConfig is of a kind this SDK does not know",
+        )),
+    };
+    let job = ModelInvocationJob {
+        name: name.to_owned(),
+        output_kms_key_id,
+    };
+    (job, links.into_vec())
+}
+
+/// Every batch inference job (`ListModelInvocationJobs`, every page); the summaries carry the
+/// output configuration, so no job is read again.
+pub async fn collect_model_invocation_jobs(
+    client: &aws_sdk_bedrock::Client,
+    scope: &Scope,
+) -> Result<Vec<Subject>, AwsError> {
+    let via = "AWS API (bedrock:ListModelInvocationJobs)";
+    let mut subjects = Vec::new();
+    let mut pages = client.list_model_invocation_jobs().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| AwsError::from_sdk("bedrock:ListModelInvocationJobs", e))?;
+        for summary in page.invocation_job_summaries() {
+            let (job, links) = invocation_job_from_api(
+                summary.job_name(),
+                summary.role_arn(),
+                summary.output_data_config(),
+            );
+            subjects.push(subject(
+                ResourceType::BedrockModelInvocationJob,
+                summary.job_name().to_owned(),
+                Some(summary.job_arn().to_owned()),
+                scope,
+                via,
+                Resource::BedrockModelInvocationJob(job),
+                links,
+            ));
+        }
+    }
+    Ok(subjects)
+}
+
+/// One batch inference job by ARN (`GetModelInvocationJob`), identified by its name.
+pub async fn read_model_invocation_job(
+    client: &aws_sdk_bedrock::Client,
+    scope: &Scope,
+    id: &str,
+) -> Subject {
+    let via = "AWS API (bedrock:GetModelInvocationJob)";
+    match client
+        .get_model_invocation_job()
+        .job_identifier(id)
+        .send()
+        .await
+    {
+        Ok(out) => {
+            let (job, links) = invocation_job_from_api(
+                out.job_name().unwrap_or(id),
+                out.role_arn(),
+                out.output_data_config(),
+            );
+            subject(
+                ResourceType::BedrockModelInvocationJob,
+                job.name.clone(),
+                Some(out.job_arn().to_owned()),
+                scope,
+                via,
+                Resource::BedrockModelInvocationJob(job),
+                links,
+            )
+        }
+        Err(e) => failed_subject(
+            ResourceType::BedrockModelInvocationJob,
+            id,
+            scope,
+            via,
+            super::failed_read(AwsError::from_sdk("bedrock:GetModelInvocationJob", e)),
+        ),
+    }
 }
 
 #[cfg(test)]

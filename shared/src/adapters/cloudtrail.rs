@@ -8,7 +8,7 @@ use crate::adapters::Scope;
 use crate::adapters::config_item::{ConfigurationItem, Decoded, flag_field, text_field};
 use crate::domain::resource::{Readable, Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::resources::account::Account;
-use crate::domain::resources::cloudtrail::Trail;
+use crate::domain::resources::cloudtrail::{DataEventSelection, Trail};
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
 use crate::evaluate::{Subject, SubjectState};
@@ -37,14 +37,16 @@ pub fn decode_config_item(_resource_type: ResourceType, item: &ConfigurationItem
         Ok(fields) => fields,
         Err(unreadable) => return Decoded::Unreadable(unreadable),
     };
-    let management_events = match config
+    let custom = Unreadable::new(
+        "the trail has custom event selectors, which its configuration item does not list",
+    );
+    // Without custom selectors a trail records management events and no data event.
+    let (management_events, data_events) = match config
         .get("hasCustomEventSelectors")
         .and_then(Value::as_bool)
     {
-        Some(false) => Ok(true),
-        _ => Err(Unreadable::new(
-            "the trail has custom event selectors, which its configuration item does not list",
-        )),
+        Some(false) => (Ok(true), Ok(Vec::new())),
+        _ => (Err(custom.clone()), Err(custom)),
     };
     Decoded::Resource(Resource::CloudTrailTrail(Trail {
         name: name.unwrap_or_else(|| item.resource_id.clone()),
@@ -55,6 +57,7 @@ pub fn decode_config_item(_resource_type: ResourceType, item: &ConfigurationItem
             "AWS Config does not record whether a trail is logging",
         )),
         management_events,
+        data_events,
     }))
 }
 
@@ -108,12 +111,16 @@ pub async fn collect_trails(
                 AwsError::from_sdk("cloudtrail:GetTrailStatus", e).to_string(),
             )),
         };
-        let management_events = match client.get_event_selectors().trail_name(&id).send().await {
-            Ok(out) => Ok(records_management_events(&out)),
-            Err(e) => Err(Unreadable::new(
-                AwsError::from_sdk("cloudtrail:GetEventSelectors", e).to_string(),
-            )),
-        };
+        let (management_events, data_events) =
+            match client.get_event_selectors().trail_name(&id).send().await {
+                Ok(out) => (Ok(records_management_events(&out)), Ok(data_events(&out))),
+                Err(e) => {
+                    let unreadable = Unreadable::new(
+                        AwsError::from_sdk("cloudtrail:GetEventSelectors", e).to_string(),
+                    );
+                    (Err(unreadable.clone()), Err(unreadable))
+                }
+            };
         let trail = Trail {
             name: name.clone(),
             kms_key_id: listed.kms_key_id().map(str::to_owned),
@@ -121,6 +128,7 @@ pub async fn collect_trails(
             multi_region: listed.is_multi_region_trail().unwrap_or(false),
             is_logging,
             management_events,
+            data_events,
         };
         // A shadow of another region's multi-region trail counts for the account, not as a trail here.
         if listed.home_region().is_none_or(|home| home == scope.region) {
@@ -172,6 +180,84 @@ fn records_management_events(
             .any(|f| f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management"))
     });
     basic || advanced
+}
+
+/// The data events a trail's selectors select, one entry per (selector, resource type).
+///
+/// An advanced selector selects data events when its `eventCategory` equals `Data`; its
+/// `resources.type` values are the types; `readOnly` (equal or not equal to `true` / `false`)
+/// makes it read-only or write-only; any other field, or another operator on these, narrows it
+/// (`narrowed_by`). A basic selector's data resources select every resource of their type when a
+/// value is the bare `arn:<partition>` or `arn:<partition>:<service>` prefix, with its
+/// `ReadWriteType` (CloudTrail takes basic data resources for S3, Lambda and DynamoDB only, so
+/// Bedrock coverage comes from advanced selectors).
+pub fn data_events(
+    out: &aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput,
+) -> Vec<DataEventSelection> {
+    let mut selections = Vec::new();
+    for selector in out.advanced_event_selectors() {
+        let fields = selector.field_selectors();
+        let data = fields
+            .iter()
+            .any(|f| f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Data"));
+        if !data {
+            continue;
+        }
+        let (mut read, mut write) = (true, true);
+        let mut narrowed = Vec::new();
+        let mut types: Vec<&String> = Vec::new();
+        for f in fields {
+            let only_equals = f.starts_with().is_empty()
+                && f.ends_with().is_empty()
+                && f.not_starts_with().is_empty()
+                && f.not_ends_with().is_empty();
+            match f.field() {
+                "eventCategory" if only_equals && f.not_equals().is_empty() => {}
+                "resources.type" if only_equals && f.not_equals().is_empty() => {
+                    types.extend(f.equals());
+                }
+                "readOnly" if only_equals => {
+                    let is = |v: &str| f.equals().iter().any(|e| e == v);
+                    let is_not = |v: &str| f.not_equals().iter().any(|e| e == v);
+                    read &= !(is("false") || is_not("true"));
+                    write &= !(is("true") || is_not("false"));
+                }
+                other => narrowed.push(other.to_owned()),
+            }
+        }
+        narrowed.dedup();
+        for resource_type in types {
+            selections.push(DataEventSelection {
+                resource_type: resource_type.clone(),
+                read,
+                write,
+                narrowed_by: (!narrowed.is_empty()).then(|| narrowed.join(", ")),
+            });
+        }
+    }
+    for selector in out.event_selectors() {
+        let (read, write) = match selector.read_write_type() {
+            Some(ReadWriteType::ReadOnly) => (true, false),
+            Some(ReadWriteType::WriteOnly) => (false, true),
+            _ => (true, true),
+        };
+        for resource in selector.data_resources() {
+            let Some(resource_type) = resource.r#type() else {
+                continue;
+            };
+            let every = resource
+                .values()
+                .iter()
+                .any(|v| v.starts_with("arn:") && v.trim_end_matches(':').split(':').count() <= 3);
+            selections.push(DataEventSelection {
+                resource_type: resource_type.to_owned(),
+                read,
+                write,
+                narrowed_by: (!every).then(|| "DataResources.Values".to_owned()),
+            });
+        }
+    }
+    selections
 }
 
 /// The trail named `name` (or whose ARN ends in `trail/<name>`) among those `collect_trails`

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_iam::types::{
     AccessKeyMetadata, EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail,
-    StatusType, UserDetail,
+    ServiceSpecificCredentialMetadata, StatusType, UserDetail,
 };
 use aws_smithy_types::DateTime;
 use genai_evidence_core::text::json_kind;
@@ -22,7 +22,8 @@ use crate::adapters::config_item::{ConfigurationItem, Decoded};
 use crate::domain::policy::{PolicyDocument, PolicyError};
 use crate::domain::resource::{Readable, Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::resources::iam::{
-    AccessKey, AttachedPolicy, GrantedPolicy, Group, ManagedPolicy, Password, Role, User,
+    AccessKey, AttachedPolicy, GrantedPolicy, Group, ManagedPolicy, Password, Role,
+    ServiceCredential, User,
 };
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
@@ -34,6 +35,11 @@ const CONFIG_HAS_NO_MANAGED_DOCUMENTS: &str = "a Config configuration item names
 const CONFIG_HAS_NO_GROUP_POLICIES: &str = "a Config configuration item names the user's groups but not their policies; they are read with iam:GetAccountAuthorizationDetails";
 /// Why a Config item cannot give a user's credential use.
 const CONFIG_HAS_NO_CREDENTIALS: &str = "a Config configuration item does not record the user's password or access keys; they are read with iam:ListUsers, iam:GetLoginProfile, iam:ListAccessKeys and iam:GetAccessKeyLastUsed";
+
+/// Why a Config item cannot give a user's Bedrock API keys.
+const CONFIG_HAS_NO_BEDROCK_API_KEYS: &str = "a Config configuration item does not record the user's service-specific credentials; Bedrock API keys are read with iam:ListServiceSpecificCredentials";
+/// The service name of long-term Bedrock API keys (IAM service-specific credentials).
+pub const BEDROCK_SERVICE_NAME: &str = "bedrock.amazonaws.com";
 
 /// The region IAM resources are recorded in, as AWS Config records them.
 pub const GLOBAL_REGION: &str = "global";
@@ -98,6 +104,7 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
                     .collect(),
                 password: Err(Unreadable::new(CONFIG_HAS_NO_CREDENTIALS)),
                 access_keys: Err(Unreadable::new(CONFIG_HAS_NO_CREDENTIALS)),
+                bedrock_api_keys: Err(Unreadable::new(CONFIG_HAS_NO_BEDROCK_API_KEYS)),
                 tags: config_tags(config.get("tags")),
             }))
         }
@@ -425,6 +432,8 @@ pub struct UserCredentials {
     pub password: Readable<Option<Password>>,
     /// The access keys.
     pub access_keys: Readable<Vec<AccessKey>>,
+    /// The long-term Bedrock API keys.
+    pub bedrock_api_keys: Readable<Vec<ServiceCredential>>,
 }
 
 /// The tags of a Config item's role or user (`[{"key": .., "value": ..}]`); entries that are not
@@ -509,7 +518,9 @@ pub async fn collect_iam(
 }
 
 /// The credentials of the named users: ListUsers once for password use, then GetLoginProfile,
-/// ListAccessKeys and GetAccessKeyLastUsed per user. Failed reads become unreadable fields.
+/// ListAccessKeys and GetAccessKeyLastUsed per user, and ListServiceSpecificCredentials for
+/// Bedrock per user (at most [`CONCURRENCY`](super::CONCURRENCY) in flight). Failed reads become
+/// unreadable fields.
 pub async fn read_credentials(
     client: &aws_sdk_iam::Client,
     names: &[String],
@@ -519,16 +530,62 @@ pub async fn read_credentials(
         return credentials;
     }
     let password_last_used = read_password_last_used(client).await;
-    for name in names {
+    let bedrock_keys = super::bounded(names.to_vec(), |name| async move {
+        read_bedrock_api_keys(client, &name).await
+    })
+    .await;
+    for (name, bedrock_keys) in names.iter().zip(bedrock_keys) {
         let last_used = match &password_last_used {
             Ok(map) => Ok(map.get(name).copied().flatten()),
             Err(e) => Err(e.clone()),
         };
         let login = read_login_profile(client, name).await;
         let keys = read_access_keys(client, name).await;
-        credentials.insert(name.clone(), user_credentials(login, last_used, keys));
+        let mut creds = user_credentials(login, last_used, keys);
+        creds.bedrock_api_keys = bedrock_keys
+            .map(|keys| service_credentials(&keys))
+            .map_err(|e| unreadable(&e));
+        credentials.insert(name.clone(), creds);
     }
     credentials
+}
+
+/// The user's service-specific credentials for Bedrock (`ListServiceSpecificCredentials` with
+/// `ServiceName` `bedrock.amazonaws.com`, every page: the SDK has no paginator for it, so the
+/// `Marker` is followed while `IsTruncated`).
+pub async fn read_bedrock_api_keys(
+    client: &aws_sdk_iam::Client,
+    user: &str,
+) -> Result<Vec<ServiceSpecificCredentialMetadata>, AwsError> {
+    let mut keys = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = client
+            .list_service_specific_credentials()
+            .user_name(user)
+            .service_name(BEDROCK_SERVICE_NAME)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("iam:ListServiceSpecificCredentials", e))?;
+        keys.extend_from_slice(page.service_specific_credentials());
+        match page.marker().filter(|_| page.is_truncated()) {
+            Some(next) => marker = Some(next.to_owned()),
+            None => return Ok(keys),
+        }
+    }
+}
+
+/// The domain view of service-specific credentials as `ListServiceSpecificCredentials` lists them.
+pub fn service_credentials(list: &[ServiceSpecificCredentialMetadata]) -> Vec<ServiceCredential> {
+    list.iter()
+        .map(|c| ServiceCredential {
+            id: c.service_specific_credential_id().to_owned(),
+            active: c.status() == &StatusType::Active,
+            created: timestamp(Some(c.create_date())),
+            expires: timestamp(c.expiration_date()),
+        })
+        .collect()
 }
 
 async fn read_password_last_used(
@@ -631,6 +688,7 @@ pub fn user_credentials(
     UserCredentials {
         password,
         access_keys,
+        bedrock_api_keys: Err(Unreadable::new("the user's Bedrock API keys were not read")),
     }
 }
 
@@ -857,6 +915,9 @@ fn user_from_detail(
             .unwrap_or_else(|| Err(missing())),
         access_keys: creds
             .map(|c| c.access_keys.clone())
+            .unwrap_or_else(|| Err(missing())),
+        bedrock_api_keys: creds
+            .map(|c| c.bedrock_api_keys.clone())
             .unwrap_or_else(|| Err(missing())),
         tags: api_tags(u.tags()),
         name,

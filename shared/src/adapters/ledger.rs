@@ -11,6 +11,8 @@
 //!   confirmed: an invocation that dies between the claim and the confirmation (a timeout, a
 //!   crash) cannot roll it back, so once `pending_until` has passed the claim counts for nothing
 //!   and the change is seen again.
+//! - `securityhub#<check>#<identity>`: the last verdict Security Hub took as a finding for
+//!   that check and resource, claimed, confirmed and released as a `verdict#` item is.
 //! - `budget#<control>#<day>`: evidence items filed on that control that UTC day (`used`).
 //!   Reservations are optimistic-concurrency updates on `used`: two functions never both take
 //!   the last slot.
@@ -82,6 +84,11 @@ pub fn verdict_key(control: &str, check: &str, resource: &ResourceRef) -> String
 /// report line, which carries the parts as text).
 pub fn verdict_key_of(control: &str, check: &str, identity: &str) -> String {
     format!("verdict#{control}#{check}#{identity}")
+}
+
+/// The key of the last verdict of `check` on `resource` that Security Hub took as a finding.
+pub fn securityhub_key(check: &str, resource: &ResourceRef) -> String {
+    format!("securityhub#{check}#{}", resource.identity())
 }
 
 /// The evidence ledger on one DynamoDB table.

@@ -7,10 +7,12 @@
 //! field becomes `Unreadable { reason }` on that field; a failed read of the resource itself is
 //! [`failed_read`]; a failed listing is an `Err(AwsError)`.
 
+pub mod agentcore;
 pub mod bedrock;
 pub mod cloudtrail;
 pub mod config_api;
 pub mod config_item;
+pub mod enforced_guardrails;
 pub mod iam;
 pub mod kms;
 pub mod ledger;

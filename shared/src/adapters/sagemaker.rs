@@ -2,18 +2,26 @@
 //! state from the SageMaker API (List* paginators, then one Describe* per resource).
 //!
 //! Config items of SageMaker types carry CloudFormation-style (PascalCase) properties under
-//! `configuration`. Training jobs are not recorded by Config and are only collected.
+//! `configuration`. Training, processing and transform jobs are not recorded by Config and are
+//! only collected. A monitoring schedule that names its job definition is read with that
+//! definition's Describe* too (the definition's own reader), so its network settings are the
+//! definition's.
 
 use aws_sdk_sagemaker::Client;
 use aws_sdk_sagemaker::error::SdkError;
 use aws_sdk_sagemaker::operation::describe_domain::DescribeDomainOutput;
 use aws_sdk_sagemaker::operation::describe_endpoint_config::DescribeEndpointConfigOutput;
 use aws_sdk_sagemaker::operation::describe_feature_group::DescribeFeatureGroupOutput;
+use aws_sdk_sagemaker::operation::describe_inference_experiment::DescribeInferenceExperimentOutput;
 use aws_sdk_sagemaker::operation::describe_model::DescribeModelOutput;
+use aws_sdk_sagemaker::operation::describe_monitoring_schedule::DescribeMonitoringScheduleOutput;
 use aws_sdk_sagemaker::operation::describe_notebook_instance::DescribeNotebookInstanceOutput;
+use aws_sdk_sagemaker::operation::describe_processing_job::DescribeProcessingJobOutput;
 use aws_sdk_sagemaker::operation::describe_training_job::DescribeTrainingJobOutput;
+use aws_sdk_sagemaker::operation::describe_transform_job::DescribeTransformJobOutput;
 use aws_sdk_sagemaker::types::{
     ContainerDefinition, MonitoringNetworkConfig, MonitoringOutputConfig, MonitoringResources,
+    MonitoringType, NetworkConfig,
 };
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use genai_evidence_core::text::json_kind as kind;
@@ -23,8 +31,10 @@ use crate::adapters::Scope;
 use crate::adapters::config_item::{ConfigurationItem, Decoded};
 use crate::domain::resource::{Resource, ResourceRef, ResourceType, Unreadable};
 use crate::domain::resources::sagemaker::{
-    Domain, EndpointConfig, FeatureGroup, Model, ModelContainer, MonitoringJobDefinition,
-    NotebookInstance, OfflineStore, OnlineStore, ProductionVariant, TrainingJob,
+    Domain, EndpointConfig, FeatureGroup, InferenceExperiment, InferenceExperimentDataStorage,
+    Model, ModelContainer, MonitoringJobDefinition, MonitoringNetwork, MonitoringSchedule,
+    NotebookInstance, OfflineStore, OnlineStore, ProcessingJob, ProductionVariant, TrainingJob,
+    TransformJob,
 };
 use crate::domain::scope::{Link, Links};
 use crate::domain::time::Timestamp;
@@ -60,6 +70,12 @@ pub fn decode_config_item(resource_type: ResourceType, item: &ConfigurationItem)
             T::SageMakerModelExplainabilityJobDefinition => |i, c| {
                 decode_monitoring(i, c).map(Resource::SageMakerModelExplainabilityJobDefinition)
             },
+            T::SageMakerMonitoringSchedule => {
+                |i, c| decode_schedule(i, c).map(Resource::SageMakerMonitoringSchedule)
+            }
+            T::SageMakerInferenceExperiment => {
+                |i, c| decode_inference_experiment(i, c).map(Resource::SageMakerInferenceExperiment)
+            }
             _ => return Decoded::UnsupportedType,
         };
     if !item.configuration.is_object() {
@@ -199,6 +215,76 @@ fn decode_monitoring(
             "/NetworkConfig/EnableInterContainerTrafficEncryption",
         )?,
         network_isolation: flag(config, "/NetworkConfig/EnableNetworkIsolation")?,
+    })
+}
+
+fn decode_schedule(
+    item: &ConfigurationItem,
+    config: &Value,
+) -> Result<MonitoringSchedule, Unreadable> {
+    let schedule = match config.get("MonitoringScheduleConfig") {
+        None | Some(Value::Null) => &Value::Null,
+        Some(value @ Value::Object(_)) => value,
+        Some(_) => return Err(not_an_object("MonitoringScheduleConfig")),
+    };
+    let field = |pointer: &str| {
+        text(schedule, pointer)
+            .map_err(|u| Unreadable::new(format!("MonitoringScheduleConfig.{}", u.reason)))
+    };
+    let definition_name = field("/MonitoringJobDefinitionName")?;
+    let monitoring_type = field("/MonitoringType")?;
+    let network = match (schedule.get("MonitoringJobDefinition"), &definition_name) {
+        (Some(Value::Object(_)), _) => {
+            let flag_of = |pointer: &str| {
+                flag(
+                    schedule,
+                    &format!("/MonitoringJobDefinition/NetworkConfig/{pointer}"),
+                )
+                .map_err(|u| Unreadable::new(format!("MonitoringScheduleConfig.{}", u.reason)))
+            };
+            Ok(MonitoringNetwork {
+                inter_container_traffic_encryption: flag_of(
+                    "EnableInterContainerTrafficEncryption",
+                )?,
+                network_isolation: flag_of("EnableNetworkIsolation")?,
+            })
+        }
+        (None | Some(Value::Null), Some(name)) => Err(Unreadable::new(format!(
+            "the configuration item names the job definition {name:?} without its NetworkConfig, and the Config rule does not read job definitions (the sweep and the drift path do)"
+        ))),
+        (None | Some(Value::Null), None) => Err(Unreadable::new(
+            "the configuration item's MonitoringScheduleConfig has neither a MonitoringJobDefinition nor a MonitoringJobDefinitionName",
+        )),
+        (Some(_), _) => {
+            return Err(not_an_object(
+                "MonitoringScheduleConfig.MonitoringJobDefinition",
+            ));
+        }
+    };
+    Ok(MonitoringSchedule {
+        name: name_of(item, config, "/MonitoringScheduleName")?,
+        monitoring_type,
+        definition_name,
+        network,
+    })
+}
+
+fn decode_inference_experiment(
+    item: &ConfigurationItem,
+    config: &Value,
+) -> Result<InferenceExperiment, Unreadable> {
+    let data_storage = match config.get("DataStorageConfig") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(_)) => Some(InferenceExperimentDataStorage {
+            destination: text(config, "/DataStorageConfig/Destination")?,
+            kms_key: text(config, "/DataStorageConfig/KmsKey")?,
+        }),
+        Some(_) => return Err(not_an_object("DataStorageConfig")),
+    };
+    Ok(InferenceExperiment {
+        name: name_of(item, config, "/Name")?,
+        kms_key: text(config, "/KmsKey")?,
+        data_storage,
     })
 }
 
@@ -398,6 +484,90 @@ pub fn monitoring_job_definition_from_api(
     }
 }
 
+/// The network settings of a `NetworkConfig` (an embedded monitoring job's, a processing
+/// job's): an absent config or flag is off.
+fn network_of(network: Option<&NetworkConfig>) -> MonitoringNetwork {
+    MonitoringNetwork {
+        inter_container_traffic_encryption: network
+            .and_then(|n| n.enable_inter_container_traffic_encryption())
+            .unwrap_or(false),
+        network_isolation: network
+            .and_then(|n| n.enable_network_isolation())
+            .unwrap_or(false),
+    }
+}
+
+/// A monitoring schedule from `DescribeMonitoringSchedule`, with the network settings of the
+/// job it runs: those of its embedded job definition, else `named` (what reading the job
+/// definition it names gave), else unreadable.
+pub fn monitoring_schedule_from_api(
+    out: &DescribeMonitoringScheduleOutput,
+    name: &str,
+    named: Option<Result<MonitoringNetwork, Unreadable>>,
+) -> MonitoringSchedule {
+    let config = out.monitoring_schedule_config();
+    let embedded = config.and_then(|c| c.monitoring_job_definition());
+    let definition_name = configured(config.and_then(|c| c.monitoring_job_definition_name()));
+    let network = match (embedded, named) {
+        (Some(definition), _) => Ok(network_of(definition.network_config())),
+        (None, Some(named)) => named,
+        (None, None) => Err(Unreadable::new(match &definition_name {
+            Some(definition) => format!("the job definition {definition:?} was not read"),
+            None => "MonitoringScheduleConfig has neither a MonitoringJobDefinition nor a MonitoringJobDefinitionName".to_owned(),
+        })),
+    };
+    MonitoringSchedule {
+        name: out.monitoring_schedule_name().unwrap_or(name).to_owned(),
+        monitoring_type: config
+            .and_then(|c| c.monitoring_type())
+            .or(out.monitoring_type())
+            .map(|t| t.as_str().to_owned()),
+        definition_name,
+        network,
+    }
+}
+
+/// An inference experiment from `DescribeInferenceExperiment`.
+pub fn inference_experiment_from_api(
+    out: &DescribeInferenceExperimentOutput,
+    name: &str,
+) -> InferenceExperiment {
+    InferenceExperiment {
+        name: out.name().unwrap_or(name).to_owned(),
+        kms_key: configured(out.kms_key()),
+        data_storage: out
+            .data_storage_config()
+            .map(|d| InferenceExperimentDataStorage {
+                destination: configured(d.destination()),
+                kms_key: configured(d.kms_key()),
+            }),
+    }
+}
+
+/// A processing job from `DescribeProcessingJob`.
+pub fn processing_job_from_api(out: &DescribeProcessingJobOutput, name: &str) -> ProcessingJob {
+    ProcessingJob {
+        name: out.processing_job_name().unwrap_or(name).to_owned(),
+        volume_kms_key_id: configured(
+            out.processing_resources()
+                .and_then(|r| r.cluster_config())
+                .and_then(|c| c.volume_kms_key_id()),
+        ),
+    }
+}
+
+/// A transform job from `DescribeTransformJob`.
+pub fn transform_job_from_api(out: &DescribeTransformJobOutput, name: &str) -> TransformJob {
+    TransformJob {
+        name: out.transform_job_name().unwrap_or(name).to_owned(),
+        volume_kms_key_id: configured(
+            out.transform_resources()
+                .and_then(|r| r.volume_kms_key_id()),
+        ),
+        output_kms_key_id: configured(out.transform_output().and_then(|o| o.kms_key_id())),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Links: what each resource points at, read from the same Describe* response (no extra call).
 // ---------------------------------------------------------------------------------------------
@@ -571,6 +741,82 @@ pub fn monitoring_links(
     links.into_vec()
 }
 
+/// What an inference experiment points at: its role, its volume key, its data capture
+/// destination and key.
+pub fn inference_experiment_links(
+    out: &DescribeInferenceExperimentOutput,
+    name: &str,
+) -> Vec<Link> {
+    let name = out.name().unwrap_or(name);
+    let mut links = Links::new(format!("SageMaker inference experiment {name:?}"));
+    links
+        .role(out.role_arn(), "execution role")
+        .key(out.kms_key(), "volume key");
+    if let Some(storage) = out.data_storage_config() {
+        links
+            .bucket(storage.destination(), "data capture destination")
+            .key(storage.kms_key(), "data capture key");
+    }
+    links.into_vec()
+}
+
+/// What a processing job points at: its role, every S3 input and output, its output and volume
+/// keys.
+pub fn processing_job_links(out: &DescribeProcessingJobOutput, name: &str) -> Vec<Link> {
+    let name = out.processing_job_name().unwrap_or(name);
+    let mut links = Links::new(format!("SageMaker processing job {name:?}"));
+    links.role(out.role_arn(), "execution role");
+    for input in out.processing_inputs() {
+        links.bucket(
+            input.s3_input().and_then(|s| s.s3_uri()),
+            "processing input",
+        );
+    }
+    if let Some(output) = out.processing_output_config() {
+        for location in output.outputs() {
+            links.bucket(location.s3_output().and_then(|s| s.s3_uri()), "output");
+        }
+        links.key(output.kms_key_id(), "output key");
+    }
+    links.key(
+        out.processing_resources()
+            .and_then(|r| r.cluster_config())
+            .and_then(|c| c.volume_kms_key_id()),
+        "volume key",
+    );
+    links.into_vec()
+}
+
+/// What a transform job points at: its S3 input, its output path and key, its volume key, its
+/// data capture destination and key.
+pub fn transform_job_links(out: &DescribeTransformJobOutput, name: &str) -> Vec<Link> {
+    let name = out.transform_job_name().unwrap_or(name);
+    let mut links = Links::new(format!("SageMaker transform job {name:?}"));
+    links.bucket(
+        out.transform_input()
+            .and_then(|i| i.data_source())
+            .and_then(|d| d.s3_data_source())
+            .and_then(|s| s.s3_uri()),
+        "transform input",
+    );
+    if let Some(output) = out.transform_output() {
+        links
+            .bucket(output.s3_output_path(), "output")
+            .key(output.kms_key_id(), "output key");
+    }
+    links.key(
+        out.transform_resources()
+            .and_then(|r| r.volume_kms_key_id()),
+        "volume key",
+    );
+    if let Some(capture) = out.data_capture_config() {
+        links
+            .bucket(capture.destination_s3_uri(), "data capture destination")
+            .key(capture.kms_key_id(), "data capture key");
+    }
+    links.into_vec()
+}
+
 fn configured(value: Option<&str>) -> Option<String> {
     value
         .map(str::trim)
@@ -646,6 +892,9 @@ pub async fn read_one(
 ) -> Subject {
     if let Some(subject) = read_monitoring(client, scope, resource_type, name).await {
         return subject;
+    }
+    if resource_type == ResourceType::SageMakerMonitoringSchedule {
+        return read_schedule(client, scope, name).await;
     }
     let (state, arn) = describe(client, resource_type, name).await;
     let arn = arn.unwrap_or_else(|| sagemaker_arn(scope, arn_kind(resource_type), name));
@@ -774,6 +1023,80 @@ async fn describe(client: &Client, resource_type: ResourceType, name: &str) -> D
                 ),
             }
         }
+        other => describe_experiment_or_job(client, other, name).await,
+    }
+}
+
+/// Describes one inference experiment, processing job or transform job.
+async fn describe_experiment_or_job(
+    client: &Client,
+    resource_type: ResourceType,
+    name: &str,
+) -> Described {
+    use ResourceType as T;
+    match resource_type {
+        T::SageMakerInferenceExperiment => {
+            match client
+                .describe_inference_experiment()
+                .name(name)
+                .send()
+                .await
+            {
+                Ok(out) => (
+                    Ok((
+                        Resource::SageMakerInferenceExperiment(inference_experiment_from_api(
+                            &out, name,
+                        )),
+                        inference_experiment_links(&out, name),
+                    )),
+                    out.arn().map(str::to_owned),
+                ),
+                Err(e) => (
+                    Err(describe_failed("sagemaker:DescribeInferenceExperiment", e)),
+                    None,
+                ),
+            }
+        }
+        T::SageMakerProcessingJob => {
+            let read = client
+                .describe_processing_job()
+                .processing_job_name(name)
+                .send()
+                .await;
+            match read {
+                Ok(out) => (
+                    Ok((
+                        Resource::SageMakerProcessingJob(processing_job_from_api(&out, name)),
+                        processing_job_links(&out, name),
+                    )),
+                    out.processing_job_arn().map(str::to_owned),
+                ),
+                Err(e) => (
+                    Err(describe_failed("sagemaker:DescribeProcessingJob", e)),
+                    None,
+                ),
+            }
+        }
+        T::SageMakerTransformJob => {
+            let read = client
+                .describe_transform_job()
+                .transform_job_name(name)
+                .send()
+                .await;
+            match read {
+                Ok(out) => (
+                    Ok((
+                        Resource::SageMakerTransformJob(transform_job_from_api(&out, name)),
+                        transform_job_links(&out, name),
+                    )),
+                    out.transform_job_arn().map(str::to_owned),
+                ),
+                Err(e) => (
+                    Err(describe_failed("sagemaker:DescribeTransformJob", e)),
+                    None,
+                ),
+            }
+        }
         other => (
             Err((
                 SubjectState::Unreadable(format!("{other} is not a SageMaker type")),
@@ -781,6 +1104,130 @@ async fn describe(client: &Client, resource_type: ResourceType, name: &str) -> D
             )),
             None,
         ),
+    }
+}
+
+/// Reads one monitoring schedule by name with `DescribeMonitoringSchedule`, and the job
+/// definition it names (if it names one rather than embedding it) with that definition's own
+/// reader: the schedule's network settings are the definition's, and the definition's links are
+/// the schedule's too. A named definition that cannot be read (denied, gone, an unknown
+/// monitoring type) leaves the settings unreadable, never off.
+async fn read_schedule(client: &Client, scope: &Scope, name: &str) -> Subject {
+    const ACTION: &str = "AWS API (sagemaker:DescribeMonitoringSchedule)";
+    let resource_type = ResourceType::SageMakerMonitoringSchedule;
+    let read = client
+        .describe_monitoring_schedule()
+        .monitoring_schedule_name(name)
+        .send()
+        .await;
+    let out = match read {
+        Ok(out) => out,
+        Err(e) => {
+            let arn = sagemaker_arn(scope, arn_kind(resource_type), name);
+            let failed = describe_failed("sagemaker:DescribeMonitoringSchedule", e);
+            return subject(resource_type, name, Some(&arn), scope, ACTION, failed);
+        }
+    };
+    let owner = format!(
+        "SageMaker monitoring schedule {:?}",
+        out.monitoring_schedule_name().unwrap_or(name)
+    );
+    let config = out.monitoring_schedule_config();
+    let mut links = Vec::new();
+    let mut named = None;
+    if let Some(definition) = config.and_then(|c| c.monitoring_job_definition()) {
+        links = monitoring_links(
+            &owner,
+            definition.role_arn(),
+            definition.monitoring_output_config(),
+            definition.monitoring_resources(),
+        );
+    } else if let Some(definition) =
+        configured(config.and_then(|c| c.monitoring_job_definition_name()))
+    {
+        let kind = config
+            .and_then(|c| c.monitoring_type())
+            .or(out.monitoring_type());
+        named = Some(read_named_definition(client, scope, kind, &definition, &mut links).await);
+    }
+    let schedule = monitoring_schedule_from_api(&out, name, named);
+    let arn = out
+        .monitoring_schedule_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| sagemaker_arn(scope, arn_kind(resource_type), name));
+    subject(
+        resource_type,
+        name,
+        Some(&arn),
+        scope,
+        ACTION,
+        (
+            SubjectState::Live(Resource::SageMakerMonitoringSchedule(schedule)),
+            links,
+        ),
+    )
+}
+
+/// The job definition type a schedule's `MonitoringType` names.
+fn definition_type(kind: &MonitoringType) -> Option<ResourceType> {
+    use ResourceType as T;
+    match kind {
+        MonitoringType::DataQuality => Some(T::SageMakerDataQualityJobDefinition),
+        MonitoringType::ModelQuality => Some(T::SageMakerModelQualityJobDefinition),
+        MonitoringType::ModelBias => Some(T::SageMakerModelBiasJobDefinition),
+        MonitoringType::ModelExplainability => Some(T::SageMakerModelExplainabilityJobDefinition),
+        _ => None,
+    }
+}
+
+/// Reads the job definition `name` of monitoring type `kind` with its type's reader: its
+/// network settings (its links added to `links`), or why they could not be read.
+async fn read_named_definition(
+    client: &Client,
+    scope: &Scope,
+    kind: Option<&MonitoringType>,
+    name: &str,
+    links: &mut Vec<Link>,
+) -> Result<MonitoringNetwork, Unreadable> {
+    let Some(kind) = kind else {
+        return Err(Unreadable::new(format!(
+            "the schedule names the job definition {name:?} without a MonitoringType, so its type (and the Describe* that reads it) is unknown"
+        )));
+    };
+    let Some(definition_type) = definition_type(kind) else {
+        return Err(Unreadable::new(format!(
+            "the schedule names the job definition {name:?} with MonitoringType {}, which genai-evidence cannot read",
+            kind.as_str()
+        )));
+    };
+    let Some(read) = read_monitoring(client, scope, definition_type, name).await else {
+        return Err(Unreadable::new(format!("{definition_type} has no reader")));
+    };
+    match read.state {
+        SubjectState::Live(
+            Resource::SageMakerDataQualityJobDefinition(d)
+            | Resource::SageMakerModelQualityJobDefinition(d)
+            | Resource::SageMakerModelBiasJobDefinition(d)
+            | Resource::SageMakerModelExplainabilityJobDefinition(d),
+        ) => {
+            links.extend(read.links);
+            Ok(MonitoringNetwork {
+                inter_container_traffic_encryption: d.inter_container_traffic_encryption,
+                network_isolation: d.network_isolation,
+            })
+        }
+        SubjectState::Gone(why) => Err(Unreadable::new(format!(
+            "the {} job definition {name:?} the schedule names was not found ({why})",
+            kind.as_str()
+        ))),
+        SubjectState::Unreadable(why) => Err(Unreadable::new(format!(
+            "the {} job definition {name:?} the schedule names could not be read: {why}",
+            kind.as_str()
+        ))),
+        SubjectState::Live(other) => Err(Unreadable::new(format!(
+            "reading the job definition {name:?} gave a {}",
+            other.resource_type()
+        ))),
     }
 }
 
@@ -804,6 +1251,10 @@ fn describe_action(resource_type: ResourceType) -> &'static str {
         T::SageMakerModelExplainabilityJobDefinition => {
             "AWS API (sagemaker:DescribeModelExplainabilityJobDefinition)"
         }
+        T::SageMakerMonitoringSchedule => "AWS API (sagemaker:DescribeMonitoringSchedule)",
+        T::SageMakerInferenceExperiment => "AWS API (sagemaker:DescribeInferenceExperiment)",
+        T::SageMakerProcessingJob => "AWS API (sagemaker:DescribeProcessingJob)",
+        T::SageMakerTransformJob => "AWS API (sagemaker:DescribeTransformJob)",
         _ => "not read",
     }
 }
@@ -822,6 +1273,10 @@ fn arn_kind(resource_type: ResourceType) -> &'static str {
         T::SageMakerModelQualityJobDefinition => "model-quality-job-definition",
         T::SageMakerModelBiasJobDefinition => "model-bias-job-definition",
         T::SageMakerModelExplainabilityJobDefinition => "model-explainability-job-definition",
+        T::SageMakerMonitoringSchedule => "monitoring-schedule",
+        T::SageMakerInferenceExperiment => "inference-experiment",
+        T::SageMakerProcessingJob => "processing-job",
+        T::SageMakerTransformJob => "transform-job",
         _ => "unknown",
     }
 }
@@ -1023,6 +1478,34 @@ async fn list_names(client: &Client, resource_type: ResourceType) -> Result<Vec<
             monitoring_job_definition_name,
             "sagemaker:ListModelExplainabilityJobDefinitions"
         ),
+        T::SageMakerMonitoringSchedule => list_pages!(
+            client,
+            list_monitoring_schedules,
+            monitoring_schedule_summaries,
+            monitoring_schedule_name,
+            "sagemaker:ListMonitoringSchedules"
+        ),
+        T::SageMakerInferenceExperiment => list_pages!(
+            client,
+            list_inference_experiments,
+            inference_experiments,
+            name,
+            "sagemaker:ListInferenceExperiments"
+        ),
+        T::SageMakerProcessingJob => list_pages!(
+            client,
+            list_processing_jobs,
+            processing_job_summaries,
+            processing_job_name,
+            "sagemaker:ListProcessingJobs"
+        ),
+        T::SageMakerTransformJob => list_pages!(
+            client,
+            list_transform_jobs,
+            transform_job_summaries,
+            transform_job_name,
+            "sagemaker:ListTransformJobs"
+        ),
         _ => Vec::new(),
     })
 }
@@ -1102,6 +1585,26 @@ collector!(
     /// Every model explainability job definition, identified by ARN.
     collect_model_explainability_job_definitions,
     SageMakerModelExplainabilityJobDefinition
+);
+collector!(
+    /// Every monitoring schedule, identified by name, with the job definition it names read.
+    collect_monitoring_schedules,
+    SageMakerMonitoringSchedule
+);
+collector!(
+    /// Every inference experiment, identified by name.
+    collect_inference_experiments,
+    SageMakerInferenceExperiment
+);
+collector!(
+    /// Every processing job, identified by name.
+    collect_processing_jobs,
+    SageMakerProcessingJob
+);
+collector!(
+    /// Every transform job, identified by name.
+    collect_transform_jobs,
+    SageMakerTransformJob
 );
 
 #[cfg(test)]
@@ -1464,6 +1967,202 @@ mod tests {
         );
         let unset = monitoring_job_definition_from_api("d", None);
         assert!(!unset.network_isolation && !unset.inter_container_traffic_encryption);
+    }
+
+    #[test]
+    fn a_monitoring_schedule_from_the_api_reads_an_embedded_definition_as_its_config_item_does() {
+        use aws_sdk_sagemaker::types::{
+            MonitoringJobDefinition as Embedded, MonitoringScheduleConfig,
+        };
+        let embedded = Embedded::builder()
+            .network_config(
+                NetworkConfig::builder()
+                    .enable_network_isolation(true)
+                    .enable_inter_container_traffic_encryption(true)
+                    .build(),
+            )
+            .role_arn(ROLE)
+            .build();
+        let out = DescribeMonitoringScheduleOutput::builder()
+            .monitoring_schedule_name("genai-dq-hourly-protected")
+            .monitoring_type(MonitoringType::DataQuality)
+            .monitoring_schedule_config(
+                MonitoringScheduleConfig::builder()
+                    .monitoring_job_definition(embedded)
+                    .monitoring_type(MonitoringType::DataQuality)
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            Resource::SageMakerMonitoringSchedule(monitoring_schedule_from_api(
+                &out, "listed", None
+            )),
+            decoded(include_str!(
+                "../../../tests/fixtures/sagemaker/monitoring-schedule-embedded-protected.json"
+            ))
+        );
+        let named = DescribeMonitoringScheduleOutput::builder()
+            .monitoring_schedule_name("genai-mq-daily")
+            .monitoring_schedule_config(
+                MonitoringScheduleConfig::builder()
+                    .monitoring_job_definition_name("genai-model-quality-isolated")
+                    .monitoring_type(MonitoringType::ModelQuality)
+                    .build(),
+            )
+            .build();
+        let unread = monitoring_schedule_from_api(&named, "genai-mq-daily", None);
+        assert_eq!(
+            unread.definition_name.as_deref(),
+            Some("genai-model-quality-isolated")
+        );
+        assert!(unread.network.is_err());
+        let denied = Err(Unreadable::new("denied"));
+        assert_eq!(
+            monitoring_schedule_from_api(&named, "genai-mq-daily", Some(denied.clone())).network,
+            denied
+        );
+    }
+
+    #[test]
+    fn an_inference_experiment_from_the_api_carries_its_keys_as_its_config_item_does() {
+        use aws_sdk_sagemaker::types::InferenceExperimentDataStorageConfig;
+        let out = DescribeInferenceExperimentOutput::builder()
+            .name("genai-shadow-encrypted")
+            .role_arn(ROLE)
+            .kms_key(KEY_ARN)
+            .data_storage_config(
+                InferenceExperimentDataStorageConfig::builder()
+                    .destination("s3://genai-experiment-capture/summarizer/")
+                    .kms_key(KEY_ARN)
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            Resource::SageMakerInferenceExperiment(inference_experiment_from_api(&out, "listed")),
+            decoded(include_str!(
+                "../../../tests/fixtures/sagemaker/inference-experiment-encrypted.json"
+            ))
+        );
+        assert_eq!(
+            reasons(inference_experiment_links(&out, "listed")),
+            [
+                format!(
+                    "role {ROLE}: execution role of SageMaker inference experiment \"genai-shadow-encrypted\""
+                ),
+                format!(
+                    "KMS key {KEY_ID}: volume key of SageMaker inference experiment \"genai-shadow-encrypted\""
+                ),
+                "bucket \"genai-experiment-capture\": data capture destination of SageMaker inference experiment \"genai-shadow-encrypted\"".into(),
+                format!(
+                    "KMS key {KEY_ID}: data capture key of SageMaker inference experiment \"genai-shadow-encrypted\""
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn processing_and_transform_jobs_read_their_volume_and_output_keys_and_link_their_data() {
+        use aws_sdk_sagemaker::types::{
+            ProcessingClusterConfig, ProcessingInput, ProcessingOutput, ProcessingOutputConfig,
+            ProcessingResources, ProcessingS3Input, ProcessingS3Output, TransformDataSource,
+            TransformInput, TransformOutput, TransformResources, TransformS3DataSource,
+        };
+        let processing = DescribeProcessingJobOutput::builder()
+            .processing_job_name("prep")
+            .role_arn(ROLE)
+            .processing_inputs(
+                ProcessingInput::builder()
+                    .s3_input(
+                        ProcessingS3Input::builder()
+                            .s3_uri("s3://raw-data/in/")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .processing_output_config(
+                ProcessingOutputConfig::builder()
+                    .outputs(
+                        ProcessingOutput::builder()
+                            .s3_output(
+                                ProcessingS3Output::builder()
+                                    .s3_uri("s3://features/out/")
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .kms_key_id("alias/output")
+                    .build(),
+            )
+            .processing_resources(
+                ProcessingResources::builder()
+                    .cluster_config(
+                        ProcessingClusterConfig::builder()
+                            .volume_kms_key_id(KEY_ARN)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            processing_job_from_api(&processing, "listed")
+                .volume_kms_key_id
+                .as_deref(),
+            Some(KEY_ARN)
+        );
+        assert_eq!(
+            reasons(processing_job_links(&processing, "listed")),
+            [
+                format!("role {ROLE}: execution role of SageMaker processing job \"prep\""),
+                "bucket \"raw-data\": processing input of SageMaker processing job \"prep\"".into(),
+                "bucket \"features\": output of SageMaker processing job \"prep\"".into(),
+                "KMS key alias/output: output key of SageMaker processing job \"prep\"".into(),
+                format!("KMS key {KEY_ID}: volume key of SageMaker processing job \"prep\""),
+            ]
+        );
+        let transform = DescribeTransformJobOutput::builder()
+            .transform_job_name("batch")
+            .transform_input(
+                TransformInput::builder()
+                    .data_source(
+                        TransformDataSource::builder()
+                            .s3_data_source(
+                                TransformS3DataSource::builder()
+                                    .s3_uri("s3://batch-in/claims/")
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .transform_output(
+                TransformOutput::builder()
+                    .s3_output_path("s3://batch-out/")
+                    .kms_key_id("alias/output")
+                    .build(),
+            )
+            .transform_resources(
+                TransformResources::builder()
+                    .volume_kms_key_id(KEY_ID)
+                    .build(),
+            )
+            .build();
+        let job = transform_job_from_api(&transform, "listed");
+        assert_eq!(
+            (
+                job.volume_kms_key_id.as_deref(),
+                job.output_kms_key_id.as_deref()
+            ),
+            (Some(KEY_ID), Some("alias/output"))
+        );
+        assert_eq!(
+            reasons(transform_job_links(&transform, "listed")),
+            [
+                "bucket \"batch-in\": transform input of SageMaker transform job \"batch\"".into(),
+                "bucket \"batch-out\": output of SageMaker transform job \"batch\"".into(),
+                "KMS key alias/output: output key of SageMaker transform job \"batch\"".into(),
+                format!("KMS key {KEY_ID}: volume key of SageMaker transform job \"batch\""),
+            ]
+        );
     }
 
     #[test]

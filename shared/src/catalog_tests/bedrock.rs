@@ -737,3 +737,449 @@ fn unreadable_guardrails_make_the_inventory_could_not_evaluate() {
         outcome.observed
     );
 }
+
+// Imported models and batch inference jobs: API answers decoded by the Bedrock adapter.
+
+const IMPORTED_MODEL_CMK: &str =
+    include_str!("../../../tests/fixtures/bedrock/get_imported_model_cmk.json");
+const IMPORTED_MODEL_AWS_KEY: &str =
+    include_str!("../../../tests/fixtures/bedrock/get_imported_model_aws_owned_key.json");
+const INVOCATION_JOBS: &str =
+    include_str!("../../../tests/fixtures/bedrock/list_model_invocation_jobs.json");
+
+/// The imported model and its links, as the adapter reads a GetImportedModel answer.
+fn imported_model(fixture: &str) -> (ImportedModel, Vec<crate::domain::scope::Link>) {
+    let v = json(fixture);
+    let out = aws_sdk_bedrock::operation::get_imported_model::GetImportedModelOutput::builder()
+        .set_model_arn(text(&v, "/modelArn"))
+        .set_model_name(text(&v, "/modelName"))
+        .set_job_name(text(&v, "/jobName"))
+        .set_model_kms_key_arn(text(&v, "/modelKmsKeyArn"))
+        .build();
+    crate::adapters::bedrock::imported_model_from_api(&out)
+}
+
+/// Every batch inference job of a ListModelInvocationJobs answer, as the adapter reads it.
+fn invocation_jobs(fixture: &str) -> Vec<(ModelInvocationJob, Vec<crate::domain::scope::Link>)> {
+    use aws_sdk_bedrock::types::{
+        ModelInvocationJobOutputDataConfig, ModelInvocationJobS3OutputDataConfig,
+    };
+    json(fixture)["invocationJobSummaries"]
+        .as_array()
+        .expect("summaries")
+        .iter()
+        .map(|j| {
+            let output = j.pointer("/outputDataConfig/s3OutputDataConfig").map(|s3| {
+                ModelInvocationJobOutputDataConfig::S3OutputDataConfig(
+                    ModelInvocationJobS3OutputDataConfig::builder()
+                        .set_s3_uri(text(s3, "/s3Uri"))
+                        .set_s3_encryption_key_id(text(s3, "/s3EncryptionKeyId"))
+                        .build()
+                        .expect("s3Uri"),
+                )
+            });
+            crate::adapters::bedrock::invocation_job_from_api(
+                &text(j, "/jobName").expect("name"),
+                &text(j, "/roleArn").expect("role"),
+                output.as_ref(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn imported_model_with_a_kms_key_passes_without_one_fails_and_unread_cannot_be_decided() {
+    let (model, links) = imported_model(IMPORTED_MODEL_CMK);
+    let (v, observed) = verdict(
+        &IMPORTED_MODEL_KMS_KEY,
+        Resource::BedrockImportedModel(model),
+    );
+    assert_eq!(v, Verdict::Compliant);
+    assert!(observed.contains("key/7a8b9c0d"), "{observed}");
+    assert_eq!(links.len(), 1, "{links:?}");
+    let (model, links) = imported_model(IMPORTED_MODEL_AWS_KEY);
+    let (v, observed) = verdict(
+        &IMPORTED_MODEL_KMS_KEY,
+        Resource::BedrockImportedModel(model),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    assert!(observed.contains("AWS owned key"), "{observed}");
+    assert!(links.is_empty());
+    let unread = ImportedModel {
+        name: "m".into(),
+        kms_key_arn: Err(denied("bedrock:GetImportedModel")),
+    };
+    let (v, observed) = verdict(
+        &IMPORTED_MODEL_KMS_KEY,
+        Resource::BedrockImportedModel(unread),
+    );
+    assert_eq!(v, Verdict::CouldNotEvaluate);
+    assert!(observed.contains("AccessDenied"), "{observed}");
+}
+
+#[test]
+fn batch_inference_output_key_decides_the_job_check_and_links_bucket_key_and_role() {
+    let jobs = invocation_jobs(INVOCATION_JOBS);
+    let (claims, links) = jobs[0].clone();
+    let (v, observed) = verdict(
+        &INVOCATION_JOB_OUTPUT_KMS_KEY,
+        Resource::BedrockModelInvocationJob(claims),
+    );
+    assert_eq!(v, Verdict::Compliant);
+    assert!(observed.contains("key/3c4d5e6f"), "{observed}");
+    assert_eq!(links.len(), 3, "{links:?}");
+    let (support, links) = jobs[1].clone();
+    let (v, observed) = verdict(
+        &INVOCATION_JOB_OUTPUT_KMS_KEY,
+        Resource::BedrockModelInvocationJob(support),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    assert!(observed.contains("s3EncryptionKeyId"), "{observed}");
+    assert_eq!(links.len(), 2, "{links:?}");
+    let unread = ModelInvocationJob {
+        name: "j".into(),
+        output_kms_key_id: Err(denied("bedrock:GetModelInvocationJob")),
+    };
+    let (v, _) = verdict(
+        &INVOCATION_JOB_OUTPUT_KMS_KEY,
+        Resource::BedrockModelInvocationJob(unread),
+    );
+    assert_eq!(v, Verdict::CouldNotEvaluate);
+}
+
+const GUARDRAIL_STRICT: &str =
+    include_str!("../../../tests/fixtures/bedrock/guardrail_strict.json");
+const GUARDRAIL_DETECT_ONLY: &str =
+    include_str!("../../../tests/fixtures/bedrock/guardrail_detect_only.json");
+const ENFORCED_ALL_MODELS: &str = include_str!(
+    "../../../tests/fixtures/bedrock/list_enforced_guardrails_configuration_all_models.json"
+);
+const ENFORCED_NARROWED: &str = include_str!(
+    "../../../tests/fixtures/bedrock/list_enforced_guardrails_configuration_narrowed.json"
+);
+const VERSION_PROTECTIVE: &str =
+    include_str!("../../../tests/fixtures/bedrock/get_guardrail_version_protective.json");
+const VERSION_WEAK: &str =
+    include_str!("../../../tests/fixtures/bedrock/get_guardrail_version_weak.json");
+const EFFECTIVE_POLICY: &str =
+    include_str!("../../../tests/fixtures/bedrock/describe_effective_policy_bedrock.json");
+
+#[test]
+fn content_filters_must_block_every_harmful_category_both_ways_at_the_minimum_strength() {
+    let (v, observed) = verdict(
+        &CONTENT_FILTERS_BLOCK,
+        Resource::BedrockGuardrail(guardrail(GUARDRAIL_STRICT)),
+    );
+    assert_eq!(v, Verdict::Compliant, "{observed}");
+    let (v, observed) = verdict(
+        &CONTENT_FILTERS_BLOCK,
+        Resource::BedrockGuardrail(guardrail(GUARDRAIL_DETECT_ONLY)),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    for fault in [
+        "INSULTS: detect-only on output (outputAction NONE)",
+        "SEXUAL: input strength MEDIUM, below HIGH",
+        "VIOLENCE: disabled on output",
+        "MISCONDUCT: no filter",
+    ] {
+        assert!(observed.contains(fault), "{fault}: {observed}");
+    }
+    // HATE blocks both ways at HIGH with the actions left to their BLOCK default.
+    assert!(!observed.contains("HATE"), "{observed}");
+    assert_eq!(
+        verdict(
+            &CONTENT_FILTERS_BLOCK,
+            Resource::BedrockGuardrail(guardrail(GUARDRAIL_MALFORMED))
+        )
+        .0,
+        Verdict::CouldNotEvaluate
+    );
+}
+
+#[test]
+fn a_lower_minimum_content_filter_strength_accepts_medium_filters() {
+    let mut g = guardrail(GUARDRAIL_STRICT);
+    let mut filters = g.content_filters.clone().expect("read");
+    for f in filters.iter_mut().filter(|f| f.filter_type == "SEXUAL") {
+        f.input_strength = "MEDIUM".into();
+        f.output_strength = Some("MEDIUM".into());
+    }
+    g.content_filters = Ok(filters);
+    let resource = Resource::BedrockGuardrail(g);
+    assert_eq!(
+        CONTENT_FILTERS_BLOCK
+            .evaluate(&resource, &Params::default())
+            .verdict,
+        Verdict::NonCompliant
+    );
+    let medium = Params {
+        minimum_content_filter_strength: crate::catalog::params::FilterStrength::Medium,
+        ..Params::default()
+    };
+    assert_eq!(
+        CONTENT_FILTERS_BLOCK.evaluate(&resource, &medium).verdict,
+        Verdict::Compliant
+    );
+}
+
+#[test]
+fn contextual_grounding_needs_blocking_grounding_and_relevance_filters_above_zero() {
+    let (v, observed) = verdict(
+        &CONTEXTUAL_GROUNDING,
+        Resource::BedrockGuardrail(guardrail(GUARDRAIL_STRICT)),
+    );
+    assert_eq!(v, Verdict::Compliant, "{observed}");
+    assert!(
+        observed.contains("GROUNDING at threshold 0.75"),
+        "{observed}"
+    );
+    let (v, observed) = verdict(
+        &CONTEXTUAL_GROUNDING,
+        Resource::BedrockGuardrail(guardrail(GUARDRAIL_DETECT_ONLY)),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    assert!(
+        observed.contains("GROUNDING filter's threshold is 0")
+            && observed.contains("RELEVANCE filter only detects"),
+        "{observed}"
+    );
+    let (v, observed) = verdict(
+        &CONTEXTUAL_GROUNDING,
+        Resource::BedrockGuardrail(guardrail(GUARDRAIL_HARDENED)),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    assert!(observed.contains("no GROUNDING filter"), "{observed}");
+    let (v, observed) = verdict(
+        &CONTEXTUAL_GROUNDING,
+        Resource::BedrockGuardrail(guardrail(GUARDRAIL_MALFORMED)),
+    );
+    assert_eq!(v, Verdict::CouldNotEvaluate);
+    assert!(observed.contains("Threshold"), "{observed}");
+}
+
+/// A guardrail version from a `GetGuardrail` response, as the adapter's `guardrail_from_api`
+/// reads it.
+fn guardrail_version(response: &str) -> Guardrail {
+    let v = json(response);
+    let list = |pointer: &str| {
+        v.pointer(pointer)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let flag = |f: &Value, key: &str| f.get(key).and_then(Value::as_bool);
+    Guardrail {
+        id: text(&v, "/guardrailId").expect("id"),
+        name: text(&v, "/name"),
+        kms_key_arn: Ok(text(&v, "/kmsKeyArn")),
+        content_filters: Ok(list("/contentPolicy/filters")
+            .iter()
+            .map(|f| ContentFilter {
+                filter_type: text(f, "/type").expect("type"),
+                input_strength: text(f, "/inputStrength").expect("strength"),
+                input_enabled: flag(f, "inputEnabled"),
+                input_action: text(f, "/inputAction"),
+                output_strength: text(f, "/outputStrength"),
+                output_enabled: flag(f, "outputEnabled"),
+                output_action: text(f, "/outputAction"),
+            })
+            .collect()),
+        sensitive_information: Ok(v.pointer("/sensitiveInformationPolicy").map(|_| {
+            SensitiveInformationPolicy {
+                pii_entity_types: list("/sensitiveInformationPolicy/piiEntities")
+                    .iter()
+                    .filter_map(|e| text(e, "/type"))
+                    .collect(),
+                regex_names: list("/sensitiveInformationPolicy/regexes")
+                    .iter()
+                    .filter_map(|e| text(e, "/name"))
+                    .collect(),
+            }
+        })),
+        grounding_filters: Ok(Vec::new()),
+    }
+}
+
+/// The account configurations of a `ListEnforcedGuardrailsConfiguration` response, each
+/// naming `version`.
+fn account_configs(response: &str, version: &Readable<Guardrail>) -> Vec<EnforcedGuardrailConfig> {
+    let v = json(response);
+    v["guardrailsConfig"]
+        .as_array()
+        .expect("configs")
+        .iter()
+        .map(|c| {
+            let models = |key: &str| -> Option<Vec<String>> {
+                c.pointer(&format!("/modelEnforcement/{key}"))
+                    .and_then(Value::as_array)
+                    .map(|l| {
+                        l.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+            };
+            EnforcedGuardrailConfig {
+                config_id: text(c, "/configId").expect("id"),
+                guardrail: text(c, "/guardrailArn").expect("arn"),
+                version: text(c, "/guardrailVersion"),
+                included_models: models("includedModels"),
+                excluded_models: models("excludedModels").unwrap_or_default(),
+                system_guarding: text(c, "/selectiveContentGuarding/system"),
+                messages_guarding: text(c, "/selectiveContentGuarding/messages"),
+                input_tags: text(c, "/inputTags"),
+                guardrail_version: version.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The organization view from a `DescribeEffectivePolicy` response, parsed by the adapter,
+/// each guardrail named read as `version`.
+fn organization(response: &str, version: &Readable<Guardrail>) -> OrganizationGuardrails {
+    let v = json(response);
+    let content = text(&v, "/EffectivePolicy/PolicyContent").expect("content");
+    let entries = crate::adapters::enforced_guardrails::policy_guardrails(&content, "us-east-1")
+        .expect("policy");
+    OrganizationGuardrails::Read(
+        entries
+            .into_iter()
+            .map(|e| OrganizationGuardrail {
+                version: e.identifier.rsplit_once(':').map(|(_, v)| v.to_owned()),
+                name: e.name,
+                identifier: e.identifier,
+                input_tags: e.input_tags,
+                guardrail_version: version.clone(),
+            })
+            .collect(),
+    )
+}
+
+fn enforced(
+    account: Readable<Vec<EnforcedGuardrailConfig>>,
+    organization: OrganizationGuardrails,
+) -> Resource {
+    Resource::BedrockEnforcedGuardrails(EnforcedGuardrails {
+        region: "us-east-1".into(),
+        account,
+        organization,
+    })
+}
+
+fn not_in_organization() -> OrganizationGuardrails {
+    OrganizationGuardrails::NoPolicy("the account is not in an organization".into())
+}
+
+#[test]
+fn an_account_configuration_enforcing_a_protective_version_on_every_model_passes() {
+    let protective = Ok(guardrail_version(VERSION_PROTECTIVE));
+    let (v, observed) = verdict(
+        &ENFORCED_GUARDRAIL_ALL_MODELS,
+        enforced(
+            Ok(account_configs(ENFORCED_ALL_MODELS, &protective)),
+            OrganizationGuardrails::Unreadable(denied("organizations:DescribeEffectivePolicy")),
+        ),
+    );
+    assert_eq!(v, Verdict::Compliant, "{observed}");
+    assert!(observed.contains("a1b2c3d4e5"), "{observed}");
+}
+
+#[test]
+fn narrowed_draft_or_weak_enforcement_fails() {
+    let protective = Ok(guardrail_version(VERSION_PROTECTIVE));
+    let (v, observed) = verdict(
+        &ENFORCED_GUARDRAIL_ALL_MODELS,
+        enforced(
+            Ok(account_configs(ENFORCED_NARROWED, &protective)),
+            not_in_organization(),
+        ),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    assert!(
+        observed.contains("enforces only on models anthropic.claude")
+            && observed.contains("guards messages selectively")
+            && observed.contains("not in an organization"),
+        "{observed}"
+    );
+    let weak = Ok(guardrail_version(VERSION_WEAK));
+    let mut drafts = account_configs(ENFORCED_ALL_MODELS, &weak);
+    let (v, observed) = verdict(
+        &ENFORCED_GUARDRAIL_ALL_MODELS,
+        enforced(Ok(drafts.clone()), not_in_organization()),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    assert!(observed.contains("without both"), "{observed}");
+    drafts[0].version = Some("DRAFT".into());
+    drafts[0].guardrail_version = protective;
+    let (v, observed) = verdict(
+        &ENFORCED_GUARDRAIL_ALL_MODELS,
+        enforced(Ok(drafts), not_in_organization()),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    assert!(observed.contains("names version DRAFT"), "{observed}");
+    let (v, observed) = verdict(
+        &ENFORCED_GUARDRAIL_ALL_MODELS,
+        enforced(
+            Ok(Vec::new()),
+            OrganizationGuardrails::NoPolicy("no effective BEDROCK_POLICY".into()),
+        ),
+    );
+    assert_eq!(v, Verdict::NonCompliant);
+    assert!(
+        observed.contains("no enforced guardrail configuration"),
+        "{observed}"
+    );
+}
+
+#[test]
+fn the_organization_policy_counts_only_when_it_names_a_passing_version() {
+    let protective = Ok(guardrail_version(VERSION_PROTECTIVE));
+    let (v, observed) = verdict(
+        &ENFORCED_GUARDRAIL_ALL_MODELS,
+        enforced(Ok(Vec::new()), organization(EFFECTIVE_POLICY, &protective)),
+    );
+    assert_eq!(v, Verdict::Compliant, "{observed}");
+    assert!(
+        observed.contains("organization policy config_1"),
+        "{observed}"
+    );
+    let weak = Ok(guardrail_version(VERSION_WEAK));
+    assert_eq!(
+        verdict(
+            &ENFORCED_GUARDRAIL_ALL_MODELS,
+            enforced(Ok(Vec::new()), organization(EFFECTIVE_POLICY, &weak)),
+        )
+        .0,
+        Verdict::NonCompliant
+    );
+}
+
+#[test]
+fn an_unreadable_organization_view_is_never_a_pass_and_alone_cannot_be_decided() {
+    let (v, observed) = verdict(
+        &ENFORCED_GUARDRAIL_ALL_MODELS,
+        enforced(
+            Ok(Vec::new()),
+            OrganizationGuardrails::Unreadable(denied("organizations:DescribeEffectivePolicy")),
+        ),
+    );
+    assert_eq!(v, Verdict::CouldNotEvaluate);
+    assert!(
+        observed.contains("organizations:DescribeEffectivePolicy"),
+        "{observed}"
+    );
+    // The organization's guardrail cannot be read from the member account.
+    let (v, observed) = verdict(
+        &ENFORCED_GUARDRAIL_ALL_MODELS,
+        enforced(
+            Err(denied("bedrock:ListEnforcedGuardrailsConfiguration")),
+            organization(EFFECTIVE_POLICY, &Err(denied("bedrock:GetGuardrail"))),
+        ),
+    );
+    assert_eq!(v, Verdict::CouldNotEvaluate);
+    assert!(
+        observed.contains("bedrock:GetGuardrail")
+            && observed.contains("bedrock:ListEnforcedGuardrailsConfiguration"),
+        "{observed}"
+    );
+}

@@ -382,6 +382,7 @@ fn account(names: &[&str]) -> Resource {
             management_events: Ok(t["eventSelectors"][0]["IncludeManagementEvents"]
                 .as_bool()
                 .unwrap()),
+            data_events: Ok(Vec::new()),
         })
         .collect();
     Resource::Account(Account {

@@ -524,3 +524,141 @@ fn only_active_keys_older_than_the_maximum_age_fail_rotation() {
         Verdict::Compliant,
     );
 }
+
+// Long-term Bedrock API keys: ListServiceSpecificCredentials answers decoded by the IAM adapter.
+
+const BEDROCK_KEYS_EXPIRING: &str = include_str!(
+    "../../../tests/fixtures/iam/list-service-specific-credentials-bedrock-expiring.json"
+);
+const BEDROCK_KEYS_LONG_TERM: &str = include_str!(
+    "../../../tests/fixtures/iam/list-service-specific-credentials-bedrock-long-term.json"
+);
+const BEDROCK_KEYS_DENIED: &str =
+    include_str!("../../../tests/fixtures/iam/list-service-specific-credentials-denied.json");
+
+/// The SDK's `ServiceSpecificCredentialMetadata` list of a ListServiceSpecificCredentials answer.
+fn sdk_service_credentials(
+    api: &Value,
+) -> Vec<aws_sdk_iam::types::ServiceSpecificCredentialMetadata> {
+    use aws_sdk_iam::types::{ServiceSpecificCredentialMetadata, StatusType};
+    use aws_smithy_types::DateTime;
+    use aws_smithy_types::date_time::Format;
+    let date = |v: &Value| {
+        v.as_str()
+            .map(|s| DateTime::from_str(s, Format::DateTime).unwrap())
+    };
+    api["ServiceSpecificCredentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            ServiceSpecificCredentialMetadata::builder()
+                .user_name(c["UserName"].as_str().unwrap())
+                .status(StatusType::from(c["Status"].as_str().unwrap()))
+                .service_user_name(c["ServiceUserName"].as_str().unwrap())
+                .set_service_credential_alias(
+                    c["ServiceCredentialAlias"].as_str().map(str::to_owned),
+                )
+                .set_create_date(date(&c["CreateDate"]))
+                .set_expiration_date(date(&c["ExpirationDate"]))
+                .service_specific_credential_id(c["ServiceSpecificCredentialId"].as_str().unwrap())
+                .service_name(c["ServiceName"].as_str().unwrap())
+                .build()
+                .unwrap()
+        })
+        .collect()
+}
+
+/// A user with the Bedrock API keys of a ListServiceSpecificCredentials fixture (or its error),
+/// as the IAM adapter reads them.
+fn with_bedrock_keys(mut user: User, api: &str) -> User {
+    let api: Value = serde_json::from_str(api).unwrap();
+    user.bedrock_api_keys = match api.get("Error") {
+        Some(e) => Err(Unreadable::new(format!(
+            "iam:ListServiceSpecificCredentials failed with {}: {}",
+            e["Code"].as_str().unwrap(),
+            e["Message"].as_str().unwrap()
+        ))),
+        None => Ok(crate::adapters::iam::service_credentials(
+            &sdk_service_credentials(&api),
+        )),
+    };
+    user
+}
+
+#[test]
+fn an_active_bedrock_api_key_expiring_within_the_maximum_age_passes_and_inactive_ones_are_ignored()
+{
+    let user = with_bedrock_keys(user(USER_SCOPED), BEDROCK_KEYS_EXPIRING);
+    let outcome = USER_BEDROCK_API_KEY_SHORT_LIVED.evaluate(&Resource::IamUser(user), &params());
+    assert_verdict(&outcome, Verdict::Compliant);
+    assert!(
+        outcome.observed.starts_with("1 active"),
+        "{}",
+        outcome.observed
+    );
+}
+
+#[test]
+fn a_bedrock_api_key_without_expiry_or_living_a_year_fails() {
+    let long_term = with_bedrock_keys(user(USER_SCOPED), BEDROCK_KEYS_LONG_TERM);
+    let outcome =
+        USER_BEDROCK_API_KEY_SHORT_LIVED.evaluate(&Resource::IamUser(long_term), &params());
+    assert_verdict(&outcome, Verdict::NonCompliant);
+    assert!(
+        outcome
+            .observed
+            .contains("ACCAQXZ5BEDROCKKEY03 never expires")
+            && outcome.observed.contains("ACCAQXZ5BEDROCKKEY04")
+            && outcome.observed.contains("365 days later"),
+        "{}",
+        outcome.observed
+    );
+    // A parameter of a year and a half accepts the year-long key, never the one without expiry.
+    let lenient = Params {
+        max_bedrock_api_key_age_days: 540,
+        ..params()
+    };
+    let again = with_bedrock_keys(user(USER_SCOPED), BEDROCK_KEYS_LONG_TERM);
+    let outcome = USER_BEDROCK_API_KEY_SHORT_LIVED.evaluate(&Resource::IamUser(again), &lenient);
+    assert_verdict(&outcome, Verdict::NonCompliant);
+    assert!(!outcome.observed.contains("KEY04"), "{}", outcome.observed);
+}
+
+#[test]
+fn an_unreadable_key_listing_or_a_config_item_cannot_decide_the_bedrock_api_key_check() {
+    let user_denied = with_bedrock_keys(user(USER_SCOPED), BEDROCK_KEYS_DENIED);
+    let outcome =
+        USER_BEDROCK_API_KEY_SHORT_LIVED.evaluate(&Resource::IamUser(user_denied), &params());
+    assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+    assert!(
+        outcome.observed.contains("AccessDenied"),
+        "{}",
+        outcome.observed
+    );
+    let from_config =
+        USER_BEDROCK_API_KEY_SHORT_LIVED.evaluate(&Resource::IamUser(user(USER_SCOPED)), &params());
+    assert_verdict(&from_config, Verdict::CouldNotEvaluate);
+    assert!(
+        from_config
+            .observed
+            .contains("iam:ListServiceSpecificCredentials"),
+        "{}",
+        from_config.observed
+    );
+}
+
+#[test]
+fn a_user_whose_bedrock_api_keys_are_inactive_or_expired_is_not_applicable() {
+    let mut user = with_bedrock_keys(user(USER_SCOPED), BEDROCK_KEYS_EXPIRING);
+    let late = Params {
+        as_of: Timestamp::parse("2026-09-01T00:00:00Z").unwrap(),
+        ..params()
+    };
+    let outcome =
+        USER_BEDROCK_API_KEY_SHORT_LIVED.evaluate(&Resource::IamUser(user.clone()), &late);
+    assert_verdict(&outcome, Verdict::NotApplicable);
+    user.bedrock_api_keys = Ok(Vec::new());
+    let outcome = USER_BEDROCK_API_KEY_SHORT_LIVED.evaluate(&Resource::IamUser(user), &params());
+    assert_verdict(&outcome, Verdict::NotApplicable);
+}

@@ -2,8 +2,11 @@
 //! responses) before the pure checks of `genai_evidence_core::catalog` evaluate them. They live
 //! here, beside the decoders, since the core crate knows no adapter.
 
+mod agentcore;
 mod bedrock;
+mod cloudtrail;
 mod fixtures;
 mod iam;
 mod kms;
+mod logs;
 mod sagemaker;

@@ -745,11 +745,279 @@ fn monitoring_network_isolation_and_inter_container_encryption_are_read_apart() 
 
 #[test]
 fn every_sagemaker_check_is_registered_once() {
-    assert_eq!(CHECKS.len(), 25);
+    assert_eq!(CHECKS.len(), 32);
     for check in CHECKS {
         assert_eq!(
             crate::catalog::find_check(check.id).map(|c| c.id),
             Some(check.id)
         );
+    }
+}
+
+/// What a collector yields for a resource of `resource_type` whose Describe* (`action`) is
+/// denied, run through the evaluator for `check`.
+fn denied(check: &'static Check, resource_type: ResourceType, action: &str) -> Outcome {
+    let subject = Subject {
+        resource: ResourceRef {
+            resource_type: resource_type.cfn_type().into(),
+            resource_id: "genai-denied".into(),
+            arn: None,
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+        },
+        observed_at: Timestamp::now(),
+        observed_via: "AWS API (sagemaker:Describe*)",
+        state: SubjectState::Unreadable(format!(
+            "{action} failed with AccessDeniedException: not authorized"
+        )),
+        links: Vec::new(),
+    };
+    let params = Params {
+        checks: Some(vec![check]),
+        ..Params::default()
+    };
+    let findings = evaluate(&subject, &params, Timestamp::now());
+    assert_eq!(findings.len(), 1);
+    findings[0].outcome.clone()
+}
+
+const SCHEDULE_PROTECTED: &str = fixture!("monitoring-schedule-embedded-protected.json");
+const SCHEDULE_OPEN: &str = fixture!("monitoring-schedule-embedded-open.json");
+const SCHEDULE_NAMED_ITEM: &str = fixture!("monitoring-schedule-named.json");
+const SCHEDULE_MALFORMED: &str = fixture!("monitoring-schedule-network-malformed.json");
+const SCHEDULE_NAMED_API: &str = fixture!("describe-monitoring-schedule-named.json");
+const MQ_DEFINITION_API: &str = fixture!("describe-model-quality-job-definition-isolated.json");
+
+/// A monitoring schedule from a `DescribeMonitoringSchedule` response that names its job
+/// definition, with that definition read from its `Describe*JobDefinition` response (`Ok`) or
+/// not (`Err`: why), as the collector resolves it.
+fn named_schedule(schedule: &str, definition: Result<&str, &str>) -> Resource {
+    let s: Value = serde_json::from_str(schedule).unwrap();
+    let text = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    let network = match definition {
+        Ok(body) => {
+            let d: Value = serde_json::from_str(body).unwrap();
+            let b = |p: &str| d.pointer(p).and_then(Value::as_bool).unwrap_or(false);
+            Ok(MonitoringNetwork {
+                inter_container_traffic_encryption: b(
+                    "/NetworkConfig/EnableInterContainerTrafficEncryption",
+                ),
+                network_isolation: b("/NetworkConfig/EnableNetworkIsolation"),
+            })
+        }
+        Err(why) => Err(crate::domain::resource::Unreadable::new(why)),
+    };
+    Resource::SageMakerMonitoringSchedule(MonitoringSchedule {
+        name: text(&s, "/MonitoringScheduleName").unwrap(),
+        monitoring_type: text(&s, "/MonitoringScheduleConfig/MonitoringType"),
+        definition_name: text(&s, "/MonitoringScheduleConfig/MonitoringJobDefinitionName"),
+        network,
+    })
+}
+
+const DEFINITION_DENIED: &str = "the ModelQuality job definition \"genai-model-quality-isolated\" the schedule names could not be read: sagemaker:DescribeModelQualityJobDefinition failed with AccessDeniedException: not authorized";
+
+#[test]
+fn monitoring_schedule_network_isolation_follows_the_embedded_or_named_definition() {
+    let check = &MONITORING_SCHEDULE_NETWORK_ISOLATION;
+    assert_cases(
+        check,
+        &[
+            (SCHEDULE_PROTECTED, Verdict::Compliant),
+            (SCHEDULE_OPEN, Verdict::NonCompliant),
+            (SCHEDULE_MALFORMED, Verdict::CouldNotEvaluate),
+        ],
+    );
+    let named = check.evaluate(
+        &named_schedule(SCHEDULE_NAMED_API, Ok(MQ_DEFINITION_API)),
+        &Params::default(),
+    );
+    assert_verdict(&named, Verdict::Compliant);
+    assert!(
+        named.observed.contains("genai-model-quality-isolated"),
+        "{}",
+        named.observed
+    );
+}
+
+#[test]
+fn monitoring_schedule_inter_container_encryption_follows_the_embedded_or_named_definition() {
+    let check = &MONITORING_SCHEDULE_INTER_CONTAINER_ENCRYPTION;
+    assert_cases(
+        check,
+        &[
+            (SCHEDULE_PROTECTED, Verdict::Compliant),
+            (SCHEDULE_OPEN, Verdict::NonCompliant),
+            (SCHEDULE_MALFORMED, Verdict::CouldNotEvaluate),
+        ],
+    );
+    // The named model quality definition is isolated but does not encrypt.
+    assert_verdict(
+        &check.evaluate(
+            &named_schedule(SCHEDULE_NAMED_API, Ok(MQ_DEFINITION_API)),
+            &Params::default(),
+        ),
+        Verdict::NonCompliant,
+    );
+}
+
+#[test]
+fn a_named_definition_that_cannot_be_read_is_could_not_evaluate_never_a_failure() {
+    for check in [
+        &MONITORING_SCHEDULE_NETWORK_ISOLATION,
+        &MONITORING_SCHEDULE_INTER_CONTAINER_ENCRYPTION,
+    ] {
+        let outcome = check.evaluate(
+            &named_schedule(SCHEDULE_NAMED_API, Err(DEFINITION_DENIED)),
+            &Params::default(),
+        );
+        assert_verdict(&outcome, Verdict::CouldNotEvaluate);
+        assert!(
+            outcome.observed.contains("AccessDenied"),
+            "{}",
+            outcome.observed
+        );
+        // The Config item carries only the definition's name: the rule cannot decide it.
+        let from_config = run(check, SCHEDULE_NAMED_ITEM);
+        assert_verdict(&from_config, Verdict::CouldNotEvaluate);
+        assert!(
+            from_config
+                .observed
+                .contains("genai-model-quality-isolated"),
+            "{}",
+            from_config.observed
+        );
+        assert_verdict(
+            &denied(
+                check,
+                ResourceType::SageMakerMonitoringSchedule,
+                "sagemaker:DescribeMonitoringSchedule",
+            ),
+            Verdict::CouldNotEvaluate,
+        );
+    }
+}
+
+const EXPERIMENT_ENCRYPTED: &str = fixture!("inference-experiment-encrypted.json");
+const EXPERIMENT_PLAIN: &str = fixture!("inference-experiment-unencrypted.json");
+const EXPERIMENT_NO_CAPTURE: &str = fixture!("inference-experiment-no-capture.json");
+const EXPERIMENT_MALFORMED: &str = fixture!("inference-experiment-malformed.json");
+
+#[test]
+fn inference_experiment_volume_needs_a_kms_key() {
+    assert_cases(
+        &INFERENCE_EXPERIMENT_VOLUME_KMS_KEY,
+        &[
+            (EXPERIMENT_ENCRYPTED, Verdict::Compliant),
+            (EXPERIMENT_NO_CAPTURE, Verdict::Compliant),
+            (EXPERIMENT_PLAIN, Verdict::NonCompliant),
+            (EXPERIMENT_MALFORMED, Verdict::CouldNotEvaluate),
+        ],
+    );
+}
+
+#[test]
+fn inference_experiment_captured_data_needs_a_kms_key_and_no_capture_is_not_applicable() {
+    assert_cases(
+        &INFERENCE_EXPERIMENT_DATA_STORAGE_KMS_KEY,
+        &[
+            (EXPERIMENT_ENCRYPTED, Verdict::Compliant),
+            (EXPERIMENT_PLAIN, Verdict::NonCompliant),
+            (EXPERIMENT_NO_CAPTURE, Verdict::NotApplicable),
+            (EXPERIMENT_MALFORMED, Verdict::CouldNotEvaluate),
+        ],
+    );
+    assert_verdict(
+        &denied(
+            &INFERENCE_EXPERIMENT_DATA_STORAGE_KMS_KEY,
+            ResourceType::SageMakerInferenceExperiment,
+            "sagemaker:DescribeInferenceExperiment",
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+/// A processing job from a `DescribeProcessingJob` response fixture.
+fn processing_job(text: &str) -> Resource {
+    let v: Value = serde_json::from_str(text).unwrap();
+    let s = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    Resource::SageMakerProcessingJob(ProcessingJob {
+        name: s("/ProcessingJobName").unwrap(),
+        volume_kms_key_id: s("/ProcessingResources/ClusterConfig/VolumeKmsKeyId"),
+    })
+}
+
+/// A transform job from a `DescribeTransformJob` response fixture.
+fn transform_job(text: &str) -> Resource {
+    let v: Value = serde_json::from_str(text).unwrap();
+    let s = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    Resource::SageMakerTransformJob(TransformJob {
+        name: s("/TransformJobName").unwrap(),
+        volume_kms_key_id: s("/TransformResources/VolumeKmsKeyId"),
+        output_kms_key_id: s("/TransformOutput/KmsKeyId"),
+    })
+}
+
+#[test]
+fn processing_job_volume_needs_a_kms_key() {
+    let check = &PROCESSING_JOB_VOLUME_KMS_KEY;
+    let params = Params::default();
+    let ok = check.evaluate(
+        &processing_job(fixture!("processing-job-kms.json")),
+        &params,
+    );
+    assert_verdict(&ok, Verdict::Compliant);
+    assert_verdict(
+        &check.evaluate(
+            &processing_job(fixture!("processing-job-no-kms.json")),
+            &params,
+        ),
+        Verdict::NonCompliant,
+    );
+    assert_verdict(
+        &denied(
+            check,
+            ResourceType::SageMakerProcessingJob,
+            "sagemaker:DescribeProcessingJob",
+        ),
+        Verdict::CouldNotEvaluate,
+    );
+}
+
+#[test]
+fn transform_job_volume_and_output_each_need_a_kms_key() {
+    let params = Params::default();
+    for check in [&TRANSFORM_JOB_VOLUME_KMS_KEY, &TRANSFORM_JOB_OUTPUT_KMS_KEY] {
+        assert_verdict(
+            &check.evaluate(&transform_job(fixture!("transform-job-kms.json")), &params),
+            Verdict::Compliant,
+        );
+        assert_verdict(
+            &check.evaluate(
+                &transform_job(fixture!("transform-job-no-kms.json")),
+                &params,
+            ),
+            Verdict::NonCompliant,
+        );
+        assert_verdict(
+            &denied(
+                check,
+                ResourceType::SageMakerTransformJob,
+                "sagemaker:DescribeTransformJob",
+            ),
+            Verdict::CouldNotEvaluate,
+        );
+    }
+}
+
+#[test]
+fn processing_and_transform_jobs_are_not_decoded_from_config_items() {
+    for cfn in [
+        "AWS::SageMaker::ProcessingJob",
+        "AWS::SageMaker::TransformJob",
+    ] {
+        let mut v: Value = serde_json::from_str(NOTEBOOK_LOCKED).unwrap();
+        v["resourceType"] = Value::from(cfn);
+        assert_eq!(decode(&item(&v.to_string())), Decoded::UnsupportedType);
     }
 }

@@ -18,7 +18,9 @@ pub mod reread;
 use futures_util::future::BoxFuture;
 
 use crate::adapters::config_item::{ConfigurationItem, Decoded};
-use crate::adapters::{Scope, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker};
+use crate::adapters::{
+    Scope, agentcore, bedrock, cloudtrail, enforced_guardrails, iam, kms, logs, s3, sagemaker,
+};
 use crate::domain::resource::ResourceType;
 use crate::drift::map::{Selector, Target};
 use crate::error::AwsError;
@@ -29,6 +31,9 @@ use crate::evaluate::{Subject, SubjectState};
 pub enum Service {
     /// Amazon Bedrock (and Agents for Amazon Bedrock).
     Bedrock,
+    /// Amazon Bedrock AgentCore (its control plane, and the CloudWatch Logs deliveries of its
+    /// resources).
+    AgentCore,
     /// Amazon SageMaker.
     SageMaker,
     /// IAM (global).
@@ -44,11 +49,12 @@ pub enum Service {
 }
 
 impl Service {
-    /// Every service in the order a run takes them, so scope flows forward: Bedrock and
-    /// SageMaker name the buckets, keys, roles and log groups they use; IAM and S3 next; then
+    /// Every service in the order a run takes them, so scope flows forward: Bedrock, AgentCore
+    /// and SageMaker name the buckets, keys, roles and log groups they use; IAM and S3 next; then
     /// CloudTrail, Logs and KMS.
     pub const ORDER: &'static [Service] = &[
         Service::Bedrock,
+        Service::AgentCore,
         Service::SageMaker,
         Service::Iam,
         Service::S3,
@@ -61,6 +67,7 @@ impl Service {
     pub fn name(self) -> &'static str {
         match self {
             Service::Bedrock => "bedrock",
+            Service::AgentCore => "agentcore",
             Service::SageMaker => "sagemaker",
             Service::Iam => "iam",
             Service::S3 => "s3",
@@ -91,6 +98,8 @@ pub struct Clients {
     pub bedrock: aws_sdk_bedrock::Client,
     /// Agents for Amazon Bedrock.
     pub bedrock_agent: aws_sdk_bedrockagent::Client,
+    /// Amazon Bedrock AgentCore's control plane.
+    pub bedrock_agentcore: aws_sdk_bedrockagentcorecontrol::Client,
     /// Amazon SageMaker.
     pub sagemaker: aws_sdk_sagemaker::Client,
     /// AWS KMS.
@@ -105,6 +114,8 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     /// IAM.
     pub iam: aws_sdk_iam::Client,
+    /// AWS Organizations (the effective Bedrock policy the account sees).
+    pub organizations: aws_sdk_organizations::Client,
 }
 
 impl Clients {
@@ -114,6 +125,7 @@ impl Clients {
             region: conf.region().map(|r| r.to_string()).unwrap_or_default(),
             bedrock: aws_sdk_bedrock::Client::new(conf),
             bedrock_agent: aws_sdk_bedrockagent::Client::new(conf),
+            bedrock_agentcore: aws_sdk_bedrockagentcorecontrol::Client::new(conf),
             sagemaker: aws_sdk_sagemaker::Client::new(conf),
             kms: aws_sdk_kms::Client::new(conf),
             logs: aws_sdk_cloudwatchlogs::Client::new(conf),
@@ -121,6 +133,7 @@ impl Clients {
             tagging: aws_sdk_resourcegroupstagging::Client::new(conf),
             s3: aws_sdk_s3::Client::new(conf),
             iam: aws_sdk_iam::Client::new(conf),
+            organizations: aws_sdk_organizations::Client::new(conf),
         }
     }
 }
@@ -375,6 +388,31 @@ pub static READERS: &[Reader] = &[
         links: &[],
     },
     Reader {
+        resource_type: T::BedrockEnforcedGuardrails,
+        service: Service::Bedrock,
+        what: "the region's enforced Bedrock guardrails (account-wide safeguard)",
+        plural: "enforced guardrail configurations",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move {
+                enforced_guardrails::collect_enforced_guardrails(&c.bedrock, &c.organizations, s)
+                    .await
+                    .into()
+            })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, _| {
+            Box::pin(async move {
+                one(
+                    enforced_guardrails::read_enforced_guardrails(&c.bedrock, &c.organizations, s)
+                        .await,
+                )
+            })
+        },
+        read_by: &[By::Singleton],
+        decode: None,
+        links: &[],
+    },
+    Reader {
         resource_type: T::BedrockAgent,
         service: Service::Bedrock,
         what: "a Bedrock agent",
@@ -437,6 +475,176 @@ pub static READERS: &[Reader] = &[
         read_by: &[By::Singleton],
         decode: None,
         links: &[T::S3Bucket, T::LogsLogGroup, T::IamRole],
+    },
+    Reader {
+        resource_type: T::BedrockImportedModel,
+        service: Service::Bedrock,
+        what: "a Bedrock imported model",
+        plural: "imported models",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move { bedrock::collect_imported_models(&c.bedrock, s).await.into() })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, sel| {
+            Box::pin(async move { one(bedrock::read_imported_model(&c.bedrock, s, id(sel)).await) })
+        },
+        read_by: &[By::Id],
+        decode: None,
+        links: &[T::KmsKey],
+    },
+    Reader {
+        resource_type: T::BedrockModelInvocationJob,
+        service: Service::Bedrock,
+        what: "a Bedrock batch inference job",
+        plural: "batch inference jobs",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move {
+                bedrock::collect_model_invocation_jobs(&c.bedrock, s)
+                    .await
+                    .into()
+            })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, sel| {
+            Box::pin(async move {
+                one(bedrock::read_model_invocation_job(&c.bedrock, s, id(sel)).await)
+            })
+        },
+        read_by: &[By::Id],
+        decode: None,
+        links: &[T::S3Bucket, T::KmsKey, T::IamRole],
+    },
+    Reader {
+        resource_type: T::AgentCoreRuntime,
+        service: Service::AgentCore,
+        what: "a Bedrock AgentCore runtime",
+        plural: "AgentCore runtimes",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move {
+                agentcore::collect_runtimes(&c.bedrock_agentcore, s)
+                    .await
+                    .into()
+            })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, sel| {
+            Box::pin(
+                async move { one(agentcore::read_runtime(&c.bedrock_agentcore, s, id(sel)).await) },
+            )
+        },
+        read_by: &[By::Id],
+        decode: Some(agentcore::decode_config_item),
+        links: &[T::IamRole],
+    },
+    Reader {
+        resource_type: T::AgentCoreGateway,
+        service: Service::AgentCore,
+        what: "a Bedrock AgentCore gateway",
+        plural: "AgentCore gateways",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move {
+                agentcore::collect_gateways(&c.bedrock_agentcore, &c.logs, s)
+                    .await
+                    .into()
+            })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, sel| {
+            Box::pin(async move {
+                let deliveries = agentcore::read_deliveries(&c.logs).await;
+                one(agentcore::read_gateway(&c.bedrock_agentcore, &deliveries, s, id(sel)).await)
+            })
+        },
+        read_by: &[By::Id],
+        decode: Some(agentcore::decode_config_item),
+        links: &[T::IamRole, T::KmsKey],
+    },
+    Reader {
+        resource_type: T::AgentCoreMemory,
+        service: Service::AgentCore,
+        what: "a Bedrock AgentCore memory",
+        plural: "AgentCore memories",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move {
+                agentcore::collect_memories(&c.bedrock_agentcore, &c.logs, s)
+                    .await
+                    .into()
+            })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, sel| {
+            Box::pin(async move {
+                let deliveries = agentcore::read_deliveries(&c.logs).await;
+                one(agentcore::read_memory(&c.bedrock_agentcore, &deliveries, s, id(sel)).await)
+            })
+        },
+        read_by: &[By::Id],
+        decode: Some(agentcore::decode_config_item),
+        links: &[T::IamRole, T::KmsKey],
+    },
+    Reader {
+        resource_type: T::AgentCoreBrowser,
+        service: Service::AgentCore,
+        what: "a Bedrock AgentCore custom browser",
+        plural: "AgentCore custom browsers",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move {
+                agentcore::collect_browsers(&c.bedrock_agentcore, s)
+                    .await
+                    .into()
+            })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, sel| {
+            Box::pin(
+                async move { one(agentcore::read_browser(&c.bedrock_agentcore, s, id(sel)).await) },
+            )
+        },
+        read_by: &[By::Id],
+        decode: Some(agentcore::decode_config_item),
+        links: &[T::IamRole, T::S3Bucket],
+    },
+    Reader {
+        resource_type: T::AgentCoreCodeInterpreter,
+        service: Service::AgentCore,
+        what: "a Bedrock AgentCore custom code interpreter",
+        plural: "AgentCore custom code interpreters",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move {
+                agentcore::collect_code_interpreters(&c.bedrock_agentcore, s)
+                    .await
+                    .into()
+            })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, sel| {
+            Box::pin(async move {
+                one(agentcore::read_code_interpreter(&c.bedrock_agentcore, s, id(sel)).await)
+            })
+        },
+        read_by: &[By::Id],
+        decode: Some(agentcore::decode_config_item),
+        links: &[T::IamRole],
+    },
+    Reader {
+        resource_type: T::AgentCoreTokenVault,
+        service: Service::AgentCore,
+        what: "the region's Bedrock AgentCore token vault (account-wide safeguard)",
+        plural: "AgentCore token vault",
+        listing: Listing::All(|c, s| {
+            Box::pin(async move {
+                Listed::from(Ok(vec![
+                    agentcore::read_token_vault(&c.bedrock_agentcore, s).await,
+                ]))
+            })
+        }),
+        scoping: Scoping::Nature,
+        read: |c, s, _| {
+            Box::pin(async move { one(agentcore::read_token_vault(&c.bedrock_agentcore, s).await) })
+        },
+        read_by: &[By::Singleton],
+        decode: None,
+        links: &[T::KmsKey],
     },
     sagemaker_reader!(
         SageMakerNotebookInstance,
@@ -507,6 +715,34 @@ pub static READERS: &[Reader] = &[
         "model explainability job definitions",
         Some(sagemaker::decode_config_item),
         SAGEMAKER_LINKS
+    ),
+    sagemaker_reader!(
+        SageMakerMonitoringSchedule,
+        "a SageMaker monitoring schedule",
+        "monitoring schedules",
+        Some(sagemaker::decode_config_item),
+        SAGEMAKER_LINKS
+    ),
+    sagemaker_reader!(
+        SageMakerInferenceExperiment,
+        "a SageMaker inference experiment",
+        "inference experiments",
+        Some(sagemaker::decode_config_item),
+        SAGEMAKER_LINKS
+    ),
+    sagemaker_reader!(
+        SageMakerProcessingJob,
+        "a SageMaker processing job",
+        "processing jobs",
+        None,
+        SAGEMAKER_LINKS
+    ),
+    sagemaker_reader!(
+        SageMakerTransformJob,
+        "a SageMaker transform job",
+        "transform jobs",
+        None,
+        &[T::S3Bucket, T::KmsKey]
     ),
     Reader {
         resource_type: T::IamRole,
@@ -622,10 +858,17 @@ pub static READERS: &[Reader] = &[
             Box::pin(async move { logs::collect_log_groups(&c.logs, s, None).await.into() })
         }),
         scoping: Scoping::Own(logs::genai_writer),
+        // The singleton: every log group GenAI services write to by name (an account policy
+        // changed), or one group by name or ARN.
         read: |c, s, sel| {
-            Box::pin(async move { one(logs::read_log_group(&c.logs, s, id(sel)).await) })
+            Box::pin(async move {
+                match sel {
+                    Selector::Singleton => logs::read_genai_log_groups(&c.logs, s).await,
+                    _ => one(logs::read_log_group(&c.logs, s, id(sel)).await),
+                }
+            })
         },
-        read_by: &[By::Id],
+        read_by: &[By::Id, By::Singleton],
         decode: Some(logs::decode_config_item),
         links: &[],
     },

@@ -31,6 +31,7 @@ use crate::drift::{self, ApiCall, Classified, EventError, Skip};
 use crate::error::AwsError;
 use crate::evaluate::evaluate;
 use crate::finding::Finding;
+use crate::metrics::Figures;
 use crate::readers::Clients;
 use crate::readers::reread::{ReadRetry, read_with_retry};
 use crate::recorder::{RecordReport, Recorder};
@@ -158,6 +159,9 @@ pub struct DriftSummary {
     /// Anything else an operator should know (no ledger, no recorder, ...).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The invocation's metrics (emitted as EMF by the function, not returned).
+    #[serde(skip)]
+    pub figures: Figures,
 }
 
 impl DriftSummary {
@@ -173,6 +177,7 @@ impl DriftSummary {
             findings: Vec::new(),
             recorded: None,
             notes: Vec::new(),
+            figures: Figures::default(),
         }
     }
 
@@ -187,6 +192,27 @@ impl DriftSummary {
         self.status = DriftStatus::Skipped;
         self.skip = Some(SkipLine { reason, message });
         self
+    }
+
+    /// Lists the findings and counts them for the metrics.
+    fn add_findings(&mut self, findings: &[Finding]) {
+        for f in findings {
+            self.figures.count(
+                f.outcome.verdict,
+                &f.outcome.observed,
+                f.check.controls.iter().map(|c| c.id),
+            );
+        }
+        self.findings = findings
+            .iter()
+            .map(|f| FindingLine {
+                check: f.check.id,
+                resource_type: f.resource.resource_type.clone(),
+                resource_id: f.resource.resource_id.clone(),
+                verdict: f.outcome.verdict,
+                observed: f.outcome.observed.clone(),
+            })
+            .collect();
     }
 
     /// Verdicts of the findings, counted.
@@ -328,21 +354,13 @@ impl DriftHandler {
                 }
                 Err(error) => {
                     tracing::error!(event_id = %call.event_id, resource = %line.resource, error = %error, "the affected resources could not be read");
+                    summary.figures.count_error(&error.to_string());
                     line.error = Some(error.to_string());
                 }
             }
             summary.targets.push(line);
         }
-        summary.findings = findings
-            .iter()
-            .map(|f| FindingLine {
-                check: f.check.id,
-                resource_type: f.resource.resource_type.clone(),
-                resource_id: f.resource.resource_id.clone(),
-                verdict: f.outcome.verdict,
-                observed: f.outcome.observed.clone(),
-            })
-            .collect();
+        summary.add_findings(&findings);
         let actor = call.actor_line();
         match &self.recorder {
             Some(recorder) => {
@@ -356,6 +374,7 @@ impl DriftHandler {
                         "evidence not filed; the ledger keeps the change open for the next run"
                     );
                 }
+                summary.figures.count_recorded(&report);
                 summary.recorded = Some(report);
             }
             None => summary

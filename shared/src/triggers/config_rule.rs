@@ -34,6 +34,7 @@ use crate::domain::time::Timestamp;
 use crate::error::{AwsError, AwsErrorKind};
 use crate::evaluate::{Subject, SubjectState, evaluate};
 use crate::finding::Finding;
+use crate::metrics::Figures;
 use crate::recorder::{RecordReport, Recorder};
 use crate::sinks::config_evaluations::fold;
 use crate::sinks::{EvidenceSink, SinkReport};
@@ -405,6 +406,9 @@ pub struct Summary {
     /// cannot be continued.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The invocation's metrics (emitted as EMF by the function, not returned).
+    #[serde(skip)]
+    pub figures: Figures,
 }
 
 /// One finding, briefly.
@@ -726,6 +730,7 @@ struct Delivered {
     config: ConfigReply,
     evidence: Vec<SinkReport>,
     recorded: Option<RecordReport>,
+    figures: Figures,
 }
 
 impl Delivered {
@@ -741,12 +746,18 @@ impl Delivered {
             },
             evidence: Vec::new(),
             recorded: None,
+            figures: Figures::default(),
         }
     }
 
     fn add_findings(&mut self, findings: &[Finding]) {
         for f in findings {
             *self.verdicts.entry(f.outcome.verdict).or_insert(0) += 1;
+            self.figures.count(
+                f.outcome.verdict,
+                &f.outcome.observed,
+                f.check.controls.iter().map(|c| c.id),
+            );
             if self.lines.len() < MAX_LISTED_FINDINGS {
                 self.lines.push(FindingLine {
                     check: f.check.id,
@@ -783,6 +794,7 @@ fn merge_record_report(into: &mut RecordReport, batch: RecordReport) {
         filed_elsewhere,
         folded,
         undelivered,
+        security_hub,
     } = batch;
     into.considered += considered;
     into.unchanged += unchanged;
@@ -791,6 +803,12 @@ fn merge_record_report(into: &mut RecordReport, batch: RecordReport) {
     into.filed_elsewhere += filed_elsewhere;
     into.folded += folded;
     into.undelivered.extend(undelivered);
+    if let Some(batch) = security_hub {
+        crate::recorder::merge_security_hub_report(
+            into.security_hub.get_or_insert_with(Default::default),
+            batch,
+        );
+    }
 }
 
 /// What a periodic pass adds to the summary (a change notification is always complete).
@@ -823,7 +841,13 @@ fn finish(event: RuleEvent, out: Delivered, pass: PassReport) -> Result<Summary,
             out.config.evaluations.len()
         )),
     };
+    let mut figures = out.figures;
+    out.evidence.iter().for_each(|r| figures.count_sink(r));
+    if let Some(recorded) = &out.recorded {
+        figures.count_recorded(recorded);
+    }
     let summary = Summary {
+        figures,
         rule: event.rule_name,
         message_type: event.message.type_name(),
         resources: out.resources,

@@ -33,8 +33,11 @@ use crate::domain::scope::{Link, ScopeMap, Target};
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
 use crate::evaluate::evaluate;
+use crate::metrics::Figures;
 use crate::readers::Clients;
-use crate::recorder::{DigestReport, Recorder};
+use crate::recorder::{
+    DigestOutcome, DigestReport, Recorder, SecurityHubReport, merge_security_hub_report,
+};
 use crate::sinks::digest::ReportLine;
 use crate::sinks::html::Head;
 use crate::sinks::reports::ReportStore;
@@ -376,6 +379,10 @@ struct Part {
     scope: Vec<ScopeEntry>,
     excluded: Vec<ScopeEntry>,
     errors: Vec<String>,
+    /// What Security Hub took of this unit's changed verdicts (this invocation's; not kept in
+    /// the checkpoint: a finding not taken stays open in the ledger).
+    #[serde(skip)]
+    security_hub: Option<SecurityHubReport>,
 }
 
 /// A resource and why it is (or is not) in scope.
@@ -430,6 +437,13 @@ pub struct SweepSummary {
     pub excluded_resources: Vec<ScopeEntry>,
     /// Services or calls that failed (their resources are could-not-evaluate findings).
     pub errors: Vec<String>,
+    /// What the Security Hub sink did in this invocation, when it is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_hub: Option<SecurityHubReport>,
+    /// This invocation's metrics (emitted as EMF by the function, not returned): the findings
+    /// of the units it ran, and the digests it filed.
+    #[serde(skip)]
+    pub figures: Figures,
 }
 
 /// The scheduled-sweep function's logic, with its clients built once per container.
@@ -646,6 +660,15 @@ impl SweepHandler {
             extend_listed(&mut summary.scope, &part.scope);
             extend_listed(&mut summary.excluded_resources, &part.excluded);
             summary.errors.extend(part.errors.iter().cloned());
+            if let Some(report) = part.security_hub.clone() {
+                merge_security_hub_report(
+                    summary.security_hub.get_or_insert_with(Default::default),
+                    report,
+                );
+            }
+            part.errors
+                .iter()
+                .for_each(|e| summary.figures.count_error(e));
             self.store
                 .put_json(&part_key(&run.record.run_id, &unit), &part)
                 .await?;
@@ -706,6 +729,11 @@ impl SweepHandler {
                 )
                 .await;
             html.add(control, &lines, &digest, &now.day());
+            match &digest.outcome {
+                DigestOutcome::Filed(_) => summary.figures.filed += 1,
+                DigestOutcome::Deferred(_) => summary.figures.failed += 1,
+                DigestOutcome::AlreadyFiled => {}
+            }
             summary.digests.push(digest);
         }
         summary.report = Some(self.write_report(run, &html, trend).await);
@@ -897,6 +925,7 @@ impl SweepHandler {
             .into_iter()
             .map(|(line, _)| line)
             .collect();
+        part.security_hub = self.recorder.deliver_to_security_hub(&findings, now).await;
         part
     }
 }
@@ -931,6 +960,7 @@ fn extend_listed(list: &mut Vec<ScopeEntry>, more: &[ScopeEntry]) {
 }
 
 fn summarize_lines(summary: &mut SweepSummary, lines: &[ReportLine]) {
+    count_findings(&mut summary.figures, lines);
     for line in lines {
         *summary.verdicts.entry(line.verdict).or_default() += 1;
         if line.filing.changed() {
@@ -942,6 +972,37 @@ fn summarize_lines(summary: &mut SweepSummary, lines: &[ReportLine]) {
         if line.filing.needs_digest() {
             summary.carried += 1;
         }
+    }
+}
+
+/// Counts a unit's findings for the metrics: once each (a finding has one report line per
+/// control it is filed under), and once under each control; and what became of their evidence.
+fn count_findings(figures: &mut Figures, lines: &[ReportLine]) {
+    use crate::sinks::digest::Filing;
+    let mut findings: BTreeMap<(&str, &str, &str, &str, &str), Vec<&ReportLine>> = BTreeMap::new();
+    for line in lines {
+        let key = (
+            line.check.as_str(),
+            line.resource_type.as_str(),
+            line.resource_id.as_str(),
+            line.account_id.as_str(),
+            line.region.as_str(),
+        );
+        findings.entry(key).or_default().push(line);
+        match line.filing {
+            Filing::Filed => figures.filed += 1,
+            Filing::Folded => figures.folded += 1,
+            Filing::Undelivered => figures.failed += 1,
+            Filing::Unchanged | Filing::FiledElsewhere => {}
+        }
+    }
+    for lines in findings.values() {
+        let first = lines[0];
+        figures.count(
+            first.verdict,
+            &first.observed,
+            lines.iter().map(|l| l.control.as_str()),
+        );
     }
 }
 

@@ -2,7 +2,8 @@
 //! guardrails, agents and knowledge-base data sources (SECAI3.3), guardrail filters
 //! (prompt attacks, PII), agents with guardrails, and model invocation logging (SECAI3.15).
 
-use crate::catalog::framework::{PRIVACY_PII, SAFE_GUARDRAILS, SECAI3_3, SECAI3_15};
+use crate::catalog::framework::{ACCUAI3_6, PRIVACY_PII, SAFE_GUARDRAILS, SECAI3_3, SECAI3_15};
+use crate::catalog::params::FilterStrength;
 use crate::catalog::{Check, Evaluator, Params, Severity};
 use crate::domain::outcome::Outcome;
 use crate::domain::outcome::Verdict;
@@ -11,6 +12,11 @@ use crate::domain::resources::bedrock::{
     Agent, BucketDestination, CustomModel, DataSource, Guardrail, GuardrailInventory,
     InvocationLogging, LogGroupDestination, LoggingConfig, ModelCustomizationJob,
 };
+use crate::domain::resources::bedrock::{
+    ContentFilter, EnforcedGuardrailConfig, EnforcedGuardrails, GuardrailEnforcement,
+    OrganizationGuardrail, OrganizationGuardrails,
+};
+use crate::domain::resources::bedrock::{ImportedModel, ModelInvocationJob};
 
 /// The checks of this module, in a stable order.
 pub static CHECKS: &[&Check] = &[
@@ -26,6 +32,11 @@ pub static CHECKS: &[&Check] = &[
     &INVOCATION_LOGGING_TEXT_DELIVERY,
     &INVOCATION_LOGGING_DESTINATIONS_ENCRYPTED,
     &PROTECTIVE_GUARDRAIL_EXISTS,
+    &IMPORTED_MODEL_KMS_KEY,
+    &INVOCATION_JOB_OUTPUT_KMS_KEY,
+    &CONTENT_FILTERS_BLOCK,
+    &CONTEXTUAL_GROUNDING,
+    &ENFORCED_GUARDRAIL_ALL_MODELS,
 ];
 
 /// Safe and Privacy: the region has at least one guardrail that both blocks prompt attacks at
@@ -50,18 +61,12 @@ fn protective_guardrail_exists(inventory: &GuardrailInventory, params: &Params) 
     };
     let mut undecided = Vec::new();
     for guardrail in guardrails {
-        let resource = Resource::BedrockGuardrail(guardrail.clone());
-        let verdicts = [
-            GUARDRAIL_PROMPT_ATTACK_FILTER
-                .evaluate(&resource, params)
-                .verdict,
-            GUARDRAIL_PII_FILTER.evaluate(&resource, params).verdict,
-        ];
+        let verdict = protective_verdict(guardrail, params);
         let label = guardrail
             .name
             .clone()
             .unwrap_or_else(|| guardrail.id.clone());
-        if verdicts.iter().all(|v| *v == Verdict::Compliant) {
+        if verdict == Verdict::Compliant {
             return Outcome::compliant(
                 format!(
                     "guardrail {label} blocks prompt attacks at HIGH strength and filters sensitive information"
@@ -69,9 +74,7 @@ fn protective_guardrail_exists(inventory: &GuardrailInventory, params: &Params) 
                 "applications and agents in the region have a protective guardrail to apply",
             );
         }
-        if !verdicts.contains(&Verdict::NonCompliant)
-            && verdicts.contains(&Verdict::CouldNotEvaluate)
-        {
+        if verdict == Verdict::CouldNotEvaluate {
             undecided.push(label);
         }
     }
@@ -92,6 +95,26 @@ fn protective_guardrail_exists(inventory: &GuardrailInventory, params: &Params) 
         observed,
         "without one, prompts and completions are not screened for attacks or personal data",
     )
+}
+
+/// The protective-guardrail test of one guardrail: both
+/// `bedrock_guardrail_prompt_attack_filter_high` and `bedrock_guardrail_pii_filter` pass
+/// (compliant), one fails (non-compliant), or neither fails and one cannot be decided.
+pub fn protective_verdict(guardrail: &Guardrail, params: &Params) -> Verdict {
+    let resource = Resource::BedrockGuardrail(guardrail.clone());
+    let verdicts = [
+        GUARDRAIL_PROMPT_ATTACK_FILTER
+            .evaluate(&resource, params)
+            .verdict,
+        GUARDRAIL_PII_FILTER.evaluate(&resource, params).verdict,
+    ];
+    if verdicts.iter().all(|v| *v == Verdict::Compliant) {
+        Verdict::Compliant
+    } else if verdicts.contains(&Verdict::NonCompliant) {
+        Verdict::NonCompliant
+    } else {
+        Verdict::CouldNotEvaluate
+    }
 }
 
 /// SECAI3.3: the custom model is encrypted with a customer managed KMS key.
@@ -578,5 +601,464 @@ fn bucket_encryption(
             "bucket {} ({}) defaults to {}, not a KMS key",
             bucket.bucket_name, bucket.role, rule.algorithm
         )),
+    }
+}
+
+// Imported models and batch inference jobs (SECAI3.3).
+
+/// SECAI3.3: the imported model is encrypted with a customer managed KMS key.
+pub static IMPORTED_MODEL_KMS_KEY: Check = Check {
+    id: "bedrock_imported_model_kms_key",
+    version: 1,
+    title: "Bedrock imported model is encrypted with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    security_hub: &[],
+    severity: Severity::High,
+    api_actions: &["bedrock:ListImportedModels", "bedrock:GetImportedModel"],
+    passes_when: "GetImportedModel returns a modelKmsKeyArn (none means the model is encrypted with an AWS owned key).",
+    remediation: "An imported model's key cannot be changed: import it again with aws bedrock create-model-import-job --imported-model-kms-key-id <key-arn>, move consumers to the new model, then aws bedrock delete-imported-model on the old one.",
+    evaluator: Evaluator::BedrockImportedModel(imported_model_kms_key),
+};
+
+/// SECAI3.3: the batch inference job writes its output encrypted with a KMS key it names.
+pub static INVOCATION_JOB_OUTPUT_KMS_KEY: Check = Check {
+    id: "bedrock_model_invocation_job_output_kms_key",
+    version: 1,
+    title: "Bedrock batch inference job encrypts its output with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    security_hub: &[],
+    severity: Severity::Medium,
+    api_actions: &[
+        "bedrock:ListModelInvocationJobs",
+        "bedrock:GetModelInvocationJob",
+    ],
+    passes_when: "The job's outputDataConfig.s3OutputDataConfig names an s3EncryptionKeyId.",
+    remediation: "A job's output settings cannot be changed: submit new batch inference jobs with aws bedrock create-model-invocation-job --output-data-config '{\"s3OutputDataConfig\":{\"s3Uri\":\"s3://<bucket>/<prefix>/\",\"s3EncryptionKeyId\":\"<key-arn>\"}}'.",
+    evaluator: Evaluator::BedrockModelInvocationJob(invocation_job_output_kms_key),
+};
+
+fn imported_model_kms_key(model: &ImportedModel, _params: &Params) -> Outcome {
+    customer_managed_key(
+        &model.kms_key_arn,
+        "the imported model",
+        "modelKmsKeyArn",
+        "the imported model's weights",
+    )
+}
+
+fn invocation_job_output_kms_key(job: &ModelInvocationJob, _params: &Params) -> Outcome {
+    match &job.output_kms_key_id {
+        Err(unreadable) => Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(Some(key)) if !key.trim().is_empty() => Outcome::compliant(
+            format!(
+                "batch inference job {} encrypts its output with KMS key {}",
+                job.name,
+                key.trim()
+            ),
+            "the model's completions for the batch are encrypted at rest under a key whose use is governed by key policy and logged in CloudTrail",
+        ),
+        Ok(_) => Outcome::non_compliant(
+            format!(
+                "batch inference job {} has no outputDataConfig.s3OutputDataConfig.s3EncryptionKeyId; its output takes whatever default encryption the bucket has",
+                job.name
+            ),
+            "SECAI3.3 needs the completions of batch inference encrypted under a customer managed key named by the job",
+        ),
+    }
+}
+
+/// The content filter categories that must block harmful content (PROMPT_ATTACK has its own
+/// check and filters input only).
+const HARMFUL_CATEGORIES: &[&str] = &["HATE", "INSULTS", "SEXUAL", "VIOLENCE", "MISCONDUCT"];
+
+/// Safe: every harmful-content category is blocked on prompts and responses at the parameter
+/// strength.
+pub static CONTENT_FILTERS_BLOCK: Check = Check {
+    id: "bedrock_guardrail_content_filters_block",
+    version: 1,
+    title: "Bedrock guardrail blocks hate, insults, sexual content, violence and misconduct on input and output at the minimum strength",
+    controls: &[&SAFE_GUARDRAILS],
+    security_hub: &[],
+    severity: Severity::High,
+    api_actions: &["bedrock:ListGuardrails", "bedrock:GetGuardrail"],
+    passes_when: "The content policy has a HATE, INSULTS, SEXUAL, VIOLENCE and MISCONDUCT filter, each with inputStrength and outputStrength at least minimumContentFilterStrength (default HIGH), not disabled on input or output, and not detect-only (inputAction and outputAction are not NONE).",
+    remediation: "aws bedrock update-guardrail --guardrail-identifier <id> --content-policy-config '{\"filtersConfig\":[{\"type\":\"HATE\",\"inputStrength\":\"HIGH\",\"outputStrength\":\"HIGH\",\"inputAction\":\"BLOCK\",\"outputAction\":\"BLOCK\"}, ... INSULTS, SEXUAL, VIOLENCE, MISCONDUCT ...]}' (keeping PROMPT_ATTACK), then create a new guardrail version.",
+    evaluator: Evaluator::BedrockGuardrail(content_filters_block),
+};
+
+/// What is wrong with one side (`input` or `output`) of a content filter, if anything.
+fn filter_side_fault(
+    side: &str,
+    strength: Option<&str>,
+    enabled: Option<bool>,
+    action: Option<&str>,
+    minimum: FilterStrength,
+) -> Option<String> {
+    if enabled == Some(false) {
+        return Some(format!("disabled on {side} ({side}Enabled false)"));
+    }
+    if action.is_some_and(|a| a.eq_ignore_ascii_case("NONE")) {
+        return Some(format!("detect-only on {side} ({side}Action NONE)"));
+    }
+    let strength = strength?;
+    match FilterStrength::parse(strength) {
+        Some(s) if s >= minimum => None,
+        _ => Some(format!(
+            "{side} strength {strength}, below {}",
+            minimum.as_str()
+        )),
+    }
+}
+
+fn content_filter_fault(filter: &ContentFilter, minimum: FilterStrength) -> Option<String> {
+    let faults: Vec<String> = [
+        filter_side_fault(
+            "input",
+            Some(&filter.input_strength),
+            filter.input_enabled,
+            filter.input_action.as_deref(),
+            minimum,
+        ),
+        filter_side_fault(
+            "output",
+            filter.output_strength.as_deref(),
+            filter.output_enabled,
+            filter.output_action.as_deref(),
+            minimum,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!faults.is_empty()).then(|| format!("{}: {}", filter.filter_type, faults.join(", ")))
+}
+
+fn content_filters_block(guardrail: &Guardrail, params: &Params) -> Outcome {
+    let filters = match &guardrail.content_filters {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(filters) => filters,
+    };
+    let minimum = params.minimum_content_filter_strength;
+    let mut faults = Vec::new();
+    let mut unstated = Vec::new();
+    for category in HARMFUL_CATEGORIES {
+        match filters
+            .iter()
+            .find(|f| f.filter_type.eq_ignore_ascii_case(category))
+        {
+            None => faults.push(format!("{category}: no filter")),
+            Some(filter) => {
+                faults.extend(content_filter_fault(filter, minimum));
+                if filter.output_strength.is_none() {
+                    unstated.push(*category);
+                }
+            }
+        }
+    }
+    if faults.is_empty() && !unstated.is_empty() {
+        return Outcome::could_not_evaluate(format!(
+            "the output strength of the {} filter(s) is not stated",
+            unstated.join(", ")
+        ));
+    }
+    if faults.is_empty() {
+        Outcome::compliant(
+            format!(
+                "HATE, INSULTS, SEXUAL, VIOLENCE and MISCONDUCT are blocked on input and output at {} or stronger",
+                minimum.as_str()
+            ),
+            "harmful content is blocked both in prompts and in model responses",
+        )
+    } else {
+        Outcome::non_compliant(
+            format!("the content filters fall short: {}", faults.join("; ")),
+            "a missing, weak, disabled or detect-only filter lets that category of harmful content through on that side",
+        )
+    }
+}
+
+/// Safe and Accuracy: responses are checked against the source and the query (contextual
+/// grounding), and blocked when they are not grounded or not relevant.
+pub static CONTEXTUAL_GROUNDING: Check = Check {
+    id: "bedrock_guardrail_contextual_grounding",
+    version: 1,
+    title: "Bedrock guardrail blocks ungrounded and irrelevant responses with contextual grounding filters",
+    controls: &[&SAFE_GUARDRAILS, &ACCUAI3_6],
+    security_hub: &[],
+    severity: Severity::Medium,
+    api_actions: &["bedrock:ListGuardrails", "bedrock:GetGuardrail"],
+    passes_when: "The contextual grounding policy has a GROUNDING and a RELEVANCE filter, each not disabled, not detect-only (action is not NONE) and with a threshold above 0.",
+    remediation: "aws bedrock update-guardrail --guardrail-identifier <id> --contextual-grounding-policy-config '{\"filtersConfig\":[{\"type\":\"GROUNDING\",\"threshold\":0.75,\"action\":\"BLOCK\"},{\"type\":\"RELEVANCE\",\"threshold\":0.75,\"action\":\"BLOCK\"}]}' (with the guardrail's other settings), then create a new guardrail version.",
+    evaluator: Evaluator::BedrockGuardrail(contextual_grounding),
+};
+
+fn contextual_grounding(guardrail: &Guardrail, _params: &Params) -> Outcome {
+    let filters = match &guardrail.grounding_filters {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(filters) => filters,
+    };
+    let mut faults = Vec::new();
+    let mut good = Vec::new();
+    for kind in ["GROUNDING", "RELEVANCE"] {
+        let Some(filter) = filters
+            .iter()
+            .find(|f| f.filter_type.eq_ignore_ascii_case(kind))
+        else {
+            faults.push(format!("no {kind} filter"));
+            continue;
+        };
+        if filter.enabled == Some(false) {
+            faults.push(format!("the {kind} filter is disabled"));
+        } else if filter
+            .action
+            .as_deref()
+            .is_some_and(|a| a.eq_ignore_ascii_case("NONE"))
+        {
+            faults.push(format!("the {kind} filter only detects (action NONE)"));
+        } else if !(filter.threshold > 0.0) {
+            faults.push(format!(
+                "the {kind} filter's threshold is {}, which filters nothing",
+                filter.threshold
+            ));
+        } else {
+            good.push(format!("{kind} at threshold {}", filter.threshold));
+        }
+    }
+    if faults.is_empty() {
+        Outcome::compliant(
+            format!("contextual grounding blocks {}", good.join(" and ")),
+            "responses not supported by the source or not relevant to the query are blocked",
+        )
+    } else {
+        Outcome::non_compliant(
+            faults.join("; "),
+            "without blocking GROUNDING and RELEVANCE filters, hallucinated or off-topic responses reach users",
+        )
+    }
+}
+
+/// Safe and Privacy: a guardrail that passes the protective-guardrail test is enforced on every
+/// inference call of every model in the region, by the account or by the organization.
+pub static ENFORCED_GUARDRAIL_ALL_MODELS: Check = Check {
+    id: "bedrock_enforced_guardrail_all_models",
+    version: 1,
+    title: "A protective Bedrock guardrail version is enforced on every model in the region, by the account or the organization",
+    controls: &[&SAFE_GUARDRAILS, &PRIVACY_PII],
+    security_hub: &[],
+    severity: Severity::High,
+    api_actions: &[
+        "bedrock:ListEnforcedGuardrailsConfiguration",
+        "bedrock:GetGuardrail",
+        "organizations:DescribeEffectivePolicy",
+    ],
+    passes_when: "An account enforced guardrail configuration (ListEnforcedGuardrailsConfiguration) or the organization's effective BEDROCK_POLICY for the region names a numbered guardrail version (not DRAFT) that passes bedrock_guardrail_prompt_attack_filter_high and bedrock_guardrail_pii_filter, with no modelEnforcement (no included or excluded models), no SELECTIVE content guarding of system prompts or messages, and input tags not honored. An unreadable organization view is never a pass: without a passing account configuration it cannot be decided; an account in no organization, or without an effective BEDROCK_POLICY, has no organization guardrail.",
+    remediation: "aws bedrock put-enforced-guardrail-configuration --guardrail-inference-config '{\"guardrailIdentifier\":\"<guardrail-arn>\",\"guardrailVersion\":\"<n>\"}' with a numbered version of a guardrail that blocks prompt attacks at HIGH and filters PII (aws bedrock create-guardrail-version), and no modelEnforcement or selectiveContentGuarding; or attach an Organizations BEDROCK_POLICY naming such a version.",
+    evaluator: Evaluator::BedrockEnforcedGuardrails(enforced_guardrail_all_models),
+};
+
+/// How one enforced configuration fares.
+enum Standing {
+    /// It enforces a protective version on every model (what).
+    Passes(String),
+    /// It does not (why).
+    Fails(String),
+    /// Its guardrail version could not be decided (why).
+    Undecided(String),
+}
+
+/// A version the guardrail's `GetGuardrail` accepts as published: a number, not `DRAFT`.
+fn numbered(version: Option<&str>) -> bool {
+    version.is_some_and(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The standing of a configuration whose scope faults are `faults`, naming `version` of a
+/// guardrail read as `guardrail`.
+fn standing(
+    label: String,
+    version: Option<&str>,
+    mut faults: Vec<String>,
+    guardrail: &Readable<Guardrail>,
+    params: &Params,
+) -> Standing {
+    if !numbered(version) {
+        faults.push(format!(
+            "names version {}, not a numbered version",
+            version.unwrap_or("(none)")
+        ));
+    }
+    if !faults.is_empty() {
+        return Standing::Fails(format!("{label} {}", faults.join(", ")));
+    }
+    match guardrail {
+        Err(unreadable) => Standing::Undecided(format!(
+            "{label}: the guardrail version could not be read ({})",
+            unreadable.reason
+        )),
+        Ok(g) => match protective_verdict(g, params) {
+            Verdict::Compliant => Standing::Passes(label),
+            Verdict::NonCompliant => Standing::Fails(format!(
+                "{label} enforces a version without both a HIGH prompt-attack filter and a PII filter"
+            )),
+            _ => Standing::Undecided(format!(
+                "{label}: the guardrail version's filters could not be read"
+            )),
+        },
+    }
+}
+
+fn account_standing(config: &EnforcedGuardrailConfig, params: &Params) -> Standing {
+    let version = config.version.as_deref();
+    let label = format!(
+        "account configuration {} (guardrail {} version {})",
+        config.config_id,
+        config.guardrail,
+        version.unwrap_or("(none)")
+    );
+    let mut faults = Vec::new();
+    match &config.included_models {
+        Some(included) if !included.is_empty() => {
+            faults.push(format!("enforces only on models {}", included.join(", ")))
+        }
+        _ => {}
+    }
+    if !config.excluded_models.is_empty() {
+        faults.push(format!(
+            "excludes models {}",
+            config.excluded_models.join(", ")
+        ));
+    }
+    for (what, mode) in [
+        ("system prompts", &config.system_guarding),
+        ("messages", &config.messages_guarding),
+    ] {
+        if mode
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case("SELECTIVE"))
+        {
+            faults.push(format!("guards {what} selectively (SELECTIVE)"));
+        }
+    }
+    if config
+        .input_tags
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("HONOR"))
+    {
+        faults.push("honors input tags, so callers choose what is guarded".into());
+    }
+    standing(label, version, faults, &config.guardrail_version, params)
+}
+
+fn organization_standing(config: &OrganizationGuardrail, params: &Params) -> Standing {
+    let version = config.version.as_deref();
+    let label = format!(
+        "organization policy {} (guardrail {})",
+        config.name, config.identifier
+    );
+    let mut faults = Vec::new();
+    if config
+        .input_tags
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("HONOR"))
+    {
+        faults.push("honors input tags, so callers choose what is guarded".into());
+    }
+    standing(label, version, faults, &config.guardrail_version, params)
+}
+
+fn enforced_guardrail_all_models(enforced: &EnforcedGuardrails, params: &Params) -> Outcome {
+    let mut standings: Vec<Standing> = Vec::new();
+    if let Ok(configs) = &enforced.account {
+        standings.extend(configs.iter().map(|c| account_standing(c, params)));
+    }
+    if let OrganizationGuardrails::Read(configs) = &enforced.organization {
+        standings.extend(configs.iter().map(|c| organization_standing(c, params)));
+    }
+    if let Some(Standing::Passes(label)) =
+        standings.iter().find(|s| matches!(s, Standing::Passes(_)))
+    {
+        return Outcome::compliant(
+            format!(
+                "{label} enforces a guardrail version with a HIGH prompt-attack filter and a PII filter on every model in {}",
+                enforced.region
+            ),
+            "every inference call in the region is screened for prompt attacks and personal data, whatever the caller asks for",
+        );
+    }
+    let mut unknown: Vec<String> = standings
+        .iter()
+        .filter_map(|s| match s {
+            Standing::Undecided(why) => Some(why.clone()),
+            _ => None,
+        })
+        .collect();
+    if let Err(unreadable) = &enforced.account {
+        unknown.push(format!(
+            "the account's enforced configurations could not be read ({})",
+            unreadable.reason
+        ));
+    }
+    if let OrganizationGuardrails::Unreadable(unreadable) = &enforced.organization {
+        unknown.push(format!(
+            "the organization's Bedrock policy could not be read ({})",
+            unreadable.reason
+        ));
+    }
+    if !unknown.is_empty() {
+        return Outcome::could_not_evaluate(unknown.join("; "));
+    }
+    let mut failures: Vec<String> = standings
+        .iter()
+        .filter_map(|s| match s {
+            Standing::Fails(why) => Some(why.clone()),
+            _ => None,
+        })
+        .collect();
+    if failures.is_empty() {
+        failures.push(format!(
+            "no enforced guardrail configuration in {}",
+            enforced.region
+        ));
+    }
+    if let OrganizationGuardrails::NoPolicy(why) = &enforced.organization {
+        failures.push(format!("no organization Bedrock policy applies ({why})"));
+    }
+    Outcome::non_compliant(
+        failures.join("; "),
+        "guardrails are applied only where each application asks for one, so a caller can invoke any model unscreened",
+    )
+}
+
+/// Whether an enforced guardrail passing [`ENFORCED_GUARDRAIL_ALL_MODELS`] is in force in every
+/// region read (`regions`: each region's enforced guardrails, or why they could not be read at
+/// all). No region read is unknown.
+pub fn guardrail_enforcement(
+    regions: &[(String, Readable<EnforcedGuardrails>)],
+    params: &Params,
+) -> GuardrailEnforcement {
+    let mut enforced = Vec::new();
+    let mut not = Vec::new();
+    let mut unknown = Vec::new();
+    for (region, state) in regions {
+        match state {
+            Err(unreadable) => unknown.push(format!("{region}: {}", unreadable.reason)),
+            Ok(state) => {
+                let outcome = enforced_guardrail_all_models(state, params);
+                let line = format!("{region}: {}", outcome.observed);
+                match outcome.verdict {
+                    Verdict::Compliant => enforced.push(line),
+                    Verdict::NonCompliant => not.push(line),
+                    _ => unknown.push(line),
+                }
+            }
+        }
+    }
+    if !not.is_empty() {
+        GuardrailEnforcement::NotEnforced(not.join("; "))
+    } else if !unknown.is_empty() {
+        GuardrailEnforcement::Unknown(unknown.join("; "))
+    } else if enforced.is_empty() {
+        GuardrailEnforcement::Unknown("no region's enforced guardrails were read".into())
+    } else {
+        GuardrailEnforcement::Enforced(enforced.join("; "))
     }
 }

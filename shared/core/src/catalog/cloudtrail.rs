@@ -13,6 +13,7 @@ pub static CHECKS: &[&Check] = &[
     &TRAIL_KMS,
     &TRAIL_LOG_FILE_VALIDATION,
     &MULTI_REGION_TRAIL_LOGGING,
+    &GENAI_DATA_EVENTS_LOGGED,
 ];
 
 const TRAIL_ACTIONS: &[&str] = &[
@@ -148,5 +149,145 @@ fn multi_region_trail_logging(account: &Account, _params: &Params) -> Outcome {
     Outcome::non_compliant(
         observed,
         "without it, who called GenAI APIs, and when, is not recorded in every region",
+    )
+}
+
+// Data events of the GenAI resource types (SECAI3.15).
+
+/// The CloudTrail data-event resource types of Bedrock and Bedrock AgentCore whose calls carry
+/// prompts, retrievals and agent activity (CloudTrail User Guide, "Logging data events": the
+/// InvokeModel and Converse family are management events and need no data selector).
+pub const GENAI_DATA_EVENT_TYPES: &[&str] = &[
+    "AWS::Bedrock::AgentAlias",
+    "AWS::Bedrock::AsyncInvoke",
+    "AWS::Bedrock::FlowAlias",
+    "AWS::Bedrock::Guardrail",
+    "AWS::Bedrock::InlineAgent",
+    "AWS::Bedrock::KnowledgeBase",
+    "AWS::Bedrock::Model",
+    "AWS::Bedrock::PromptVersion",
+    "AWS::BedrockAgentCore::Browser",
+    "AWS::BedrockAgentCore::BrowserCustom",
+    "AWS::BedrockAgentCore::CodeInterpreter",
+    "AWS::BedrockAgentCore::CodeInterpreterCustom",
+    "AWS::BedrockAgentCore::Gateway",
+    "AWS::BedrockAgentCore::Memory",
+    "AWS::BedrockAgentCore::Runtime",
+    "AWS::BedrockAgentCore::RuntimeEndpoint",
+];
+
+/// SECAI3.15: a logging trail records the data events of every GenAI resource type, read and write.
+pub static GENAI_DATA_EVENTS_LOGGED: Check = Check {
+    id: "cloudtrail_genai_data_events_logged",
+    version: 1,
+    title: "CloudTrail trails log read and write data events of every Bedrock and AgentCore resource type",
+    controls: &[&SECAI3_15],
+    security_hub: &[],
+    severity: Severity::Medium,
+    api_actions: TRAIL_ACTIONS,
+    passes_when: "For each data-event resource type of the services genaiDataEventServices names (default bedrock,agentcore: Bedrock agent aliases, async invocations, flow aliases, guardrails, inline agents, knowledge bases, models, prompt versions; AgentCore browsers, code interpreters, gateways, memories, runtimes and runtime endpoints), a trail that is logging in the region selects its data events, read-only and write, for every resource of the type (a selector narrowed by ARN, event name or another field does not count).",
+    remediation: "aws cloudtrail put-event-selectors --trail-name <trail> --advanced-event-selectors '[{\"Name\":\"Management\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]},{\"Name\":\"GenAI data events\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Data\"]},{\"Field\":\"resources.type\",\"Equals\":[\"AWS::Bedrock::AgentAlias\",\"AWS::Bedrock::KnowledgeBase\",...]}]}]' (one selector per resource type if a selector takes only one).",
+    evaluator: Evaluator::Account(genai_data_events_logged),
+};
+
+fn genai_data_events_logged(account: &Account, params: &Params) -> Outcome {
+    let trails = match &account.trails {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(trails) => trails,
+    };
+    let logging: Vec<&Trail> = trails
+        .iter()
+        .filter(|t| matches!(t.is_logging, Ok(true)))
+        .collect();
+    let covers = |resource_type: &str, read: bool| {
+        logging.iter().any(|t| {
+            t.data_events.as_ref().is_ok_and(|selections| {
+                selections.iter().any(|s| {
+                    s.resource_type == resource_type
+                        && s.narrowed_by.is_none()
+                        && if read { s.read } else { s.write }
+                })
+            })
+        })
+    };
+    let services = params.genai_data_event_services;
+    let required: Vec<&str> = GENAI_DATA_EVENT_TYPES
+        .iter()
+        .copied()
+        .filter(|t| services.requires(t))
+        .collect();
+    let mut missing = Vec::new();
+    for resource_type in &required {
+        let gaps: Vec<&str> = [(true, "read"), (false, "write")]
+            .into_iter()
+            .filter(|(read, _)| !covers(resource_type, *read))
+            .map(|(_, what)| what)
+            .collect();
+        if !gaps.is_empty() {
+            missing.push(format!("{resource_type} ({})", gaps.join(", ")));
+        }
+    }
+    if missing.is_empty() {
+        let names: Vec<&str> = logging.iter().map(|t| t.name.as_str()).collect();
+        return Outcome::compliant(
+            format!(
+                "logging trail(s) {} select read and write data events of all {} resource types of {} (genaiDataEventServices)",
+                names.join(", "),
+                required.len(),
+                services.as_str()
+            ),
+            "agent invocations, retrievals, guardrail evaluations and AgentCore calls are recorded with their caller",
+        );
+    }
+    // A trail that may be logging and whose selectors could not be read could close the gap.
+    let undecided: Vec<String> = trails
+        .iter()
+        .filter(|t| !matches!(t.is_logging, Ok(false)))
+        .filter_map(|t| match (&t.is_logging, &t.data_events) {
+            (_, Err(u)) | (Err(u), Ok(_)) => Some(format!("{} ({})", t.name, u.reason)),
+            _ => None,
+        })
+        .collect();
+    if !undecided.is_empty() {
+        return Outcome::could_not_evaluate(format!(
+            "the data events of {} are not logged by a trail read, and the state of trail(s) {} could not be read",
+            missing.join(", "),
+            undecided.join("; ")
+        ));
+    }
+    let narrowed: Vec<String> = logging
+        .iter()
+        .flat_map(|t| {
+            t.data_events
+                .as_ref()
+                .map(|s| s.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(move |s| {
+                    let by = s.narrowed_by.as_deref()?;
+                    Some(format!(
+                        "{} on {} narrowed by {by}",
+                        t.name, s.resource_type
+                    ))
+                })
+        })
+        .collect();
+    let mut observed = if logging.is_empty() {
+        "no trail is logging in the region".to_owned()
+    } else {
+        format!(
+            "no logging trail selects data events of {}",
+            missing.join(", ")
+        )
+    };
+    if !narrowed.is_empty() {
+        observed.push_str(&format!(
+            " (selectors that do not count: {})",
+            narrowed.join("; ")
+        ));
+    }
+    Outcome::non_compliant(
+        observed,
+        "without data events, who invoked agents, knowledge bases, guardrails and AgentCore resources, and when, is not recorded",
     )
 }

@@ -30,6 +30,7 @@ pub static CHECKS: &[&Check] = &[
     &ROLE_GENAI_ACCESS_RECENTLY_USED,
     &USER_CREDENTIALS_RECENTLY_USED,
     &USER_ACCESS_KEYS_ROTATED,
+    &USER_BEDROCK_API_KEY_SHORT_LIVED,
 ];
 
 /// The IAM action that reads roles, users, groups and managed policies in bulk.
@@ -777,6 +778,96 @@ fn user_access_keys_rotated(user: &User, params: &Params) -> Outcome {
             params.as_of
         ),
         "active keys are rotated within the maximum age",
+    )
+}
+
+// Long-term Bedrock API keys (SECAI3.7, SECAI3.8).
+
+/// SECAI3.7 and SECAI3.8: every active long-term Bedrock API key of the user expires, and lives
+/// no longer than `maxBedrockApiKeyAgeDays`.
+pub static USER_BEDROCK_API_KEY_SHORT_LIVED: Check = Check {
+    id: "iam_user_bedrock_api_key_short_lived",
+    version: 1,
+    title: "IAM user's long-term Bedrock API keys expire and are younger than the maximum key age",
+    controls: &[&SECAI3_7, &SECAI3_8],
+    security_hub: &[],
+    severity: Severity::High,
+    api_actions: &[
+        "iam:GetAccountAuthorizationDetails",
+        "iam:ListServiceSpecificCredentials",
+    ],
+    passes_when: "Every active service-specific credential of the user for bedrock.amazonaws.com (a long-term Bedrock API key) has an expiration date no more than maxBedrockApiKeyAgeDays days (default 90) after its creation and was created no more than that many days ago. A key without an expiration date fails. A user without active, unexpired keys is not applicable.",
+    remediation: "Prefer short-term Bedrock API keys. Replace the key with one that expires: aws iam create-service-specific-credential --user-name <user> --service-name bedrock.amazonaws.com --credential-age-days 30, move the workload to it, then aws iam update-service-specific-credential --status Inactive and delete-service-specific-credential on the old one; deny iam:CreateServiceSpecificCredential without iam:ServiceSpecificCredentialAgeDays.",
+    evaluator: Evaluator::IamUser(user_bedrock_api_key_short_lived),
+};
+
+fn user_bedrock_api_key_short_lived(user: &User, params: &Params) -> Outcome {
+    let keys = match &user.bedrock_api_keys {
+        Err(unreadable) => return Outcome::could_not_evaluate(unreadable.reason.clone()),
+        Ok(keys) => keys,
+    };
+    let as_of = params.as_of;
+    let usable: Vec<_> = keys
+        .iter()
+        .filter(|k| {
+            k.active
+                && k.expires
+                    .is_none_or(|e| e.epoch_millis() > as_of.epoch_millis())
+        })
+        .collect();
+    if usable.is_empty() {
+        return Outcome::not_applicable(
+            format!(
+                "the user has no active, unexpired long-term Bedrock API key ({} listed)",
+                keys.len()
+            ),
+            "only active keys that have not expired can call Bedrock",
+        );
+    }
+    let max = i64::from(params.max_bedrock_api_key_age_days);
+    let mut failures = Vec::new();
+    let mut unknown = Vec::new();
+    for key in &usable {
+        match (key.created, key.expires) {
+            (_, None) => failures.push(format!("Bedrock API key {} never expires", key.id)),
+            (None, Some(_)) => unknown.push(key.id.as_str()),
+            (Some(created), Some(expires)) => {
+                let age = days_since(created, as_of);
+                let lifetime = days_since(created, expires);
+                if age > max {
+                    failures.push(format!(
+                        "Bedrock API key {} was created {created} ({age} days before {as_of})",
+                        key.id
+                    ));
+                } else if lifetime > max {
+                    failures.push(format!(
+                        "Bedrock API key {} created {created} expires {expires} ({lifetime} days later)",
+                        key.id
+                    ));
+                }
+            }
+        }
+    }
+    if !failures.is_empty() {
+        return Outcome::non_compliant(
+            failures.join("; "),
+            format!(
+                "a long-term Bedrock API key is a bearer secret: it must expire within {max} days (maxBedrockApiKeyAgeDays) of its creation, or be replaced by short-term keys"
+            ),
+        );
+    }
+    if !unknown.is_empty() {
+        return Outcome::could_not_evaluate(format!(
+            "the creation date of Bedrock API key(s) {} is unknown",
+            unknown.join(", ")
+        ));
+    }
+    Outcome::compliant(
+        format!(
+            "{} active Bedrock API key(s), each created within {max} days of {as_of} and expiring within {max} days of its creation",
+            usable.len()
+        ),
+        "long-term Bedrock API keys are bounded in lifetime",
     )
 }
 

@@ -1,12 +1,17 @@
-//! Checks on CloudWatch Logs log groups: KMS encryption (SECAI3.3) and retention (SECAI3.15).
+//! Checks on CloudWatch Logs log groups: KMS encryption (SECAI3.3), retention (SECAI3.15) and
+//! data protection that masks sensitive data (Privacy).
 
-use crate::catalog::framework::{SECAI3_3, SECAI3_15};
+use crate::catalog::framework::{PRIVACY_PII, SECAI3_3, SECAI3_15};
 use crate::catalog::{Check, Evaluator, Params, Severity};
 use crate::domain::outcome::Outcome;
 use crate::domain::resources::logs::LogGroup;
 
 /// The checks of this module, in a stable order.
-pub static CHECKS: &[&Check] = &[&LOG_GROUP_KMS, &LOG_GROUP_RETENTION];
+pub static CHECKS: &[&Check] = &[
+    &LOG_GROUP_KMS,
+    &LOG_GROUP_RETENTION,
+    &GENAI_LOG_GROUP_DATA_PROTECTION,
+];
 
 /// SECAI3.3: the log group is encrypted with a KMS key.
 pub static LOG_GROUP_KMS: Check = Check {
@@ -65,4 +70,122 @@ fn log_group_retention(group: &LogGroup, params: &Params) -> Outcome {
             format!("access records must be kept at least {minimum} days for periodic review"),
         ),
     }
+}
+
+// Data protection policies (Privacy).
+
+/// Privacy: the GenAI log group masks sensitive data with a data protection policy of its own or
+/// of the account.
+pub static GENAI_LOG_GROUP_DATA_PROTECTION: Check = Check {
+    id: "logs_genai_log_group_data_protection",
+    version: 1,
+    title: "GenAI log group has a data protection policy that masks sensitive data",
+    controls: &[&PRIVACY_PII],
+    security_hub: &[],
+    severity: Severity::Medium,
+    api_actions: &[
+        "logs:DescribeLogGroups",
+        "logs:GetDataProtectionPolicy",
+        "logs:DescribeAccountPolicies",
+    ],
+    passes_when: "The log group's own data protection policy, or an account-level DATA_PROTECTION_POLICY whose selection covers it, has a statement whose Operation is Deidentify (MaskConfig) for at least one data identifier; an audit-only policy fails.",
+    remediation: "aws logs put-data-protection-policy --log-group-identifier <name> --policy-document '{\"Name\":\"genai-pii\",\"Version\":\"2021-06-01\",\"Statement\":[{\"Sid\":\"audit\",\"DataIdentifier\":[\"arn:aws:dataprotection::aws:data-identifier/EmailAddress\"],\"Operation\":{\"Audit\":{\"FindingsDestination\":{}}}},{\"Sid\":\"mask\",\"DataIdentifier\":[\"arn:aws:dataprotection::aws:data-identifier/EmailAddress\"],\"Operation\":{\"Deidentify\":{\"MaskConfig\":{}}}}]}' (or aws logs put-account-policy --policy-type DATA_PROTECTION_POLICY for every group).",
+    evaluator: Evaluator::LogsLogGroup(genai_log_group_data_protection),
+};
+
+/// What a data protection policy document masks: the data identifiers of its Deidentify
+/// statements (`Ok(empty)` for an audit-only policy), or why the document cannot be read.
+pub fn masked_identifiers(document: &str) -> Result<Vec<String>, String> {
+    let value: serde_json::Value =
+        serde_json::from_str(document).map_err(|e| format!("it is not JSON ({e})"))?;
+    let statements = value
+        .get("Statement")
+        .and_then(serde_json::Value::as_array)
+        .ok_or("it has no Statement list")?;
+    let mut masked = Vec::new();
+    for statement in statements {
+        if statement.pointer("/Operation/Deidentify").is_none() {
+            continue;
+        }
+        match statement.get("DataIdentifier") {
+            Some(serde_json::Value::Array(ids)) => masked.extend(
+                ids.iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(|id| id.rsplit('/').next().unwrap_or(id).to_owned()),
+            ),
+            Some(serde_json::Value::String(id)) => masked.push(id.clone()),
+            _ => return Err("a Deidentify statement has no DataIdentifier list".into()),
+        }
+    }
+    Ok(masked)
+}
+
+/// Whether an account policy's selection criteria cover `group`: none covers every group; the
+/// form `LogGroupName NOT IN [...]` covers the groups it does not list; another form cannot be
+/// decided here.
+fn selection_covers(criteria: Option<&str>, group: &str) -> Option<bool> {
+    let criteria = criteria.map(str::trim).filter(|c| !c.is_empty());
+    let Some(criteria) = criteria else {
+        return Some(true);
+    };
+    let list = criteria.strip_prefix("LogGroupName NOT IN")?.trim();
+    let names: Vec<String> = serde_json::from_str(list).ok()?;
+    Some(!names.iter().any(|n| n == group))
+}
+
+fn genai_log_group_data_protection(group: &LogGroup, _params: &Params) -> Outcome {
+    let mut undecided = Vec::new();
+    let mut seen = Vec::new();
+    let mut policies: Vec<(String, &str)> = Vec::new();
+    match &group.own_data_protection {
+        Err(u) => undecided.push(format!("its own policy ({})", u.reason)),
+        Ok(Some(document)) => policies.push(("its own data protection policy".into(), document)),
+        Ok(None) => {}
+    }
+    match &group.account_data_protection {
+        Err(u) => undecided.push(format!("the account policies ({})", u.reason)),
+        Ok(account) => {
+            for policy in account {
+                match selection_covers(policy.selection_criteria.as_deref(), &group.name) {
+                    Some(true) => policies.push((
+                        format!("account policy {}", policy.name),
+                        policy.document.as_str(),
+                    )),
+                    Some(false) => {}
+                    None => undecided.push(format!(
+                        "account policy {} (selection criteria {:?})",
+                        policy.name,
+                        policy.selection_criteria.as_deref().unwrap_or_default()
+                    )),
+                }
+            }
+        }
+    }
+    for (source, document) in policies {
+        match masked_identifiers(document) {
+            Ok(masked) if !masked.is_empty() => {
+                return Outcome::compliant(
+                    format!("{source} masks {}", masked.join(", ")),
+                    "sensitive data in prompts and completions written to the group is masked for readers without logs:Unmask",
+                );
+            }
+            Ok(_) => seen.push(format!("{source} only audits")),
+            Err(why) => undecided.push(format!("{source}: {why}")),
+        }
+    }
+    if !undecided.is_empty() {
+        return Outcome::could_not_evaluate(format!(
+            "no readable policy masks data in the group, and these could not be read: {}",
+            undecided.join("; ")
+        ));
+    }
+    let observed = if seen.is_empty() {
+        "the log group has no data protection policy and no account policy covers it".to_owned()
+    } else {
+        format!("no policy masks data: {}", seen.join("; "))
+    };
+    Outcome::non_compliant(
+        observed,
+        "GenAI logs carry prompts and completions; the Privacy control needs personal data in them masked",
+    )
 }

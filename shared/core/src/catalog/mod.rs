@@ -5,6 +5,7 @@
 //! not read arrives as [`Unreadable`](crate::domain::resource::Unreadable) and the check answers
 //! `CouldNotEvaluate`, never `NonCompliant`.
 
+pub mod agentcore;
 pub mod bedrock;
 pub mod cloudtrail;
 pub mod framework;
@@ -87,6 +88,10 @@ evaluators! {
     SageMakerModelQualityJobDefinition(resources::sagemaker::MonitoringJobDefinition);
     SageMakerModelBiasJobDefinition(resources::sagemaker::MonitoringJobDefinition);
     SageMakerModelExplainabilityJobDefinition(resources::sagemaker::MonitoringJobDefinition);
+    SageMakerMonitoringSchedule(resources::sagemaker::MonitoringSchedule);
+    SageMakerInferenceExperiment(resources::sagemaker::InferenceExperiment);
+    SageMakerProcessingJob(resources::sagemaker::ProcessingJob);
+    SageMakerTransformJob(resources::sagemaker::TransformJob);
     BedrockCustomModel(resources::bedrock::CustomModel);
     BedrockModelCustomizationJob(resources::bedrock::ModelCustomizationJob);
     BedrockGuardrail(resources::bedrock::Guardrail);
@@ -94,6 +99,15 @@ evaluators! {
     BedrockDataSource(resources::bedrock::DataSource);
     BedrockInvocationLogging(resources::bedrock::InvocationLogging);
     BedrockGuardrailInventory(resources::bedrock::GuardrailInventory);
+    BedrockImportedModel(resources::bedrock::ImportedModel);
+    BedrockModelInvocationJob(resources::bedrock::ModelInvocationJob);
+    AgentCoreRuntime(resources::agentcore::Runtime);
+    AgentCoreGateway(resources::agentcore::Gateway);
+    AgentCoreMemory(resources::agentcore::Memory);
+    AgentCoreBrowser(resources::agentcore::Browser);
+    AgentCoreCodeInterpreter(resources::agentcore::CodeInterpreter);
+    AgentCoreTokenVault(resources::agentcore::TokenVault);
+    BedrockEnforcedGuardrails(resources::bedrock::EnforcedGuardrails);
     IamRole(resources::iam::Role);
     IamUser(resources::iam::User);
     IamPolicy(resources::iam::ManagedPolicy);
@@ -161,6 +175,7 @@ pub static CHECKS: LazyLock<Vec<&'static Check>> = LazyLock::new(|| {
         s3::CHECKS,
         sagemaker::CHECKS,
         bedrock::CHECKS,
+        agentcore::CHECKS,
         iam::CHECKS,
         kms::CHECKS,
         cloudtrail::CHECKS,
@@ -283,6 +298,8 @@ mod tests {
             name: "/aws/bedrock/invocations".into(),
             kms_key_id: None,
             retention_days: None,
+            own_data_protection: Ok(None),
+            account_data_protection: Ok(Vec::new()),
         });
         let outcome = s3::DEFAULT_ENCRYPTION_KMS.evaluate(&group, &Params::default());
         assert_eq!(

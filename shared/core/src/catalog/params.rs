@@ -19,8 +19,17 @@ pub struct Params {
     pub max_access_key_age_days: u32,
     /// Credentials and roles unused for more than this many days fail (`maxUnusedDays`, default 90).
     pub max_unused_days: u32,
+    /// Long-term Bedrock API keys older than this many days, or living longer, fail
+    /// (`maxBedrockApiKeyAgeDays`, default 90).
+    pub max_bedrock_api_key_age_days: u32,
     /// Log groups must keep logs at least this many days (`minimumLogRetentionDays`, default 365).
     pub minimum_log_retention_days: u32,
+    /// Whose CloudTrail data events must be logged (`genaiDataEventServices`: `bedrock`,
+    /// `agentcore`, or both, the default).
+    pub genai_data_event_services: DataEventServices,
+    /// Guardrail content filters must filter at least this strongly on input and output
+    /// (`minimumContentFilterStrength`, default HIGH).
+    pub minimum_content_filter_strength: FilterStrength,
     /// The instant ages are measured at (the trigger's time; checks never read the clock).
     pub as_of: Timestamp,
 }
@@ -32,7 +41,10 @@ impl Default for Params {
             minimum_tls_version: None,
             max_access_key_age_days: 90,
             max_unused_days: 90,
+            max_bedrock_api_key_age_days: 90,
             minimum_log_retention_days: 365,
+            genai_data_event_services: DataEventServices::BedrockAndAgentCore,
+            minimum_content_filter_strength: FilterStrength::High,
             as_of: Timestamp::now(),
         }
     }
@@ -74,6 +86,85 @@ impl TlsVersion {
     }
 }
 
+/// The services whose CloudTrail data-event resource types `cloudtrail_genai_data_events_logged`
+/// requires (an account without AgentCore, or without Bedrock agents and knowledge bases, narrows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataEventServices {
+    /// Amazon Bedrock and Bedrock AgentCore.
+    BedrockAndAgentCore,
+    /// Amazon Bedrock only.
+    Bedrock,
+    /// Bedrock AgentCore only.
+    AgentCore,
+}
+
+impl DataEventServices {
+    /// `bedrock,agentcore`, `bedrock` or `agentcore`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataEventServices::BedrockAndAgentCore => "bedrock,agentcore",
+            DataEventServices::Bedrock => "bedrock",
+            DataEventServices::AgentCore => "agentcore",
+        }
+    }
+
+    /// Parses a comma-separated set of `bedrock` and `agentcore` (order and spaces ignored).
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut names: Vec<&str> = text.split(',').map(str::trim).collect();
+        names.sort_unstable();
+        names.dedup();
+        match names.as_slice() {
+            ["agentcore", "bedrock"] => Some(DataEventServices::BedrockAndAgentCore),
+            ["bedrock"] => Some(DataEventServices::Bedrock),
+            ["agentcore"] => Some(DataEventServices::AgentCore),
+            _ => None,
+        }
+    }
+
+    /// Whether the data-event resource type `resource_type` (`AWS::Bedrock::...` or
+    /// `AWS::BedrockAgentCore::...`) is required.
+    pub fn requires(self, resource_type: &str) -> bool {
+        let agentcore = resource_type.starts_with("AWS::BedrockAgentCore::");
+        match self {
+            DataEventServices::BedrockAndAgentCore => true,
+            DataEventServices::Bedrock => !agentcore,
+            DataEventServices::AgentCore => agentcore,
+        }
+    }
+}
+
+/// A guardrail content filter strength (`NONE` is no filtering and is never a minimum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FilterStrength {
+    /// `LOW`.
+    Low,
+    /// `MEDIUM`.
+    Medium,
+    /// `HIGH`.
+    High,
+}
+
+impl FilterStrength {
+    /// `LOW`, `MEDIUM` or `HIGH`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilterStrength::Low => "LOW",
+            FilterStrength::Medium => "MEDIUM",
+            FilterStrength::High => "HIGH",
+        }
+    }
+
+    /// Parses `LOW`, `MEDIUM` or `HIGH` (any case); `NONE` and anything else is `None`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "LOW" => Some(FilterStrength::Low),
+            "MEDIUM" => Some(FilterStrength::Medium),
+            "HIGH" => Some(FilterStrength::High),
+            _ => None,
+        }
+    }
+}
+
 /// A rule parameter was not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
@@ -98,7 +189,10 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
     "minimumTlsVersion",
     "maxAccessKeyAgeDays",
     "maxUnusedDays",
+    "maxBedrockApiKeyAgeDays",
     "minimumLogRetentionDays",
+    "genaiDataEventServices",
+    "minimumContentFilterStrength",
 ];
 
 /// At most this many ignored parameter names are reported (each cut to 64 characters).
@@ -160,9 +254,32 @@ impl Params {
                     params.max_access_key_age_days = parse_days("maxAccessKeyAgeDays", &value)?
                 }
                 "maxUnusedDays" => params.max_unused_days = parse_days("maxUnusedDays", &value)?,
+                "maxBedrockApiKeyAgeDays" => {
+                    params.max_bedrock_api_key_age_days =
+                        parse_days("maxBedrockApiKeyAgeDays", &value)?
+                }
                 "minimumLogRetentionDays" => {
                     params.minimum_log_retention_days =
                         parse_days("minimumLogRetentionDays", &value)?
+                }
+                "genaiDataEventServices" => {
+                    let text = value.as_str().unwrap_or_default();
+                    params.genai_data_event_services =
+                        DataEventServices::parse(text).ok_or_else(|| ParamError::Invalid {
+                            name: "genaiDataEventServices",
+                            value: quoted(&value),
+                            why: "expected \"bedrock,agentcore\", \"bedrock\" or \"agentcore\""
+                                .into(),
+                        })?;
+                }
+                "minimumContentFilterStrength" => {
+                    let text = value.as_str().unwrap_or_default();
+                    params.minimum_content_filter_strength = FilterStrength::parse(text)
+                        .ok_or_else(|| ParamError::Invalid {
+                            name: "minimumContentFilterStrength",
+                            value: quoted(&value),
+                            why: "expected \"LOW\", \"MEDIUM\" or \"HIGH\"".into(),
+                        })?;
                 }
                 _ => ignored.push(name),
             }
@@ -211,8 +328,17 @@ impl Params {
         if self.max_unused_days != other.max_unused_days {
             names.push("maxUnusedDays");
         }
+        if self.max_bedrock_api_key_age_days != other.max_bedrock_api_key_age_days {
+            names.push("maxBedrockApiKeyAgeDays");
+        }
         if self.minimum_log_retention_days != other.minimum_log_retention_days {
             names.push("minimumLogRetentionDays");
+        }
+        if self.genai_data_event_services != other.genai_data_event_services {
+            names.push("genaiDataEventServices");
+        }
+        if self.minimum_content_filter_strength != other.minimum_content_filter_strength {
+            names.push("minimumContentFilterStrength");
         }
         names
     }
@@ -340,6 +466,20 @@ mod tests {
         assert!(e.to_string().contains("minimumTlsVersion"), "{e}");
         let e = Params::from_rule_parameters(Some(r#"{"maxUnusedDays":"0"}"#)).unwrap_err();
         assert!(e.to_string().contains("maxUnusedDays"), "{e}");
+        let e = Params::from_rule_parameters(Some(r#"{"minimumContentFilterStrength":"NONE"}"#))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("minimumContentFilterStrength"),
+            "{e}"
+        );
+        let medium =
+            Params::from_rule_parameters(Some(r#"{"minimumContentFilterStrength":"medium"}"#))
+                .unwrap()
+                .params;
+        assert_eq!(
+            medium.minimum_content_filter_strength,
+            FilterStrength::Medium
+        );
         let ok = Params::from_rule_parameters(Some(
             r#"{"maxUnusedDays":"45","minimumLogRetentionDays":400}"#,
         ))
@@ -388,7 +528,7 @@ mod tests {
             Vec::<&str>::new()
         );
         let every = parse(
-            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","minimumLogRetentionDays":"731"}"#,
+            r#"{"checks":"s3_bucket_tls_only","minimumTlsVersion":"1.2","maxAccessKeyAgeDays":"30","maxUnusedDays":"30","maxBedrockApiKeyAgeDays":"30","minimumLogRetentionDays":"731","genaiDataEventServices":"bedrock","minimumContentFilterStrength":"MEDIUM"}"#,
         )
         .at(at);
         assert_eq!(every.differing(&defaults), KNOWN_PARAMETERS);
@@ -397,6 +537,26 @@ mod tests {
         let later = defaults.at(Timestamp::from_epoch_millis(1));
         assert!(later.differing(&defaults).is_empty());
         assert_ne!(later, defaults);
+    }
+
+    #[test]
+    fn genai_data_event_services_take_either_service_or_both_in_any_order() {
+        let parse = |text: &str| {
+            Params::from_rule_parameters(Some(text)).map(|p| p.params.genai_data_event_services)
+        };
+        assert_eq!(
+            parse(r#"{"genaiDataEventServices":"agentcore, bedrock"}"#),
+            Ok(DataEventServices::BedrockAndAgentCore)
+        );
+        assert_eq!(
+            parse(r#"{"genaiDataEventServices":"bedrock"}"#),
+            Ok(DataEventServices::Bedrock)
+        );
+        let e = parse(r#"{"genaiDataEventServices":"sagemaker"}"#).unwrap_err();
+        assert!(e.to_string().contains("genaiDataEventServices"), "{e}");
+        assert!(DataEventServices::Bedrock.requires("AWS::Bedrock::AgentAlias"));
+        assert!(!DataEventServices::Bedrock.requires("AWS::BedrockAgentCore::Gateway"));
+        assert!(!DataEventServices::AgentCore.requires("AWS::Bedrock::AgentAlias"));
     }
 
     #[test]

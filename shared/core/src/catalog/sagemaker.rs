@@ -7,8 +7,9 @@ use crate::catalog::framework::{RESPAI3_8, SECAI3_2, SECAI3_3, SECAI3_7};
 use crate::catalog::{Check, Evaluator, Params, Severity};
 use crate::domain::outcome::Outcome;
 use crate::domain::resources::sagemaker::{
-    Domain, EndpointConfig, FeatureGroup, Model, ModelContainer, MonitoringJobDefinition,
-    NotebookInstance, ProductionVariant, TrainingJob,
+    Domain, EndpointConfig, FeatureGroup, InferenceExperiment, Model, ModelContainer,
+    MonitoringJobDefinition, MonitoringNetwork, MonitoringSchedule, NotebookInstance,
+    ProcessingJob, ProductionVariant, TrainingJob, TransformJob,
 };
 
 /// The checks of this module, in a stable order.
@@ -38,6 +39,13 @@ pub static CHECKS: &[&Check] = &[
     &MODEL_QUALITY_JOB_NETWORK_ISOLATION,
     &MODEL_BIAS_JOB_NETWORK_ISOLATION,
     &MODEL_EXPLAINABILITY_JOB_NETWORK_ISOLATION,
+    &MONITORING_SCHEDULE_NETWORK_ISOLATION,
+    &MONITORING_SCHEDULE_INTER_CONTAINER_ENCRYPTION,
+    &INFERENCE_EXPERIMENT_VOLUME_KMS_KEY,
+    &INFERENCE_EXPERIMENT_DATA_STORAGE_KMS_KEY,
+    &PROCESSING_JOB_VOLUME_KMS_KEY,
+    &TRANSFORM_JOB_VOLUME_KMS_KEY,
+    &TRANSFORM_JOB_OUTPUT_KMS_KEY,
 ];
 
 const NOTEBOOK_ACTIONS: &[&str] = &[
@@ -72,6 +80,27 @@ const MODEL_BIAS_ACTIONS: &[&str] = &[
 const MODEL_EXPLAINABILITY_ACTIONS: &[&str] = &[
     "sagemaker:ListModelExplainabilityJobDefinitions",
     "sagemaker:DescribeModelExplainabilityJobDefinition",
+];
+/// A monitoring schedule, and the job definition it names (read by its type's Describe*).
+const MONITORING_SCHEDULE_ACTIONS: &[&str] = &[
+    "sagemaker:ListMonitoringSchedules",
+    "sagemaker:DescribeMonitoringSchedule",
+    "sagemaker:DescribeDataQualityJobDefinition",
+    "sagemaker:DescribeModelQualityJobDefinition",
+    "sagemaker:DescribeModelBiasJobDefinition",
+    "sagemaker:DescribeModelExplainabilityJobDefinition",
+];
+const INFERENCE_EXPERIMENT_ACTIONS: &[&str] = &[
+    "sagemaker:ListInferenceExperiments",
+    "sagemaker:DescribeInferenceExperiment",
+];
+const PROCESSING_JOB_ACTIONS: &[&str] = &[
+    "sagemaker:ListProcessingJobs",
+    "sagemaker:DescribeProcessingJob",
+];
+const TRANSFORM_JOB_ACTIONS: &[&str] = &[
+    "sagemaker:ListTransformJobs",
+    "sagemaker:DescribeTransformJob",
 ];
 
 /// The notebook instance platforms SageMaker supports: the Security Hub control SageMaker.8 fixes
@@ -448,6 +477,110 @@ pub static MODEL_EXPLAINABILITY_JOB_NETWORK_ISOLATION: Check = Check {
 };
 
 /// The trimmed key, if one is named.
+/// SECAI3.7: the job a monitoring schedule runs has network isolation (Security Hub
+/// SageMaker.14), whether the schedule embeds its job definition or names one.
+pub static MONITORING_SCHEDULE_NETWORK_ISOLATION: Check = Check {
+    id: "sagemaker_monitoring_schedule_network_isolation",
+    version: 1,
+    title: "SageMaker monitoring schedule runs its monitoring jobs with network isolation",
+    controls: &[&SECAI3_7],
+    security_hub: &["SageMaker.14"],
+    severity: Severity::Medium,
+    api_actions: MONITORING_SCHEDULE_ACTIONS,
+    passes_when: "The NetworkConfig of the job the schedule runs has EnableNetworkIsolation true: the embedded MonitoringJobDefinition's, or that of the job definition named by MonitoringJobDefinitionName and MonitoringType (AWS Config rule sagemaker-monitoring-schedule-isolation). A named definition that cannot be read cannot be evaluated.",
+    remediation: "Create a job definition with NetworkConfig.EnableNetworkIsolation=true (job definitions are immutable), then: aws sagemaker update-monitoring-schedule --monitoring-schedule-name <name> --monitoring-schedule-config MonitoringJobDefinitionName=<definition>,MonitoringType=<type>,ScheduleConfig={...}.",
+    evaluator: Evaluator::SageMakerMonitoringSchedule(monitoring_schedule_network_isolation),
+};
+
+/// SECAI3.2: the job a monitoring schedule runs encrypts inter-container traffic (Security Hub
+/// SageMaker.22).
+pub static MONITORING_SCHEDULE_INTER_CONTAINER_ENCRYPTION: Check = Check {
+    id: "sagemaker_monitoring_schedule_inter_container_encryption",
+    version: 1,
+    title: "SageMaker monitoring schedule runs monitoring jobs that encrypt traffic between their containers",
+    controls: &[&SECAI3_2],
+    security_hub: &["SageMaker.22"],
+    severity: Severity::Medium,
+    api_actions: MONITORING_SCHEDULE_ACTIONS,
+    passes_when: "The NetworkConfig of the job the schedule runs (embedded, or the named job definition's) has EnableInterContainerTrafficEncryption true (AWS Config rule sagemaker-monitoring-schedule-traffic-encryption). A named definition that cannot be read cannot be evaluated.",
+    remediation: "Create a job definition with NetworkConfig.EnableInterContainerTrafficEncryption=true (job definitions are immutable), then point the schedule at it with aws sagemaker update-monitoring-schedule.",
+    evaluator: Evaluator::SageMakerMonitoringSchedule(
+        monitoring_schedule_inter_container_encryption,
+    ),
+};
+
+/// SECAI3.3: the instance storage volumes of an inference experiment are encrypted with a
+/// customer managed key (Security Hub SageMaker.23).
+pub static INFERENCE_EXPERIMENT_VOLUME_KMS_KEY: Check = Check {
+    id: "sagemaker_inference_experiment_volume_kms_key",
+    version: 1,
+    title: "SageMaker inference experiment encrypts its instance storage volumes with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    security_hub: &["SageMaker.23"],
+    severity: Severity::Medium,
+    api_actions: INFERENCE_EXPERIMENT_ACTIONS,
+    passes_when: "The inference experiment names a KmsKey for the storage volumes of the instances hosting its variants.",
+    remediation: "The volume key is set at creation: create a new inference experiment with --kms-key <key-arn>, stop the old one with aws sagemaker stop-inference-experiment.",
+    evaluator: Evaluator::SageMakerInferenceExperiment(inference_experiment_volume_kms_key),
+};
+
+/// SECAI3.3: the data an inference experiment captures is encrypted with a customer managed key
+/// (Security Hub SageMaker.24).
+pub static INFERENCE_EXPERIMENT_DATA_STORAGE_KMS_KEY: Check = Check {
+    id: "sagemaker_inference_experiment_data_storage_kms_key",
+    version: 1,
+    title: "SageMaker inference experiment encrypts the data it captures with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    security_hub: &["SageMaker.24"],
+    severity: Severity::Medium,
+    api_actions: INFERENCE_EXPERIMENT_ACTIONS,
+    passes_when: "The inference experiment's DataStorageConfig names a KmsKey; an experiment without a DataStorageConfig captures no data and is not applicable.",
+    remediation: "aws sagemaker update-inference-experiment --name <name> --data-storage-config Destination=<s3-uri>,KmsKey=<key-arn> (or create the experiment with it).",
+    evaluator: Evaluator::SageMakerInferenceExperiment(inference_experiment_data_storage_kms_key),
+};
+
+/// SECAI3.3: the processing job's ML storage volumes are encrypted with a customer managed key.
+pub static PROCESSING_JOB_VOLUME_KMS_KEY: Check = Check {
+    id: "sagemaker_processing_job_volume_kms_key",
+    version: 1,
+    title: "SageMaker processing job encrypts its ML storage volumes with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    security_hub: &[],
+    severity: Severity::Medium,
+    api_actions: PROCESSING_JOB_ACTIONS,
+    passes_when: "The processing job's ProcessingResources.ClusterConfig names a VolumeKmsKeyId.",
+    remediation: "Processing jobs are immutable: run future jobs with ProcessingResources.ClusterConfig.VolumeKmsKeyId=<key-arn> (or enforce it with an IAM condition on sagemaker:VolumeKmsKey).",
+    evaluator: Evaluator::SageMakerProcessingJob(processing_job_volume_kms_key),
+};
+
+/// SECAI3.3: the transform job's ML storage volumes are encrypted with a customer managed key.
+pub static TRANSFORM_JOB_VOLUME_KMS_KEY: Check = Check {
+    id: "sagemaker_transform_job_volume_kms_key",
+    version: 1,
+    title: "SageMaker transform job encrypts its ML storage volumes with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    security_hub: &[],
+    severity: Severity::Medium,
+    api_actions: TRANSFORM_JOB_ACTIONS,
+    passes_when: "The transform job's TransformResources names a VolumeKmsKeyId.",
+    remediation: "Transform jobs are immutable: run future jobs with TransformResources.VolumeKmsKeyId=<key-arn> (or enforce it with an IAM condition on sagemaker:VolumeKmsKey).",
+    evaluator: Evaluator::SageMakerTransformJob(transform_job_volume_kms_key),
+};
+
+/// SECAI3.3: the transform job's results are encrypted with a customer managed key.
+pub static TRANSFORM_JOB_OUTPUT_KMS_KEY: Check = Check {
+    id: "sagemaker_transform_job_output_kms_key",
+    version: 1,
+    title: "SageMaker transform job encrypts its output in S3 with a customer managed KMS key",
+    controls: &[&SECAI3_3],
+    security_hub: &[],
+    severity: Severity::Medium,
+    api_actions: TRANSFORM_JOB_ACTIONS,
+    passes_when: "The transform job's TransformOutput names a KmsKeyId.",
+    remediation: "Transform jobs are immutable: run future jobs with TransformOutput.KmsKeyId=<key-arn> (or enforce it with an IAM condition on sagemaker:OutputKmsKey).",
+    evaluator: Evaluator::SageMakerTransformJob(transform_job_output_kms_key),
+};
+
 fn key_of(key: Option<&str>) -> Option<&str> {
     key.map(str::trim).filter(|k| !k.is_empty())
 }
@@ -853,5 +986,157 @@ fn model_containers_private_registry(model: &Model, _params: &Params) -> Outcome
             failing.join("; "),
             "those images are pulled over SageMaker's platform network, not from a private registry through the model's VPC; SECAI3.7 asks for the least network access (Security Hub SageMaker.19)",
         )
+    }
+}
+
+/// Which job a schedule runs, for observations: the named definition, or the embedded one.
+fn schedule_job(schedule: &MonitoringSchedule) -> String {
+    match (
+        key_of(schedule.definition_name.as_deref()),
+        key_of(schedule.monitoring_type.as_deref()),
+    ) {
+        (Some(name), Some(kind)) => format!("the {kind} job definition {name:?} it names"),
+        (Some(name), None) => format!("the job definition {name:?} it names"),
+        (None, _) => "its embedded job definition".to_owned(),
+    }
+}
+
+/// The network settings of the job a schedule runs, or the outcome when they are unreadable.
+fn schedule_network(schedule: &MonitoringSchedule) -> Result<MonitoringNetwork, Outcome> {
+    match &schedule.network {
+        Ok(network) => Ok(*network),
+        Err(u) => Err(Outcome::could_not_evaluate(format!(
+            "the NetworkConfig of {} could not be read: {}",
+            schedule_job(schedule),
+            u.reason
+        ))),
+    }
+}
+
+fn monitoring_schedule_network_isolation(
+    schedule: &MonitoringSchedule,
+    _params: &Params,
+) -> Outcome {
+    let network = match schedule_network(schedule) {
+        Ok(network) => network,
+        Err(outcome) => return outcome,
+    };
+    let job = schedule_job(schedule);
+    if network.network_isolation {
+        Outcome::compliant(
+            format!("NetworkConfig.EnableNetworkIsolation is true in {job}"),
+            "the monitoring jobs' containers cannot make outbound network calls, so code in them cannot send data out",
+        )
+    } else {
+        Outcome::non_compliant(
+            format!("NetworkConfig.EnableNetworkIsolation is false or not set in {job}"),
+            "the monitoring jobs' containers can make outbound network calls; SECAI3.7 asks for the least network access (Security Hub SageMaker.14)",
+        )
+    }
+}
+
+fn monitoring_schedule_inter_container_encryption(
+    schedule: &MonitoringSchedule,
+    _params: &Params,
+) -> Outcome {
+    let network = match schedule_network(schedule) {
+        Ok(network) => network,
+        Err(outcome) => return outcome,
+    };
+    let job = schedule_job(schedule);
+    if network.inter_container_traffic_encryption {
+        Outcome::compliant(
+            format!("NetworkConfig.EnableInterContainerTrafficEncryption is true in {job}"),
+            "data exchanged between the monitoring jobs' instances is encrypted in transit",
+        )
+    } else {
+        Outcome::non_compliant(
+            format!(
+                "NetworkConfig.EnableInterContainerTrafficEncryption is false or not set in {job}"
+            ),
+            "data exchanged between the monitoring jobs' instances travels unencrypted; SECAI3.2 needs encryption in transit (Security Hub SageMaker.22)",
+        )
+    }
+}
+
+fn inference_experiment_volume_kms_key(
+    experiment: &InferenceExperiment,
+    _params: &Params,
+) -> Outcome {
+    match key_of(experiment.kms_key.as_deref()) {
+        Some(key) => Outcome::compliant(
+            format!("KmsKey is {key}"),
+            "the storage volumes of the instances hosting the experiment's variants are encrypted under a customer managed key",
+        ),
+        None => Outcome::non_compliant(
+            "no KmsKey is set on the inference experiment",
+            "the instance storage volumes use an AWS managed key; SECAI3.3 needs a customer managed key (Security Hub SageMaker.23)",
+        ),
+    }
+}
+
+fn inference_experiment_data_storage_kms_key(
+    experiment: &InferenceExperiment,
+    _params: &Params,
+) -> Outcome {
+    let Some(storage) = &experiment.data_storage else {
+        return Outcome::not_applicable(
+            "the inference experiment has no DataStorageConfig",
+            "it captures no requests or responses, so there is no captured data whose encryption could be checked",
+        );
+    };
+    let destination = storage
+        .destination
+        .as_deref()
+        .map(|d| format!(" (destination {d})"))
+        .unwrap_or_default();
+    match key_of(storage.kms_key.as_deref()) {
+        Some(key) => Outcome::compliant(
+            format!("DataStorageConfig.KmsKey is {key}{destination}"),
+            "the captured inference requests and responses are encrypted at rest under a customer managed key",
+        ),
+        None => Outcome::non_compliant(
+            format!("DataStorageConfig has no KmsKey{destination}"),
+            "captured inference requests and responses are written with the bucket's default encryption, not under a customer managed key; SECAI3.3 needs one (Security Hub SageMaker.24)",
+        ),
+    }
+}
+
+fn processing_job_volume_kms_key(job: &ProcessingJob, _params: &Params) -> Outcome {
+    match key_of(job.volume_kms_key_id.as_deref()) {
+        Some(key) => Outcome::compliant(
+            format!("ProcessingResources.ClusterConfig.VolumeKmsKeyId is {key}"),
+            "data on the processing job's ML storage volumes is encrypted under a customer managed key",
+        ),
+        None => Outcome::non_compliant(
+            "no ProcessingResources.ClusterConfig.VolumeKmsKeyId is set",
+            "the processing volumes use an AWS managed key; SECAI3.3 needs a customer managed key for data at rest",
+        ),
+    }
+}
+
+fn transform_job_volume_kms_key(job: &TransformJob, _params: &Params) -> Outcome {
+    match key_of(job.volume_kms_key_id.as_deref()) {
+        Some(key) => Outcome::compliant(
+            format!("TransformResources.VolumeKmsKeyId is {key}"),
+            "data on the transform job's ML storage volumes is encrypted under a customer managed key",
+        ),
+        None => Outcome::non_compliant(
+            "no TransformResources.VolumeKmsKeyId is set",
+            "the transform volumes use an AWS managed key; SECAI3.3 needs a customer managed key for data at rest",
+        ),
+    }
+}
+
+fn transform_job_output_kms_key(job: &TransformJob, _params: &Params) -> Outcome {
+    match key_of(job.output_kms_key_id.as_deref()) {
+        Some(key) => Outcome::compliant(
+            format!("TransformOutput.KmsKeyId is {key}"),
+            "the batch inference results written to S3 are encrypted under a customer managed key",
+        ),
+        None => Outcome::non_compliant(
+            "no TransformOutput.KmsKeyId is set",
+            "the batch inference results are written with the S3 default (an AWS managed key at best); SECAI3.3 needs a customer managed key",
+        ),
     }
 }

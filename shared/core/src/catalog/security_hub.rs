@@ -61,10 +61,12 @@ impl StandardControl {
     }
 }
 
-const AGENTCORE: &str = "needs the Bedrock AgentCore readers (bedrock-agentcore-control API, Config types AWS::BedrockAgentCore::*)";
-const MONITORING_SCHEDULE: &str = "needs a reader of AWS::SageMaker::MonitoringSchedule (DescribeMonitoringSchedule, with the job definition a schedule names resolved by its monitoring type)";
-const INFERENCE_EXPERIMENT: &str =
-    "needs a reader of AWS::SageMaker::InferenceExperiment (DescribeInferenceExperiment)";
+/// How the monitoring schedule checks differ from SageMaker.14 and .22.
+const SCHEDULE_NAMED_DEFINITION: Coverage = Coverage::Decided {
+    differs: Some(
+        "a schedule's Config item carries only the name of a job definition it names, so the Config rule answers could-not-evaluate for it; the sweep and the drift path read the named definition",
+    ),
+};
 
 macro_rules! standard {
     ($($id:literal, $severity:ident, $resource:literal, $title:literal, $coverage:expr;)*) => {
@@ -87,19 +89,20 @@ standard! {
     "Bedrock.1", Medium, "AWS::Bedrock::DataSource",
         "Amazon Bedrock data sources should be encrypted with customer managed AWS KMS keys", DECIDED;
     "BedrockAgentCore.1", High, "AWS::BedrockAgentCore::Runtime",
-        "Bedrock AgentCore runtimes should be configured with VPC network mode", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore runtimes should be configured with VPC network mode",
+        Coverage::Decided { differs: Some("ours is stricter, judging every version ListAgentRuntimeVersions lists (an endpoint can still serve an older PUBLIC one), where Security Hub judges the current configuration") };
     "BedrockAgentCore.2", High, "AWS::BedrockAgentCore::Gateway",
-        "Bedrock AgentCore Gateways should require authorization for inbound requests", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore Gateways should require authorization for inbound requests", DECIDED;
     "BedrockAgentCore.3", Medium, "AWS::BedrockAgentCore::Memory",
-        "Bedrock AgentCore Memory should be encrypted with customer managed AWS KMS keys", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore Memory should be encrypted with customer managed AWS KMS keys", DECIDED;
     "BedrockAgentCore.4", Medium, "AWS::BedrockAgentCore::Gateway",
-        "Bedrock AgentCore Gateway should be encrypted with customer managed AWS KMS keys", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore Gateway should be encrypted with customer managed AWS KMS keys", DECIDED;
     "BedrockAgentCore.5", High, "AWS::BedrockAgentCore::BrowserCustom",
-        "Bedrock AgentCore custom browsers should not use public network mode", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore custom browsers should not use public network mode", DECIDED;
     "BedrockAgentCore.6", Medium, "AWS::BedrockAgentCore::BrowserCustom",
-        "Bedrock AgentCore custom browsers should have session recording enabled", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore custom browsers should have session recording enabled", DECIDED;
     "BedrockAgentCore.7", High, "AWS::BedrockAgentCore::CodeInterpreterCustom",
-        "Bedrock AgentCore custom code interpreters should use a private network configuration", Coverage::NotYet(AGENTCORE);
+        "Bedrock AgentCore custom code interpreters should use a private network configuration", DECIDED;
     "SageMaker.1", High, "AWS::SageMaker::NotebookInstance",
         "Amazon SageMaker notebook instances should not have direct internet access", DECIDED;
     "SageMaker.2", High, "AWS::SageMaker::NotebookInstance",
@@ -124,7 +127,7 @@ standard! {
     "SageMaker.13", Medium, "AWS::SageMaker::ModelQualityJobDefinition",
         "SageMaker model quality job definitions should have inter-container traffic encryption enabled", DECIDED;
     "SageMaker.14", Medium, "AWS::SageMaker::MonitoringSchedule",
-        "SageMaker monitoring schedules should have network isolation enabled", Coverage::NotYet(MONITORING_SCHEDULE);
+        "SageMaker monitoring schedules should have network isolation enabled", SCHEDULE_NAMED_DEFINITION;
     "SageMaker.15", Medium, "AWS::SageMaker::ModelBiasJobDefinition",
         "SageMaker model bias job definitions should have inter-container traffic encryption enabled",
         Coverage::Decided { differs: Some("ours is stricter, failing definitions with an instance count of 1 too, which Security Hub passes") };
@@ -143,11 +146,11 @@ standard! {
     "SageMaker.21", Medium, "AWS::SageMaker::NotebookInstance",
         "SageMaker notebook instances should be encrypted with customer managed AWS KMS keys", DECIDED;
     "SageMaker.22", Medium, "AWS::SageMaker::MonitoringSchedule",
-        "SageMaker monitoring schedules should have inter-container traffic encryption enabled", Coverage::NotYet(MONITORING_SCHEDULE);
+        "SageMaker monitoring schedules should have inter-container traffic encryption enabled", SCHEDULE_NAMED_DEFINITION;
     "SageMaker.23", Medium, "AWS::SageMaker::InferenceExperiment",
-        "SageMaker inference experiments should have instance storage volume encrypted with customer managed AWS KMS keys", Coverage::NotYet(INFERENCE_EXPERIMENT);
+        "SageMaker inference experiments should have instance storage volume encrypted with customer managed AWS KMS keys", DECIDED;
     "SageMaker.24", Medium, "AWS::SageMaker::InferenceExperiment",
-        "SageMaker inference experiments should have data storage encrypted with customer managed AWS KMS keys", Coverage::NotYet(INFERENCE_EXPERIMENT);
+        "SageMaker inference experiments should have data storage encrypted with customer managed AWS KMS keys", DECIDED;
     "SageMaker.25", High, "AWS::SageMaker::ModelQualityJobDefinition",
         "SageMaker model quality job definitions should have network isolation enabled", DECIDED;
 }

@@ -52,7 +52,9 @@ macro_rules! resource_types {
     };
 }
 
-use crate::domain::resources::{account, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker};
+use crate::domain::resources::{
+    account, agentcore, bedrock, cloudtrail, iam, kms, logs, s3, sagemaker,
+};
 
 resource_types! {
     S3Bucket => "AWS::S3::Bucket", recorded: true, max_id: 63, s3::S3Bucket;
@@ -66,6 +68,10 @@ resource_types! {
     SageMakerModelQualityJobDefinition => "AWS::SageMaker::ModelQualityJobDefinition", recorded: true, max_id: 63, sagemaker::MonitoringJobDefinition;
     SageMakerModelBiasJobDefinition => "AWS::SageMaker::ModelBiasJobDefinition", recorded: true, max_id: 63, sagemaker::MonitoringJobDefinition;
     SageMakerModelExplainabilityJobDefinition => "AWS::SageMaker::ModelExplainabilityJobDefinition", recorded: true, max_id: 63, sagemaker::MonitoringJobDefinition;
+    SageMakerMonitoringSchedule => "AWS::SageMaker::MonitoringSchedule", recorded: true, max_id: 63, sagemaker::MonitoringSchedule;
+    SageMakerInferenceExperiment => "AWS::SageMaker::InferenceExperiment", recorded: true, max_id: 120, sagemaker::InferenceExperiment;
+    SageMakerProcessingJob => "AWS::SageMaker::ProcessingJob", recorded: false, max_id: 63, sagemaker::ProcessingJob;
+    SageMakerTransformJob => "AWS::SageMaker::TransformJob", recorded: false, max_id: 63, sagemaker::TransformJob;
     BedrockCustomModel => "AWS::Bedrock::CustomModel", recorded: false, max_id: 1011, bedrock::CustomModel;
     BedrockModelCustomizationJob => "AWS::Bedrock::ModelCustomizationJob", recorded: false, max_id: 1011, bedrock::ModelCustomizationJob;
     BedrockGuardrail => "AWS::Bedrock::Guardrail", recorded: true, max_id: 2048, bedrock::Guardrail;
@@ -73,6 +79,15 @@ resource_types! {
     BedrockDataSource => "AWS::Bedrock::DataSource", recorded: true, max_id: 21, bedrock::DataSource;
     BedrockInvocationLogging => "AWS::Bedrock::ModelInvocationLoggingConfiguration", recorded: false, max_id: 64, bedrock::InvocationLogging;
     BedrockGuardrailInventory => "AWS::Bedrock::GuardrailInventory", recorded: false, max_id: 64, bedrock::GuardrailInventory;
+    BedrockImportedModel => "AWS::Bedrock::ImportedModel", recorded: false, max_id: 1011, bedrock::ImportedModel;
+    BedrockModelInvocationJob => "AWS::Bedrock::ModelInvocationJob", recorded: false, max_id: 1011, bedrock::ModelInvocationJob;
+    AgentCoreRuntime => "AWS::BedrockAgentCore::Runtime", recorded: true, max_id: 2048, agentcore::Runtime;
+    AgentCoreGateway => "AWS::BedrockAgentCore::Gateway", recorded: true, max_id: 2048, agentcore::Gateway;
+    AgentCoreMemory => "AWS::BedrockAgentCore::Memory", recorded: true, max_id: 2048, agentcore::Memory;
+    AgentCoreBrowser => "AWS::BedrockAgentCore::BrowserCustom", recorded: true, max_id: 2048, agentcore::Browser;
+    AgentCoreCodeInterpreter => "AWS::BedrockAgentCore::CodeInterpreterCustom", recorded: true, max_id: 2048, agentcore::CodeInterpreter;
+    AgentCoreTokenVault => "AWS::BedrockAgentCore::TokenVault", recorded: false, max_id: 64, agentcore::TokenVault;
+    BedrockEnforcedGuardrails => "AWS::Bedrock::EnforcedGuardrailConfiguration", recorded: false, max_id: 64, bedrock::EnforcedGuardrails;
     IamRole => "AWS::IAM::Role", recorded: true, max_id: 64, iam::Role;
     IamUser => "AWS::IAM::User", recorded: true, max_id: 64, iam::User;
     IamPolicy => "AWS::IAM::Policy", recorded: true, max_id: 2048, iam::ManagedPolicy;

@@ -118,8 +118,13 @@ const SM_MODEL: IdRule = One(&[Rq("/modelName")]);
 const DOMAIN: IdRule = One(&[Rq("/domainId")]);
 const FEATURE_GROUP: IdRule = One(&[Rq("/featureGroupName")]);
 const JOB_DEFINITION: IdRule = One(&[Rq("/jobDefinitionName")]);
+const MONITORING_SCHEDULE: IdRule = One(&[Rq("/monitoringScheduleName")]);
+const INFERENCE_EXPERIMENT: IdRule = One(&[Rq("/name")]);
 const GUARDRAIL: IdRule = One(&[Rq("/guardrailIdentifier")]);
 const AGENT: IdRule = One(&[Rq("/agentId")]);
+const RUNTIME: IdRule = One(&[Rq("/agentRuntimeId")]);
+const GATEWAY: IdRule = One(&[Rq("/gatewayIdentifier")]);
+const MEMORY: IdRule = One(&[Rq("/memoryId")]);
 const DATA_SOURCE: IdRule = IdRule::DataSource {
     knowledge_base: &[Rq("/knowledgeBaseId")],
     data_source: &[Rq("/dataSourceId")],
@@ -160,6 +165,10 @@ pub static ROUTES: &[Route] = routes! {
             (BedrockGuardrail, GUARDRAIL, Deletion),
             (BedrockGuardrailInventory, Singleton, SafeguardRemoved("bedrock_guardrail_protective_exists")),
         ],
+        "PutEnforcedGuardrailConfiguration" => [(BedrockEnforcedGuardrails, Singleton, Change)],
+        "DeleteEnforcedGuardrailConfiguration" => [
+            (BedrockEnforcedGuardrails, Singleton, SafeguardRemoved("bedrock_enforced_guardrail_all_models")),
+        ],
         "CreateModelCustomizationJob" => [
             (BedrockModelCustomizationJob, One(&[Rq("/jobName"), Rs("/jobArn")]), Change),
         ],
@@ -178,6 +187,28 @@ pub static ROUTES: &[Route] = routes! {
         )],
         "UpdateDataSource" => [(BedrockDataSource, DATA_SOURCE, Change)],
         "DeleteDataSource" => [(BedrockDataSource, DATA_SOURCE, Deletion)],
+        // The imported model exists once its import job completes (named by the job's request).
+        "CreateModelImportJob" => [(BedrockImportedModel, One(&[Rq("/importedModelName")]), Change)],
+        "DeleteImportedModel" => [(BedrockImportedModel, One(&[Rq("/modelIdentifier")]), Deletion)],
+        "CreateModelInvocationJob" => [
+            (BedrockModelInvocationJob, One(&[Rs("/jobArn")]), Change),
+        ],
+    }
+    "aws.bedrock-agentcore" / "bedrock-agentcore.amazonaws.com": {
+        "CreateAgentRuntime" => [(AgentCoreRuntime, One(&[Rs("/agentRuntimeId")]), Change)],
+        "UpdateAgentRuntime" => [(AgentCoreRuntime, RUNTIME, Change)],
+        "DeleteAgentRuntime" => [(AgentCoreRuntime, RUNTIME, Deletion)],
+        "CreateGateway" => [(AgentCoreGateway, One(&[Rs("/gatewayId")]), Change)],
+        "UpdateGateway" => [(AgentCoreGateway, GATEWAY, Change)],
+        "DeleteGateway" => [(AgentCoreGateway, GATEWAY, Deletion)],
+        "CreateMemory" => [(AgentCoreMemory, One(&[Rs("/memory/id")]), Change)],
+        "UpdateMemory" => [(AgentCoreMemory, MEMORY, Change)],
+        "DeleteMemory" => [(AgentCoreMemory, MEMORY, Deletion)],
+        "CreateBrowser" => [(AgentCoreBrowser, One(&[Rs("/browserId")]), Change)],
+        "DeleteBrowser" => [(AgentCoreBrowser, One(&[Rq("/browserId")]), Deletion)],
+        "CreateCodeInterpreter" => [(AgentCoreCodeInterpreter, One(&[Rs("/codeInterpreterId")]), Change)],
+        "DeleteCodeInterpreter" => [(AgentCoreCodeInterpreter, One(&[Rq("/codeInterpreterId")]), Deletion)],
+        "SetTokenVaultCMK" => [(AgentCoreTokenVault, Singleton, Change)],
     }
     "aws.sagemaker" / "sagemaker.amazonaws.com": {
         "CreateNotebookInstance" => [(SageMakerNotebookInstance, NOTEBOOK, Change)],
@@ -206,6 +237,14 @@ pub static ROUTES: &[Route] = routes! {
         "DeleteModelExplainabilityJobDefinition" => [
             (SageMakerModelExplainabilityJobDefinition, JOB_DEFINITION, Deletion),
         ],
+        "CreateMonitoringSchedule" => [(SageMakerMonitoringSchedule, MONITORING_SCHEDULE, Change)],
+        "UpdateMonitoringSchedule" => [(SageMakerMonitoringSchedule, MONITORING_SCHEDULE, Change)],
+        "DeleteMonitoringSchedule" => [(SageMakerMonitoringSchedule, MONITORING_SCHEDULE, Deletion)],
+        "CreateInferenceExperiment" => [(SageMakerInferenceExperiment, INFERENCE_EXPERIMENT, Change)],
+        "UpdateInferenceExperiment" => [(SageMakerInferenceExperiment, INFERENCE_EXPERIMENT, Change)],
+        "DeleteInferenceExperiment" => [(SageMakerInferenceExperiment, INFERENCE_EXPERIMENT, Deletion)],
+        "CreateProcessingJob" => [(SageMakerProcessingJob, One(&[Rq("/processingJobName")]), Change)],
+        "CreateTransformJob" => [(SageMakerTransformJob, One(&[Rq("/transformJobName")]), Change)],
     }
     "aws.s3" / "s3.amazonaws.com": {
         "CreateBucket" => [(S3Bucket, BUCKET, Change)],
@@ -252,6 +291,14 @@ pub static ROUTES: &[Route] = routes! {
         "DeleteAccessKey" => [(IamUser, USER, Change)],
         "CreateLoginProfile" => [(IamUser, USER, Change)],
         "DeleteLoginProfile" => [(IamUser, USER, Change)],
+        // Long-term Bedrock API keys are service-specific credentials; a call without userName
+        // acts on the caller and names no user to re-read.
+        "CreateServiceSpecificCredential" => [
+            (IamUser, One(&[Rq("/userName"), Rs("/serviceSpecificCredential/userName")]), Change),
+        ],
+        "UpdateServiceSpecificCredential" => [(IamUser, USER, Change)],
+        "ResetServiceSpecificCredential" => [(IamUser, USER, Change)],
+        "DeleteServiceSpecificCredential" => [(IamUser, USER, Change)],
         "AttachGroupPolicy" => [(IamUser, GROUP, Change)],
         "DetachGroupPolicy" => [(IamUser, GROUP, Change)],
         "PutGroupPolicy" => [(IamUser, GROUP, Change)],
@@ -282,6 +329,15 @@ pub static ROUTES: &[Route] = routes! {
         "DeleteRetentionPolicy" => [(LogsLogGroup, LOG_GROUP, Change)],
         "AssociateKmsKey" => [(LogsLogGroup, LOG_GROUP, Change)],
         "DisassociateKmsKey" => [(LogsLogGroup, LOG_GROUP, SafeguardRemoved("logs_log_group_kms_encryption"))],
+        "PutDataProtectionPolicy" => [(LogsLogGroup, One(&[Rq("/logGroupIdentifier")]), Change)],
+        "DeleteDataProtectionPolicy" => [(
+            LogsLogGroup,
+            One(&[Rq("/logGroupIdentifier")]),
+            SafeguardRemoved("logs_genai_log_group_data_protection"),
+        )],
+        // An account policy applies to many groups: every GenAI log group of the region is re-read.
+        "PutAccountPolicy" => [(LogsLogGroup, Singleton, Change)],
+        "DeleteAccountPolicy" => [(LogsLogGroup, Singleton, Change)],
     }
 };
 
@@ -525,6 +581,7 @@ fn normalize(resource_type: ResourceType, raw: &str) -> String {
         ResourceType::CloudTrailTrail => after(":trail/"),
         ResourceType::BedrockGuardrail => after(":guardrail/"),
         ResourceType::SageMakerDomain => after(":domain/"),
+        ResourceType::AgentCoreGateway => after(":gateway/"),
         ResourceType::LogsLogGroup => after(":log-group:").map(|n| n.trim_end_matches(":*").into()),
         _ => None,
     };
@@ -624,6 +681,7 @@ mod tests {
             sources,
             BTreeSet::from([
                 "aws.bedrock",
+                "aws.bedrock-agentcore",
                 "aws.cloudtrail",
                 "aws.iam",
                 "aws.kms",
@@ -683,6 +741,33 @@ mod tests {
                 ResourceType::BedrockInvocationLogging,
                 Selector::Singleton,
                 Kind::SafeguardRemoved("bedrock_invocation_logging_enabled")
+            )]
+        );
+        // The enforced configuration is the account-and-region singleton, whatever the call names.
+        assert_eq!(
+            targets(&call(
+                b,
+                "PutEnforcedGuardrailConfiguration",
+                json!({"guardrailInferenceConfig": {"guardrailIdentifier": "gr7x2k9q4m1a", "guardrailVersion": "3"}}),
+                json!({"configId": "a1b2c3d4e5"})
+            )),
+            [(
+                ResourceType::BedrockEnforcedGuardrails,
+                Selector::Singleton,
+                Kind::Change
+            )]
+        );
+        assert_eq!(
+            targets(&call(
+                b,
+                "DeleteEnforcedGuardrailConfiguration",
+                json!({"configId": "a1b2c3d4e5"}),
+                Value::Null
+            )),
+            [(
+                ResourceType::BedrockEnforcedGuardrails,
+                Selector::Singleton,
+                Kind::SafeguardRemoved("bedrock_enforced_guardrail_all_models")
             )]
         );
         let deleted = call(
@@ -787,6 +872,91 @@ mod tests {
     }
 
     #[test]
+    fn agentcore_calls_read_runtime_gateway_memory_and_tool_ids_and_the_vault_is_a_singleton() {
+        let source = "bedrock-agentcore.amazonaws.com";
+        let cases = [
+            (
+                call(
+                    source,
+                    "CreateAgentRuntime",
+                    json!({"agentRuntimeName": "support"}),
+                    json!({"agentRuntimeId": "support-AbCdEf1234"}),
+                ),
+                ResourceType::AgentCoreRuntime,
+                id("support-AbCdEf1234"),
+            ),
+            (
+                call(
+                    source,
+                    "UpdateAgentRuntime",
+                    json!({"agentRuntimeId": "support-AbCdEf1234"}),
+                    Value::Null,
+                ),
+                ResourceType::AgentCoreRuntime,
+                id("support-AbCdEf1234"),
+            ),
+            (
+                call(
+                    source,
+                    "UpdateGateway",
+                    json!({"gatewayIdentifier": "arn:aws:bedrock-agentcore:us-east-1:123456789012:gateway/tools-gw-1a2b3c4d5e"}),
+                    Value::Null,
+                ),
+                ResourceType::AgentCoreGateway,
+                id("tools-gw-1a2b3c4d5e"),
+            ),
+            (
+                call(
+                    source,
+                    "CreateMemory",
+                    json!({"name": "chat"}),
+                    json!({"memory": {"id": "chat-Xy12Zw34Ab"}}),
+                ),
+                ResourceType::AgentCoreMemory,
+                id("chat-Xy12Zw34Ab"),
+            ),
+            (
+                call(
+                    source,
+                    "CreateBrowser",
+                    json!({"name": "research"}),
+                    json!({"browserId": "research-0a1b2c3d4e"}),
+                ),
+                ResourceType::AgentCoreBrowser,
+                id("research-0a1b2c3d4e"),
+            ),
+            (
+                call(
+                    source,
+                    "CreateCodeInterpreter",
+                    json!({"name": "calc"}),
+                    json!({"codeInterpreterId": "calc-9z8y7x6w5v"}),
+                ),
+                ResourceType::AgentCoreCodeInterpreter,
+                id("calc-9z8y7x6w5v"),
+            ),
+            (
+                call(
+                    source,
+                    "SetTokenVaultCMK",
+                    json!({"kmsConfiguration": {"keyType": "ServiceManagedKey"}}),
+                    Value::Null,
+                ),
+                ResourceType::AgentCoreTokenVault,
+                Selector::Singleton,
+            ),
+        ];
+        for (call, resource_type, selector) in cases {
+            assert_eq!(
+                targets(&call),
+                [(resource_type, selector, Kind::Change)],
+                "{}",
+                call.event_name
+            );
+        }
+    }
+
+    #[test]
     fn sagemaker_calls_name_their_resources_in_cloudtrails_camel_case() {
         // The shapes of the SageMaker developer guide's "Understand SageMaker AI log file
         // entries": CloudTrail records SageMaker's PascalCase API input in camelCase.
@@ -854,6 +1024,48 @@ mod tests {
                 Value::Null,
                 ResourceType::SageMakerModelBiasJobDefinition,
                 "claims-bias",
+            ),
+            (
+                "CreateMonitoringSchedule",
+                json!({"monitoringScheduleName": "claims-dq-hourly", "monitoringScheduleConfig": {"monitoringJobDefinitionName": "claims-dq", "monitoringType": "DataQuality"}}),
+                json!({"monitoringScheduleArn": "arn:aws:sagemaker:us-east-1:123456789012:monitoring-schedule/claims-dq-hourly"}),
+                ResourceType::SageMakerMonitoringSchedule,
+                "claims-dq-hourly",
+            ),
+            (
+                "UpdateMonitoringSchedule",
+                json!({"monitoringScheduleName": "claims-dq-hourly"}),
+                Value::Null,
+                ResourceType::SageMakerMonitoringSchedule,
+                "claims-dq-hourly",
+            ),
+            (
+                "CreateInferenceExperiment",
+                json!({"name": "claims-shadow", "type": "ShadowMode", "endpointName": "claims-ep", "kmsKey": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}),
+                json!({"inferenceExperimentArn": "arn:aws:sagemaker:us-east-1:123456789012:inference-experiment/claims-shadow"}),
+                ResourceType::SageMakerInferenceExperiment,
+                "claims-shadow",
+            ),
+            (
+                "UpdateInferenceExperiment",
+                json!({"name": "claims-shadow"}),
+                Value::Null,
+                ResourceType::SageMakerInferenceExperiment,
+                "claims-shadow",
+            ),
+            (
+                "CreateProcessingJob",
+                json!({"processingJobName": "claims-preprocess-0810"}),
+                json!({"processingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:processing-job/claims-preprocess-0810"}),
+                ResourceType::SageMakerProcessingJob,
+                "claims-preprocess-0810",
+            ),
+            (
+                "CreateTransformJob",
+                json!({"transformJobName": "claims-batch-0810", "modelName": "claims-model"}),
+                json!({"transformJobArn": "arn:aws:sagemaker:us-east-1:123456789012:transform-job/claims-batch-0810"}),
+                ResourceType::SageMakerTransformJob,
+                "claims-batch-0810",
             ),
         ];
         for (name, request, response, ty, expected) in cases {
@@ -1205,6 +1417,69 @@ mod tests {
             ))[0]
                 .2,
             Kind::Change
+        );
+    }
+
+    #[test]
+    fn api_key_import_batch_and_data_protection_calls_name_what_they_change() {
+        let user = targets(&call(
+            "iam.amazonaws.com",
+            "CreateServiceSpecificCredential",
+            json!({"userName": "genai-batch-app", "serviceName": "bedrock.amazonaws.com", "credentialAgeDays": 30}),
+            json!({"serviceSpecificCredential": {"userName": "genai-batch-app"}}),
+        ));
+        assert_eq!(
+            user,
+            [(ResourceType::IamUser, id("genai-batch-app"), Kind::Change)]
+        );
+        let batch = targets(&call(
+            "bedrock.amazonaws.com",
+            "CreateModelInvocationJob",
+            json!({"jobName": "claims-2026-08-01"}),
+            json!({"jobArn": "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/a1b2c3d4e5f6"}),
+        ));
+        assert_eq!(
+            batch,
+            [(
+                ResourceType::BedrockModelInvocationJob,
+                id("arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/a1b2c3d4e5f6"),
+                Kind::Change
+            )]
+        );
+        let import = targets(&call(
+            "bedrock.amazonaws.com",
+            "CreateModelImportJob",
+            json!({"jobName": "import-1", "importedModelName": "claims-llama-ft"}),
+            Value::Null,
+        ));
+        assert_eq!(import[0].1, id("claims-llama-ft"));
+        let removed = targets(&call(
+            "logs.amazonaws.com",
+            "DeleteDataProtectionPolicy",
+            json!({"logGroupIdentifier": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/bedrock/invocations:*"}),
+            Value::Null,
+        ));
+        assert_eq!(
+            removed,
+            [(
+                ResourceType::LogsLogGroup,
+                id("/aws/bedrock/invocations"),
+                Kind::SafeguardRemoved("logs_genai_log_group_data_protection")
+            )]
+        );
+        let account = targets(&call(
+            "logs.amazonaws.com",
+            "PutAccountPolicy",
+            json!({"policyName": "org-masking", "policyType": "DATA_PROTECTION_POLICY"}),
+            Value::Null,
+        ));
+        assert_eq!(
+            account,
+            [(
+                ResourceType::LogsLogGroup,
+                Selector::Singleton,
+                Kind::Change
+            )]
         );
     }
 

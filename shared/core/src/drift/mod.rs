@@ -38,6 +38,10 @@ mod sample_events {
                 Target(T::BedrockInvocationLogging, "(account and region)"),
             ),
             (
+                "drift-bedrock-agentcore-updategateway.json",
+                Target(T::AgentCoreGateway, "sandbox-tools-9wz2r5t7yb"),
+            ),
+            (
                 "drift-bedrock-deleteguardrail.json",
                 Target(T::BedrockGuardrail, "gr7x2k9q4m1a"),
             ),

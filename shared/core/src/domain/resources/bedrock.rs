@@ -1,6 +1,6 @@
 //! Amazon Bedrock state the checks read.
 
-use crate::domain::resource::Readable;
+use crate::domain::resource::{Readable, Unreadable};
 
 /// A Bedrock custom model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +22,9 @@ pub struct ModelCustomizationJob {
     pub output_model_kms_key_arn: Readable<Option<String>>,
 }
 
-/// A Bedrock guardrail (its working draft, as `GetGuardrail` and AWS Config describe it).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A Bedrock guardrail (its working draft, as `GetGuardrail` and AWS Config describe it, or one
+/// numbered version read with `GetGuardrail` by version).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Guardrail {
     /// The guardrail id.
     pub id: String,
@@ -35,6 +36,22 @@ pub struct Guardrail {
     pub content_filters: Readable<Vec<ContentFilter>>,
     /// The sensitive-information policy; `None` when there is none.
     pub sensitive_information: Readable<Option<SensitiveInformationPolicy>>,
+    /// The contextual grounding filters (`contextualGroundingPolicy.filters`); empty when there
+    /// is no contextual grounding policy.
+    pub grounding_filters: Readable<Vec<GroundingFilter>>,
+}
+
+/// One contextual grounding filter of a guardrail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroundingFilter {
+    /// `GROUNDING` or `RELEVANCE`.
+    pub filter_type: String,
+    /// The confidence threshold below which a response is filtered (0 to 0.99).
+    pub threshold: f64,
+    /// Whether the filter is on; `None` when not stated (on by default).
+    pub enabled: Option<bool>,
+    /// `BLOCK` or `NONE` (detect only); `None` when not stated (blocks by default).
+    pub action: Option<String>,
 }
 
 /// One content filter of a guardrail.
@@ -48,6 +65,12 @@ pub struct ContentFilter {
     pub input_enabled: Option<bool>,
     /// `BLOCK` or `NONE` (detect only); `None` when not stated (blocks by default).
     pub input_action: Option<String>,
+    /// `NONE`, `LOW`, `MEDIUM` or `HIGH`, for model responses; `None` when not stated.
+    pub output_strength: Option<String>,
+    /// Whether the filter evaluates responses; `None` when not stated (on by default).
+    pub output_enabled: Option<bool>,
+    /// `BLOCK` or `NONE` (detect only) on responses; `None` when not stated (blocks by default).
+    pub output_action: Option<String>,
 }
 
 /// A guardrail's sensitive-information (PII) policy.
@@ -154,10 +177,111 @@ pub struct BucketDefaultEncryption {
 }
 
 /// Every guardrail of one account and region, for the check that a protective one exists.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GuardrailInventory {
     /// The region.
     pub region: String,
     /// The guardrails; unreadable when they could not be listed.
     pub guardrails: Readable<Vec<Guardrail>>,
+}
+
+/// A model imported into Bedrock (Custom Model Import).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedModel {
+    /// The model name.
+    pub name: String,
+    /// The KMS key the model is encrypted with (`GetImportedModel.modelKmsKeyArn`); `None`
+    /// means an AWS owned key.
+    pub kms_key_arn: Readable<Option<String>>,
+}
+
+/// A Bedrock batch inference job (a model invocation job).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelInvocationJob {
+    /// The job name.
+    pub name: String,
+    /// The KMS key the job's S3 output is encrypted with
+    /// (`outputDataConfig.s3OutputDataConfig.s3EncryptionKeyId`); `None` when none is named.
+    pub output_kms_key_id: Readable<Option<String>>,
+}
+
+/// The guardrails enforced on every Bedrock inference call of one account and region: the
+/// account's own enforced configurations (`ListEnforcedGuardrailsConfiguration`) and the
+/// organization's effective Bedrock policy (`organizations:DescribeEffectivePolicy` with
+/// `BEDROCK_POLICY`) as this account sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnforcedGuardrails {
+    /// The region.
+    pub region: String,
+    /// The account's enforced configurations, each with the guardrail version it names.
+    pub account: Readable<Vec<EnforcedGuardrailConfig>>,
+    /// The organization's view.
+    pub organization: OrganizationGuardrails,
+}
+
+/// One account-level enforced guardrail configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnforcedGuardrailConfig {
+    /// The configuration id (`configId`).
+    pub config_id: String,
+    /// The guardrail it names (`guardrailArn`, else `guardrailId`).
+    pub guardrail: String,
+    /// The guardrail version (`guardrailVersion`): a number, or `DRAFT`; `None` when not stated.
+    pub version: Option<String>,
+    /// `modelEnforcement.includedModels`; `None` when the configuration has no model
+    /// enforcement (it then applies to every model).
+    pub included_models: Option<Vec<String>>,
+    /// `modelEnforcement.excludedModels`.
+    pub excluded_models: Vec<String>,
+    /// `selectiveContentGuarding.system`: `COMPREHENSIVE` or `SELECTIVE`; `None` when not stated.
+    pub system_guarding: Option<String>,
+    /// `selectiveContentGuarding.messages`: `COMPREHENSIVE` or `SELECTIVE`; `None` when not stated.
+    pub messages_guarding: Option<String>,
+    /// `inputTags` (deprecated): `HONOR` or `IGNORE`; `None` when not stated.
+    pub input_tags: Option<String>,
+    /// The named version of the guardrail (`GetGuardrail` by id and version).
+    pub guardrail_version: Readable<Guardrail>,
+}
+
+/// What the organization's effective `BEDROCK_POLICY` says for this account and region.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OrganizationGuardrails {
+    /// The effective policy was read: the guardrails it enforces in this region (possibly none).
+    Read(Vec<OrganizationGuardrail>),
+    /// No organization Bedrock policy applies, for the reason given (the account is in no
+    /// organization, or has no effective policy of the type, which on the management account
+    /// means the type is not enabled).
+    NoPolicy(String),
+    /// The organization view could not be read (access denied, throttled, ...).
+    Unreadable(Unreadable),
+}
+
+/// One guardrail the organization's Bedrock policy enforces in the region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrganizationGuardrail {
+    /// The policy's name for the configuration (e.g. `config_1`).
+    pub name: String,
+    /// The guardrail identifier as written (`arn:...:guardrail/<id>:<version>`).
+    pub identifier: String,
+    /// The version the identifier names (after its last `:`), when it names one.
+    pub version: Option<String>,
+    /// `input_tags` (`honor` or `ignore`), when stated.
+    pub input_tags: Option<String>,
+    /// The named version of the guardrail (`GetGuardrail`); a management account's guardrail
+    /// is often unreadable from a member account.
+    pub guardrail_version: Readable<Guardrail>,
+}
+
+/// Whether a guardrail passing `bedrock_enforced_guardrail_all_models` is enforced on every
+/// model in every region the suite evaluates: what the checks on identities allowed to invoke
+/// models need to know, read before them and carried to them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuardrailEnforcement {
+    /// Enforced in every region evaluated (what enforces it).
+    Enforced(String),
+    /// Not enforced in at least one region (why).
+    NotEnforced(String),
+    /// Not known (why): the configuration could not be read or decided, or was not read by
+    /// the path that read the identity.
+    Unknown(String),
 }

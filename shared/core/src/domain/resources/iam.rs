@@ -86,6 +86,19 @@ pub struct AccessKey {
     pub last_used: Readable<Option<Timestamp>>,
 }
 
+/// A service-specific credential of a user (a long-term Bedrock API key is one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceCredential {
+    /// The credential id (`ServiceSpecificCredentialId`).
+    pub id: String,
+    /// Whether its status is `Active`.
+    pub active: bool,
+    /// When it was created, when known.
+    pub created: Option<Timestamp>,
+    /// When it expires; `None` when it never does.
+    pub expires: Option<Timestamp>,
+}
+
 /// A group a user belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Group {
@@ -117,6 +130,9 @@ pub struct User {
     pub password: Readable<Option<Password>>,
     /// The user's access keys.
     pub access_keys: Readable<Vec<AccessKey>>,
+    /// The user's long-term Bedrock API keys: IAM service-specific credentials for
+    /// `bedrock.amazonaws.com` (`iam:ListServiceSpecificCredentials`).
+    pub bedrock_api_keys: Readable<Vec<ServiceCredential>>,
     /// The user's tags, key to value (read for the GenAI scope tag, not by any check).
     pub tags: BTreeMap<String, String>,
 }

@@ -1,6 +1,7 @@
 //! The state structs of each resource type, one module per AWS service.
 
 pub mod account;
+pub mod agentcore;
 pub mod bedrock;
 pub mod cloudtrail;
 pub mod iam;

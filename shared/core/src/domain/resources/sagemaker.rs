@@ -1,8 +1,11 @@
 //! SageMaker state the checks read.
 //!
 //! Every field here is read in one call (one Describe* or one configuration item), so a failed
-//! read makes the whole resource unreadable rather than one field. `Option<String>` means "not
-//! configured"; a boolean that AWS omits when it is off is `false`.
+//! read makes the whole resource unreadable rather than one field; the one exception is a
+//! monitoring schedule's network settings, read from the job definition it names.
+//! `Option<String>` means "not configured"; a boolean that AWS omits when it is off is `false`.
+
+use crate::domain::resource::Readable;
 
 /// The state of a SageMaker notebook instance that the checks read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,4 +139,76 @@ pub struct MonitoringJobDefinition {
     pub inter_container_traffic_encryption: bool,
     /// `NetworkConfig.EnableNetworkIsolation`.
     pub network_isolation: bool,
+}
+
+/// A SageMaker Model Monitor monitoring schedule.
+///
+/// A schedule either embeds its job (`MonitoringScheduleConfig.MonitoringJobDefinition`, data
+/// quality only) or names a job definition (`MonitoringJobDefinitionName` with its
+/// `MonitoringType`); the network settings of a named one are read from that definition, a
+/// second read, so they can be unreadable on their own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitoringSchedule {
+    /// The monitoring schedule name.
+    pub name: String,
+    /// `MonitoringScheduleConfig.MonitoringType` (`DataQuality`, `ModelQuality`, `ModelBias`,
+    /// `ModelExplainability`), when reported.
+    pub monitoring_type: Option<String>,
+    /// `MonitoringScheduleConfig.MonitoringJobDefinitionName`: the job definition the schedule
+    /// runs; `None` when it embeds its job definition.
+    pub definition_name: Option<String>,
+    /// The `NetworkConfig` of the job the schedule runs (embedded or named).
+    pub network: Readable<MonitoringNetwork>,
+}
+
+/// The network settings of a monitoring job (`NetworkConfig`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonitoringNetwork {
+    /// `EnableInterContainerTrafficEncryption`.
+    pub inter_container_traffic_encryption: bool,
+    /// `EnableNetworkIsolation`.
+    pub network_isolation: bool,
+}
+
+/// A SageMaker inference experiment (shadow testing of model variants on an endpoint).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InferenceExperiment {
+    /// The inference experiment name.
+    pub name: String,
+    /// `KmsKey`: the key of the storage volumes of the instances that host the experiment's
+    /// variants, if any.
+    pub kms_key: Option<String>,
+    /// `DataStorageConfig`: where captured requests and responses are stored, if the experiment
+    /// captures data.
+    pub data_storage: Option<InferenceExperimentDataStorage>,
+}
+
+/// An inference experiment's `DataStorageConfig`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InferenceExperimentDataStorage {
+    /// `Destination`: the S3 location, when reported.
+    pub destination: Option<String>,
+    /// `KmsKey`: the key of the captured data at rest, if any.
+    pub kms_key: Option<String>,
+}
+
+/// A SageMaker processing job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessingJob {
+    /// The processing job name.
+    pub name: String,
+    /// `ProcessingResources.ClusterConfig.VolumeKmsKeyId`: the key of the ML storage volumes, if
+    /// any.
+    pub volume_kms_key_id: Option<String>,
+}
+
+/// A SageMaker batch transform job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransformJob {
+    /// The transform job name.
+    pub name: String,
+    /// `TransformResources.VolumeKmsKeyId`: the key of the ML storage volumes, if any.
+    pub volume_kms_key_id: Option<String>,
+    /// `TransformOutput.KmsKeyId`: the key of the results written to S3, if any.
+    pub output_kms_key_id: Option<String>,
 }
