@@ -11,7 +11,7 @@ export SAM_CLI_TELEMETRY := 0
 export CARGO_TERM_COLOR ?= never
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 
-.PHONY: setup test unit lint fmt-check clippy demo build docs clean-rig
+.PHONY: setup test unit lint fmt-check clippy demo report chromium build docs clean-rig
 
 setup: $(VENV)/.installed
 
@@ -30,8 +30,13 @@ fmt-check:
 clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 
-unit: setup
+unit: setup chromium
 	cargo test --workspace
+
+## Headless Chromium for the report test (tests/integration/report.rs): Debian's package,
+## installed when /usr/bin/chromium is missing.
+chromium:
+	@tools/install_chromium.sh
 
 ## The emulator against a second, independent client: boto3 (tests/emulator/boto3), whose own
 ## AWS models validate every request and answer. Builds only the emulator binary (no SDK crates).
@@ -61,6 +66,17 @@ lint: setup $(CHECKOV_VENV)/.installed
 demo: setup
 	@cargo build --quiet --workspace --all-targets
 	@$(TARGET_DIR)/debug/demo
+
+## The demo, then its sweep's auditor's report (the HTML page filed in the assessment) fetched from
+## the evidence bucket into target/report/report.html, with a screenshot beside it.
+REPORT_DIR := $(TARGET_DIR)/report
+report: setup chromium
+	@cargo build --quiet --workspace --all-targets
+	@DEMO_REPORT=$(REPORT_DIR)/report.html $(TARGET_DIR)/debug/demo > $(REPORT_DIR).log
+	@chromium --headless --disable-gpu --no-sandbox --disable-dev-shm-usage --hide-scrollbars \
+	  --user-data-dir=$(REPORT_DIR)/.chromium --window-size=1280,2000 \
+	  --screenshot=$(REPORT_DIR)/report.png file://$(REPORT_DIR)/report.html 2>/dev/null
+	@echo "report: $(REPORT_DIR)/report.html (screenshot $(REPORT_DIR)/report.png; the demo's output in $(REPORT_DIR).log)"
 
 ## Hostile input for every parser, at length: the property suites (`proptests` in
 ## genai-evidence-core and genai-evidence) with FUZZ_CASES cases per property instead of their

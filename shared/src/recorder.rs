@@ -17,27 +17,34 @@
 //!   item again once the claim has lapsed: repeated, never lost.
 //! - The sweep files one digest per control per run ([`Recorder::file_digest`]): a text and a
 //!   JSON report in the evidence bucket, only when its verdicts differ from a digest already
-//!   filed that day. The last 10% of the quota is kept for digests.
+//!   filed that day. The last 10% of the quota is kept for digests. The run's HTML report is
+//!   filed beside each digest ([`Recorder::file_report`]), once per digest.
+//! - Security Hub, when switched on, receives the same changed verdicts as ASFF findings
+//!   ([`Recorder::deliver_to_security_hub`]), one per check and resource, through its own ledger
+//!   marker (`securityhub#<check>#<identity>`) claimed, confirmed and released as a verdict's
+//!   is: independent of Audit Manager's per-control keys, quota and folding, so a finding
+//!   Security Hub did not take is sent again by the next run and an unchanged one never.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::adapters::ledger::{Ledger, verdict_key, verdict_key_of};
+use crate::adapters::ledger::{Ledger, securityhub_key, verdict_key, verdict_key_of};
 use crate::catalog::{FrameworkControl, find_check, framework_control};
 use crate::domain::outcome::Verdict;
 use crate::domain::resource::identity_of;
 use crate::domain::time::Timestamp;
 use crate::finding::Finding;
 use crate::settings::Settings;
-use crate::sinks::Undelivered;
 use crate::sinks::auditmanager::{AuditManagerSink, EvidenceItem, RetryPolicy};
 use crate::sinks::digest::{
-    Filing, ReportLine, digest_text, fingerprint, report as report_of, sort_worst_first,
+    Filing, ReportLine, digest_id, digest_text, report as report_of, sort_worst_first,
 };
 use crate::sinks::reports::ReportStore;
+use crate::sinks::securityhub::{self, SecurityHubSink};
 use crate::sinks::text::evidence_text;
+use crate::sinks::{Delivery, Undelivered};
 
 /// Audit Manager's quota of manual evidence items per control per day, and the share of it
 /// individual findings may use (the rest is kept for digests).
@@ -65,7 +72,8 @@ pub const CLAIM_LEASE: Duration = Duration::from_secs(16 * 60);
 /// Where findings are filed.
 pub struct Recorder {
     ledger: Ledger,
-    auditmanager: AuditManagerSink,
+    auditmanager: Option<AuditManagerSink>,
+    security_hub: Option<SecurityHubSink>,
     reports: Option<ReportStore>,
     budget: Budget,
     claim_lease: Duration,
@@ -88,6 +96,25 @@ pub struct RecordReport {
     /// Changes past 90% of the day's budget, left for the next digest.
     pub folded: usize,
     /// Changes whose evidence could not be filed, with why (retried by the next run).
+    pub undelivered: Vec<Undelivered>,
+    /// What the Security Hub sink did, when it is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_hub: Option<SecurityHubReport>,
+}
+
+/// What [`Recorder::deliver_to_security_hub`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityHubReport {
+    /// Findings considered (one per check and resource).
+    pub considered: usize,
+    /// Same verdict as the one Security Hub last took: nothing sent.
+    pub unchanged: usize,
+    /// Findings Security Hub took.
+    pub delivered: Vec<Delivery>,
+    /// Changes another invocation delivered first.
+    pub delivered_elsewhere: usize,
+    /// Findings not delivered, with why (sent again by the next run).
     pub undelivered: Vec<Undelivered>,
 }
 
@@ -129,11 +156,36 @@ impl Recorder {
     ) -> Self {
         Self {
             ledger,
-            auditmanager,
+            auditmanager: Some(auditmanager),
+            security_hub: None,
             reports,
             budget,
             claim_lease: CLAIM_LEASE,
         }
+    }
+
+    /// A recorder with the Audit Manager sink off, delivering changed verdicts to Security Hub
+    /// alone (through `ledger`).
+    pub fn security_hub_only(ledger: Ledger, security_hub: SecurityHubSink) -> Self {
+        Self {
+            ledger,
+            auditmanager: None,
+            security_hub: Some(security_hub),
+            reports: None,
+            budget: Budget::default(),
+            claim_lease: CLAIM_LEASE,
+        }
+    }
+
+    /// The same recorder also delivering changed verdicts to Security Hub.
+    pub fn with_security_hub(mut self, security_hub: SecurityHubSink) -> Self {
+        self.security_hub = Some(security_hub);
+        self
+    }
+
+    /// Whether Audit Manager evidence is filed (the sink is on).
+    pub fn files_audit_manager(&self) -> bool {
+        self.auditmanager.is_some()
     }
 
     /// The same recorder with claims lapsing after `lease` ([`CLAIM_LEASE`] by default; tests
@@ -143,11 +195,28 @@ impl Recorder {
         self
     }
 
-    /// The recorder the settings describe: `None` unless both `ASSESSMENT_ID` and
-    /// `LEDGER_TABLE` are set. Clients are built from `aws` once, at cold start.
+    /// The recorder the settings describe: `None` unless `LEDGER_TABLE` is set and a sink is
+    /// on (Audit Manager: `AUDIT_MANAGER_SINK` enabled and `ASSESSMENT_ID` set; Security Hub:
+    /// `SECURITY_HUB_SINK` enabled, in the SDK configuration's region). Clients are built from
+    /// `aws` once, at cold start.
     pub fn from_settings(settings: &Settings, aws: &aws_config::SdkConfig) -> Option<Self> {
-        let assessment_id = settings.assessment_id.clone()?;
         let table = settings.ledger_table.clone()?;
+        let auditmanager = settings
+            .assessment_id
+            .clone()
+            .filter(|_| settings.sinks.audit_manager)
+            .map(|assessment_id| {
+                AuditManagerSink::new(
+                    aws_sdk_auditmanager::Client::new(aws),
+                    assessment_id,
+                    settings.control_overrides.clone(),
+                    RetryPolicy::default(),
+                )
+            });
+        let security_hub = security_hub_sink(settings, aws);
+        if auditmanager.is_none() && security_hub.is_none() {
+            return None;
+        }
         let reports = settings.evidence_bucket.as_ref().map(|bucket| {
             ReportStore::new(
                 aws_sdk_s3::Client::new(aws),
@@ -155,17 +224,14 @@ impl Recorder {
                 settings.evidence_kms_key.clone(),
             )
         });
-        Some(Self::new(
-            Ledger::new(aws_sdk_dynamodb::Client::new(aws), table),
-            AuditManagerSink::new(
-                aws_sdk_auditmanager::Client::new(aws),
-                assessment_id,
-                settings.control_overrides.clone(),
-                RetryPolicy::default(),
-            ),
+        Some(Self {
+            ledger: Ledger::new(aws_sdk_dynamodb::Client::new(aws), table),
+            auditmanager,
+            security_hub,
             reports,
-            Budget::default(),
-        ))
+            budget: Budget::default(),
+            claim_lease: CLAIM_LEASE,
+        })
     }
 
     /// The ledger this recorder files through.
@@ -177,9 +243,11 @@ impl Recorder {
     /// control's daily budget). `origin`, when given, is added to every evidence text (e.g. who
     /// made the API call that triggered the evaluation).
     pub async fn record_changes(&self, findings: &[Finding], origin: Option<&str>) -> RecordReport {
-        let lines = self.file_changes(findings, origin, Timestamp::now()).await;
+        let now = Timestamp::now();
+        let lines = self.file_changes(findings, origin, now).await;
         let mut report = RecordReport {
             considered: lines.len(),
+            security_hub: self.deliver_to_security_hub(findings, now).await,
             ..RecordReport::default()
         };
         for (line, why) in lines {
@@ -203,13 +271,17 @@ impl Recorder {
     }
 
     /// Files the changes among `findings` and returns one report line per finding and control,
-    /// each saying what happened to its evidence (with the reason when undelivered).
+    /// each saying what happened to its evidence (with the reason when undelivered). With the
+    /// Audit Manager sink off, nothing is filed and there are no lines.
     pub async fn file_changes(
         &self,
         findings: &[Finding],
         origin: Option<&str>,
         now: Timestamp,
     ) -> Vec<(ReportLine, Option<String>)> {
+        let Some(auditmanager) = &self.auditmanager else {
+            return Vec::new();
+        };
         let pairs: Vec<(String, &Finding, &'static FrameworkControl)> = findings
             .iter()
             .flat_map(|f| {
@@ -258,7 +330,10 @@ impl Recorder {
             let Some(control) = framework_control(control_id) else {
                 continue;
             };
-            out.extend(self.file_control(control, changes, origin, now).await);
+            out.extend(
+                self.file_control(auditmanager, control, changes, origin, now)
+                    .await,
+            );
         }
         out
     }
@@ -267,6 +342,7 @@ impl Recorder {
     /// rest folded; each claimed in the ledger before filing and released if filing fails.
     async fn file_control(
         &self,
+        auditmanager: &AuditManagerSink,
         control: &'static FrameworkControl,
         mut changes: Vec<Change<'_>>,
         origin: Option<&str>,
@@ -275,7 +351,7 @@ impl Recorder {
         let mut out = Vec::with_capacity(changes.len());
         // When the budget cannot take every change, the worst are filed on their own first.
         changes.sort_by_key(|(_, f, _, _)| f.outcome.verdict.worst_first_rank());
-        let target = match self.auditmanager.target(control).await {
+        let target = match auditmanager.target(control).await {
             Ok(target) => target,
             Err(why) => {
                 tracing::error!(control = control.id, why, "evidence not filed");
@@ -351,7 +427,7 @@ impl Recorder {
                 EvidenceItem::Text(text)
             })
             .collect();
-        let results = self.auditmanager.import(&target, &items).await;
+        let results = auditmanager.import(&target, &items).await;
         for ((key, f, c, previous, until), result) in to_file.into_iter().zip(results) {
             match result {
                 Ok(()) => {
@@ -378,6 +454,84 @@ impl Recorder {
             }
         }
         out
+    }
+
+    /// Delivers the changed verdicts among `findings` to Security Hub, one ASFF finding per check
+    /// and resource: `None` when the sink is off. Each change is claimed on its own ledger marker
+    /// (`securityhub#<check>#<identity>`) before it is sent, confirmed once Security Hub took it
+    /// and released when it did not, so the next run sends it again; a finding whose verdict
+    /// Security Hub already holds is not sent.
+    pub async fn deliver_to_security_hub(
+        &self,
+        findings: &[Finding],
+        now: Timestamp,
+    ) -> Option<SecurityHubReport> {
+        let sink = self.security_hub.as_ref()?;
+        // One finding per key: the last one given wins.
+        let mut by_key: BTreeMap<String, &Finding> = BTreeMap::new();
+        for f in findings {
+            by_key.insert(securityhub_key(f.check.id, &f.resource), f);
+        }
+        let mut report = SecurityHubReport {
+            considered: by_key.len(),
+            ..SecurityHubReport::default()
+        };
+        let keys: Vec<String> = by_key.keys().cloned().collect();
+        let last = match self.ledger.last_verdicts(&keys).await {
+            Ok(last) => last,
+            Err(e) => {
+                tracing::error!(error = %e, "the ledger could not be read: no Security Hub finding sent");
+                let why = format!(
+                    "the evidence ledger could not be read ({e}); the change stays open for the next run"
+                );
+                report.undelivered = by_key
+                    .values()
+                    .map(|f| securityhub::undelivered(f, why.clone()))
+                    .collect();
+                return Some(report);
+            }
+        };
+        let mut to_send = Vec::new();
+        for (key, f) in by_key {
+            let previous = last.get(&key).copied();
+            if previous == Some(f.outcome.verdict) {
+                report.unchanged += 1;
+                continue;
+            }
+            match self.claim(&key, previous, f.outcome.verdict, now).await {
+                (previous, Ok(Some(until))) => to_send.push((key, f, previous, until)),
+                (_, Ok(None)) => report.delivered_elsewhere += 1,
+                (_, Err(why)) => report.undelivered.push(securityhub::undelivered(f, why)),
+            }
+        }
+        let sending: Vec<&Finding> = to_send.iter().map(|(_, f, _, _)| *f).collect();
+        let results = sink.import(&sending).await;
+        for ((key, f, previous, until), result) in to_send.into_iter().zip(results) {
+            match result {
+                Ok(()) => {
+                    // Unconfirmed, the claim lapses and the finding is sent again: an update of
+                    // the same finding id, never a duplicate.
+                    if let Err(e) = self.ledger.confirm(&key, until).await {
+                        tracing::error!(error = %e, "a delivered Security Hub finding could not be confirmed in the ledger");
+                    }
+                    report.delivered.push(securityhub::delivery(f));
+                }
+                Err(why) => {
+                    if let Err(e) = self
+                        .ledger
+                        .release_change(&key, previous, f.outcome.verdict)
+                        .await
+                    {
+                        tracing::error!(error = %e, "a failed Security Hub delivery could not be released in the ledger");
+                    }
+                    report.undelivered.push(securityhub::undelivered(f, why));
+                }
+            }
+        }
+        for u in &report.undelivered {
+            tracing::error!(check = u.check, resource = %u.resource_id, reason = %u.reason, "Security Hub finding not delivered; the ledger keeps the change open for the next run");
+        }
+        Some(report)
     }
 
     /// Claims the change of `key` to `verdict` from `previous` (see [`Ledger::claim_change`]).
@@ -455,8 +609,23 @@ impl Recorder {
         mut lines: Vec<ReportLine>,
         now: Timestamp,
     ) -> DigestReport {
-        sort_worst_first(&mut lines);
-        self.settle_carried(&mut lines).await;
+        self.file_digest_of(control, run_label, report_key, &mut lines, now)
+            .await
+    }
+
+    /// [`Recorder::file_digest`] on lines the caller keeps: sorted worst first and settled as
+    /// the JSON report lists them (the sweep renders the control's part of the HTML report from
+    /// them afterwards).
+    pub async fn file_digest_of(
+        &self,
+        control: &'static FrameworkControl,
+        run_label: &str,
+        report_key: &str,
+        lines: &mut [ReportLine],
+        now: Timestamp,
+    ) -> DigestReport {
+        sort_worst_first(lines);
+        self.settle_carried(lines).await;
         let carried = lines.iter().filter(|l| l.filing.needs_digest()).count();
         let report = |outcome| DigestReport {
             control: control.id,
@@ -464,13 +633,18 @@ impl Recorder {
             carried,
             outcome,
         };
+        let Some(auditmanager) = &self.auditmanager else {
+            return report(DigestOutcome::Deferred(
+                "the Audit Manager sink is off (AUDIT_MANAGER_SINK)".into(),
+            ));
+        };
         let Some(reports) = &self.reports else {
             return report(DigestOutcome::Deferred(
                 "no evidence bucket is configured (EVIDENCE_BUCKET)".into(),
             ));
         };
         let day = now.day();
-        let claim = format!("digest#{}#{day}#{}", control.id, fingerprint(&lines));
+        let claim = digest_id(control.id, &day, lines);
         let until = match self.ledger.claim_pending(&claim, 3, self.claim_lease).await {
             Ok(Some(until)) => until,
             Ok(None) => return report(DigestOutcome::AlreadyFiled),
@@ -483,7 +657,7 @@ impl Recorder {
             }
             DigestOutcome::Deferred(why)
         };
-        let target = match self.auditmanager.target(control).await {
+        let target = match auditmanager.target(control).await {
             Ok(target) => target,
             Err(why) => {
                 let outcome = deferred(why).await;
@@ -493,7 +667,7 @@ impl Recorder {
         let path = match reports
             .put_json(
                 report_key,
-                &report_of(control, run_label, &now.to_string(), &lines),
+                &report_of(control, run_label, &now.to_string(), lines),
             )
             .await
         {
@@ -514,7 +688,7 @@ impl Recorder {
                 return report(outcome);
             }
         };
-        let text = digest_text(control, run_label, &lines, &path);
+        let text = digest_text(control, run_label, lines, &path);
         let items = match granted {
             0 => {
                 let outcome = deferred(format!(
@@ -528,7 +702,7 @@ impl Recorder {
             1 => vec![EvidenceItem::Text(text)],
             _ => vec![EvidenceItem::Text(text), EvidenceItem::S3Path(path.clone())],
         };
-        let results = self.auditmanager.import(&target, &items).await;
+        let results = auditmanager.import(&target, &items).await;
         if let Some(Err(why)) = results.into_iter().find(Result::is_err) {
             let outcome = deferred(why).await;
             return report(outcome);
@@ -549,6 +723,109 @@ impl Recorder {
         }
         report(DigestOutcome::Filed(path))
     }
+}
+
+impl Recorder {
+    /// Files the sweep run's HTML report, already in the evidence bucket at `path`, as
+    /// `s3ResourcePath` evidence on `control`: once per digest (`digest_id`, the control's digest
+    /// of the run), so a rerun of a run and a later run stating the same verdicts that day file
+    /// nothing new. One slot under the daily quota; claimed in the ledger before filing (pending
+    /// until confirmed) and released if filing fails, as digests are.
+    pub async fn file_report(
+        &self,
+        control: &'static FrameworkControl,
+        digest_id: &str,
+        path: &str,
+        now: Timestamp,
+    ) -> DigestOutcome {
+        let claim = format!("report#{digest_id}");
+        let until = match self.ledger.claim_pending(&claim, 3, self.claim_lease).await {
+            Ok(Some(until)) => until,
+            Ok(None) => return DigestOutcome::AlreadyFiled,
+            Err(e) => return DigestOutcome::Deferred(e.to_string()),
+        };
+        let outcome = self.import_report(control, path, &now.day()).await;
+        match &outcome {
+            DigestOutcome::Filed(_) => {
+                if let Err(e) = self.ledger.confirm(&format!("once#{claim}"), until).await {
+                    tracing::error!(error = %e, "a filed report could not be confirmed in the ledger");
+                }
+            }
+            _ => {
+                if let Err(e) = self.ledger.release_once(&claim).await {
+                    tracing::error!(error = %e, "a report claim could not be released");
+                }
+            }
+        }
+        outcome
+    }
+
+    /// One `s3ResourcePath` item on `control` within its day's quota.
+    async fn import_report(
+        &self,
+        control: &'static FrameworkControl,
+        path: &str,
+        day: &str,
+    ) -> DigestOutcome {
+        let target = match self.auditmanager.target(control).await {
+            Ok(target) => target,
+            Err(why) => return DigestOutcome::Deferred(why),
+        };
+        match self
+            .ledger
+            .reserve(control.id, day, 1, self.budget.daily_quota)
+            .await
+        {
+            Ok(0) => {
+                return DigestOutcome::Deferred(format!(
+                    "{} has used its {} evidence items for {day}; the report waits for the next run",
+                    control.id, self.budget.daily_quota
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => return DigestOutcome::Deferred(e.to_string()),
+        }
+        let items = [EvidenceItem::S3Path(path.to_owned())];
+        match self.auditmanager.import(&target, &items).await.pop() {
+            Some(Err(why)) => DigestOutcome::Deferred(why),
+            _ => DigestOutcome::Filed(path.to_owned()),
+        }
+    }
+}
+
+/// Adds one batch's Security Hub report to `into` (a periodic pass files batch by batch).
+pub fn merge_security_hub_report(into: &mut SecurityHubReport, batch: SecurityHubReport) {
+    // Destructured in full: a new field must be merged here too.
+    let SecurityHubReport {
+        considered,
+        unchanged,
+        delivered,
+        delivered_elsewhere,
+        undelivered,
+    } = batch;
+    into.considered += considered;
+    into.unchanged += unchanged;
+    into.delivered.extend(delivered);
+    into.delivered_elsewhere += delivered_elsewhere;
+    into.undelivered.extend(undelivered);
+}
+
+/// The Security Hub sink the settings switch on, in the SDK configuration's region.
+fn security_hub_sink(settings: &Settings, aws: &aws_config::SdkConfig) -> Option<SecurityHubSink> {
+    if !settings.sinks.security_hub {
+        return None;
+    }
+    let Some(region) = aws.region() else {
+        tracing::error!(
+            "SECURITY_HUB_SINK is enabled but no AWS region is configured: the Security Hub sink is off"
+        );
+        return None;
+    };
+    Some(SecurityHubSink::new(
+        aws_sdk_securityhub::Client::new(aws),
+        region.as_ref(),
+        RetryPolicy::default(),
+    ))
 }
 
 /// A changed verdict waiting to be filed: its ledger key, the finding, the control, the verdict

@@ -11,6 +11,8 @@ use crate::sinks::auditmanager::ControlTarget;
 pub struct Settings {
     /// The Audit Manager assessment evidence goes to; `None` turns the Audit Manager sink off.
     pub assessment_id: Option<String>,
+    /// Which sinks are on (`AUDIT_MANAGER_SINK`, `SECURITY_HUB_SINK`).
+    pub sinks: Sinks,
     /// Explicit framework control → assessment control mappings (`CONTROL_MAP`).
     pub control_overrides: BTreeMap<String, ControlTarget>,
     /// The evidence ledger's DynamoDB table (`LEDGER_TABLE`); `None` files without a ledger
@@ -36,6 +38,25 @@ pub struct Settings {
     pub ignored_parameters: Vec<String>,
 }
 
+/// Which evidence sinks are switched on: `AUDIT_MANAGER_SINK` (default `enabled`) and
+/// `SECURITY_HUB_SINK` (default `disabled`), each `enabled` or `disabled`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sinks {
+    /// Audit Manager evidence (it also needs `ASSESSMENT_ID`).
+    pub audit_manager: bool,
+    /// Security Hub findings (ASFF, BatchImportFindings).
+    pub security_hub: bool,
+}
+
+impl Default for Sinks {
+    fn default() -> Self {
+        Self {
+            audit_manager: true,
+            security_hub: false,
+        }
+    }
+}
+
 /// The default tag key for scope opt-in/out.
 pub const DEFAULT_SCOPE_TAG_KEY: &str = "genai-evidence";
 
@@ -54,6 +75,34 @@ pub enum SettingsError {
     /// error names it).
     #[error("RULE_PARAMETERS: {0}")]
     RuleParameters(#[from] ParamError),
+    /// A sink switch is neither `enabled` nor `disabled`.
+    #[error("{name} is {value:?}: it must be enabled or disabled")]
+    Switch {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+    },
+}
+
+/// `enabled` / `disabled` (any case; unset or empty: `default`).
+fn switch(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, SettingsError> {
+    match lookup(name)
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("") => Ok(default),
+        Some("enabled") => Ok(true),
+        Some("disabled") => Ok(false),
+        Some(other) => Err(SettingsError::Switch {
+            name,
+            value: other.to_owned(),
+        }),
+    }
 }
 
 impl Settings {
@@ -78,6 +127,11 @@ impl Settings {
                 serde_json::from_str(&text).map_err(|e| SettingsError::ControlMap(e.to_string()))?
             }
         };
+        let defaults = Sinks::default();
+        let sinks = Sinks {
+            audit_manager: switch(&lookup, "AUDIT_MANAGER_SINK", defaults.audit_manager)?,
+            security_hub: switch(&lookup, "SECURITY_HUB_SINK", defaults.security_hub)?,
+        };
         let rule_parameters = Params::from_rule_parameters(lookup("RULE_PARAMETERS").as_deref())?;
         if !rule_parameters.ignored.is_empty() {
             tracing::warn!(
@@ -93,6 +147,7 @@ impl Settings {
         };
         Ok(Self {
             assessment_id,
+            sinks,
             control_overrides,
             ledger_table: optional("LEDGER_TABLE"),
             evidence_bucket: optional("EVIDENCE_BUCKET"),
@@ -153,6 +208,39 @@ mod tests {
         assert!(bad.to_string().contains("ASSESSMENT_ID"));
         let bad = Settings::from_lookup(env(&[("CONTROL_MAP", "[1]")])).unwrap_err();
         assert!(bad.to_string().contains("CONTROL_MAP"));
+    }
+
+    #[test]
+    fn audit_manager_is_on_and_security_hub_off_unless_switched() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            Settings::from_lookup(env(&[])).unwrap().sinks,
+            Sinks {
+                audit_manager: true,
+                security_hub: false
+            }
+        );
+        let switched = Settings::from_lookup(env(&[
+            ("AUDIT_MANAGER_SINK", "disabled"),
+            ("SECURITY_HUB_SINK", " Enabled "),
+        ]))
+        .unwrap();
+        assert_eq!(
+            switched.sinks,
+            Sinks {
+                audit_manager: false,
+                security_hub: true
+            }
+        );
+        let bad = Settings::from_lookup(env(&[("SECURITY_HUB_SINK", "yes")])).unwrap_err();
+        assert!(bad.to_string().contains("SECURITY_HUB_SINK"), "{bad}");
     }
 
     #[test]

@@ -228,6 +228,8 @@ pub(crate) struct Filed {
     pub(crate) digests: BTreeMap<String, Vec<String>>,
     /// Digest report paths (`s3ResourcePath`), by control name.
     pub(crate) reports: BTreeMap<String, Vec<String>>,
+    /// The run's HTML report paths (`s3ResourcePath`, `.html`), by control name.
+    pub(crate) html_reports: BTreeMap<String, Vec<String>>,
     /// Items of any kind, by control name.
     pub(crate) per_control: BTreeMap<String, usize>,
     /// The framework control id (`SECAI3.3`) of each control name, read off its texts.
@@ -243,6 +245,9 @@ pub(crate) async fn filed(auditmanager: &aws_sdk_auditmanager::Client) -> Filed 
             out.ids.insert(control.clone(), id.to_owned());
         }
         match field.as_str() {
+            "s3ResourcePath" if value.ends_with(".html") => {
+                out.html_reports.entry(control).or_default().push(value);
+            }
             "s3ResourcePath" => out.reports.entry(control).or_default().push(value),
             "textResponse"
                 if value
@@ -474,6 +479,23 @@ async fn crash_at(account: Arc<Account>, reference: Arc<Reference>, k: usize) ->
         })
         .cloned()
         .collect();
+    // The same window for the run's HTML report, filed once beside each digest.
+    let repeated_html: BTreeSet<String> = filed_at_kill
+        .html_reports
+        .keys()
+        .filter(|control| {
+            let id = &filed_at_kill.ids[*control];
+            pending_at_kill
+                .iter()
+                .any(|pk| pk.starts_with(&format!("once#report#digest#{id}#")))
+        })
+        .cloned()
+        .collect();
+    let repeated_digests: BTreeSet<String> = repeated_digests
+        .into_iter()
+        .map(|c| format!("digest:{c}"))
+        .chain(repeated_html.into_iter().map(|c| format!("html:{c}")))
+        .collect();
 
     // Re-invoked until complete, each time by a fresh container.
     let mut recovery = Vec::new();
@@ -591,13 +613,21 @@ async fn check(
         "k={k}: digests"
     );
     for (control, texts) in &filed.digests {
-        let allowed = if repeated_digests.contains(control) {
+        let allowed = if repeated_digests.contains(&format!("digest:{control}")) {
             2
         } else {
             1
         };
         assert_eq!(texts.len(), allowed, "k={k}: {control} digests: {texts:#?}");
         assert_eq!(filed.reports[control].len(), allowed, "k={k}: {control}");
+        // The run's HTML report beside it, once (but for its own window).
+        let allowed = if repeated_digests.contains(&format!("html:{control}")) {
+            2
+        } else {
+            1
+        };
+        let html = filed.html_reports.get(control).map_or(0, Vec::len);
+        assert_eq!(html, allowed, "k={k}: {control} HTML reports");
     }
     let digests = digests_of(account, &filed).await;
     for (control, (counts, findings)) in &reference.digests {

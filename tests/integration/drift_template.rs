@@ -184,6 +184,7 @@ fn the_drift_function_is_granted_exactly_what_its_code_calls() {
         .iter()
         .chain(genai_evidence::adapters::ledger::REQUIRED_ACTIONS)
         .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
+        .chain(genai_evidence::sinks::securityhub::REQUIRED_ACTIONS)
         .map(|a| a.to_string())
         .collect();
     // Lambda writes failed invocations to the KMS-encrypted dead-letter queue with the role.

@@ -6,6 +6,8 @@
 //! - `config_rule_iam`: the config-rule function on IAM role items: AWS managed policies known by
 //!   ARN, customer managed ones read from IAM, unreadable ones named once.
 //! - `auditmanager_sink`: batching, retries and the control mapping of the evidence sink.
+//! - `securityhub_sink`: changed verdicts as ASFF findings on moto's Security Hub (one per check
+//!   and resource, updated in place, archived when gone), a partially failing batch (mocked).
 //! - `collect_*`: the API collectors of each service, against moto or aws-smithy-mocks.
 //! - `scope`: GenAI scope discovery: collectors' links, the scope tag, the decisions.
 //! - `timeouts`: a hanging endpoint is a clear, quick timeout error; calls give up well within
@@ -22,6 +24,9 @@
 //!   filed exactly once, nothing lost, no claim left (`make chaos` for longer runs).
 //! - `races`: the Config rule, the sweep and drift events at once on one ledger and assessment, and
 //!   one control's budget crowded by several recorders: each change filed once, within the quota.
+//! - `report`: the auditor's HTML report of a sweep run: in the evidence bucket, filed once per
+//!   control, its trend from the ledger, rendered by headless Chromium (controls and failing
+//!   resources on the page, a screenshot that is not blank).
 //! - `drift_expected`: `events/expected-drift-outcomes.json` covers every drift sample and agrees with the
 //!   event map (pure).
 
@@ -47,8 +52,10 @@ mod drift;
 mod drift_expected;
 mod drift_template;
 mod races;
+mod report;
 mod rule_parameters;
 mod scope;
+mod securityhub_sink;
 mod support;
 mod sweep;
 mod template;

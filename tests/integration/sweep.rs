@@ -316,7 +316,7 @@ async fn sweep_scopes_the_genai_estate_with_reasons_and_files_a_digest_and_repor
     );
     let path = items
         .iter()
-        .find(|(f, _)| f == "s3ResourcePath")
+        .find(|(f, v)| f == "s3ResourcePath" && v.ends_with(".json"))
         .map(|(_, v)| v.clone())
         .expect("the report path on SECAI3.3");
     let key = path.strip_prefix(&format!("s3://{BUCKET}/")).unwrap();
@@ -507,7 +507,7 @@ async fn a_denied_service_yields_could_not_evaluate_findings_while_the_rest_comp
     let items = s.evidence(AT_REST).await;
     let path = items
         .iter()
-        .find(|(f, _)| f == "s3ResourcePath")
+        .find(|(f, v)| f == "s3ResourcePath" && v.ends_with(".json"))
         .map(|(_, v)| v.clone())
         .unwrap();
     let report: Value = s

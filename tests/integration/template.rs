@@ -66,6 +66,7 @@ fn config_rule_function_is_granted_exactly_what_its_code_calls() {
     let mut needed: BTreeSet<String> = genai_evidence::triggers::config_rule::REQUIRED_ACTIONS
         .iter()
         .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
+        .chain(genai_evidence::sinks::securityhub::REQUIRED_ACTIONS)
         .chain(genai_evidence::adapters::ledger::REQUIRED_ACTIONS)
         .chain(genai_evidence::adapters::iam::MANAGED_POLICY_READ_ACTIONS)
         .map(|a| a.to_string())
@@ -86,6 +87,7 @@ fn scheduled_sweep_is_granted_exactly_what_its_code_calls_plus_the_collector_pol
     let mut needed: BTreeSet<String> = genai_evidence::triggers::sweep::REQUIRED_ACTIONS
         .iter()
         .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
+        .chain(genai_evidence::sinks::securityhub::REQUIRED_ACTIONS)
         .chain(genai_evidence::adapters::ledger::REQUIRED_ACTIONS)
         .chain(genai_evidence::sinks::reports::REQUIRED_ACTIONS)
         .map(|a| a.to_string())
@@ -223,6 +225,7 @@ fn no_statement_grants_wildcard_actions_and_writes_are_scoped_to_their_resource(
             assert!(!action.contains('*'), "wildcard action {action}");
             let scoped = [
                 "auditmanager:",
+                "securityhub:",
                 "kms:",
                 "dynamodb:",
                 "s3:Put",
@@ -1114,6 +1117,59 @@ fn sam_local_env_file_starts_every_function() {
     );
 }
 
+/// Every function that files may import Security Hub findings, only as this account's default
+/// product in this region (no wildcard), and both sink switches reach every function from the
+/// template parameters, with Audit Manager on and Security Hub off by default.
+#[test]
+fn security_hub_is_granted_only_on_the_accounts_own_default_product_and_the_sinks_are_switched_by_parameters()
+ {
+    let t = template();
+    let product = json!({
+        "Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default"
+    });
+    for function in [
+        "ConfigRuleFunction",
+        "ScheduledSweepFunction",
+        "CloudTrailDriftFunction",
+    ] {
+        let grants: Vec<Value> = statements(&t, function)
+            .into_iter()
+            .filter(|s| {
+                strings(&s["Action"])
+                    .iter()
+                    .any(|a| a.starts_with("securityhub:"))
+            })
+            .collect();
+        assert_eq!(grants.len(), 1, "{function}");
+        assert_eq!(
+            strings(&grants[0]["Action"]),
+            ["securityhub:BatchImportFindings"]
+        );
+        assert_eq!(grants[0]["Resource"], product, "{function}");
+    }
+    let variables = &t["Globals"]["Function"]["Environment"]["Variables"];
+    assert_eq!(
+        variables["AUDIT_MANAGER_SINK"],
+        json!({"Ref": "AuditManagerSink"})
+    );
+    assert_eq!(
+        variables["SECURITY_HUB_SINK"],
+        json!({"Ref": "SecurityHubSink"})
+    );
+    let defaults = genai_evidence::settings::Sinks::default();
+    for (parameter, on) in [
+        ("AuditManagerSink", defaults.audit_manager),
+        ("SecurityHubSink", defaults.security_hub),
+    ] {
+        let p = &t["Parameters"][parameter];
+        assert_eq!(strings(&p["AllowedValues"]), ["enabled", "disabled"]);
+        assert_eq!(
+            p["Default"],
+            if on { "enabled" } else { "disabled" },
+            "{parameter}"
+        );
+    }
+}
 /// A template value with its intrinsic functions replaced as CloudFormation would for a stack
 /// whose evidence bucket is `bucket`: `!GetAtt <Bucket>.Arn`, `!Sub ${<Bucket>.Arn}/...`, `!Ref`.
 fn resolved_for(value: &Value, bucket: &str) -> Value {

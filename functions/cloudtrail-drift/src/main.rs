@@ -1,6 +1,7 @@
 //! The `cloudtrail-drift` Lambda: EventBridge delivers "AWS API Call via CloudTrail" events for
 //! GenAI-relevant write calls; the function re-reads the affected resources, evaluates them and
-//! files the changed verdicts as Audit Manager evidence naming the actor. All logic lives in
+//! files the changed verdicts as Audit Manager evidence naming the actor (and, when switched
+//! on, as Security Hub findings). All logic lives in
 //! `genai_evidence::triggers::cloudtrail_drift`; this file only wires it up once per container.
 
 use genai_evidence::adapters::ledger::Ledger;
@@ -29,7 +30,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     };
     if recorder.is_none() {
         lambda_runtime::tracing::warn!(
-            "ASSESSMENT_ID or LEDGER_TABLE is not set: drift is evaluated but no evidence is filed"
+            "LEDGER_TABLE is not set, or no sink is on (AUDIT_MANAGER_SINK with ASSESSMENT_ID, SECURITY_HUB_SINK): drift is evaluated but nothing is filed"
         );
     }
     let handler = DriftHandler::new(Clients::from_conf(&aws), recorder, ledger, region)

@@ -1,7 +1,7 @@
 //! The `config-rule` Lambda: an AWS Config custom rule that evaluates the GenAI controls from
 //! configuration items, answers Config, and files changed verdicts as Audit Manager evidence
-//! through the ledger. All logic lives in `genai_evidence::triggers::config_rule`; this file only
-//! wires it up once per container.
+//! (and, when switched on, Security Hub findings) through the ledger. All logic lives in
+//! `genai_evidence::triggers::config_rule`; this file only wires it up once per container.
 
 use std::time::SystemTime;
 
@@ -10,6 +10,7 @@ use genai_evidence::recorder::Recorder;
 use genai_evidence::settings::Settings;
 use genai_evidence::sinks::EvidenceSink;
 use genai_evidence::sinks::auditmanager::{AuditManagerSink, RetryPolicy};
+use genai_evidence::sinks::securityhub::SecurityHubSink;
 use genai_evidence::triggers::config_rule::{ConfigRuleHandler, HandlerError};
 use genai_evidence::triggers::sweep::lambda_deadline;
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
@@ -23,29 +24,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = load_sdk_config().await;
     let config = aws_sdk_config::Client::new(&aws);
     let iam = aws_sdk_iam::Client::new(&aws);
-    let handler = match (
-        Recorder::from_settings(&settings, &aws),
-        settings.assessment_id,
-    ) {
-        (Some(recorder), _) => ConfigRuleHandler::new(config, Vec::new()).with_recorder(recorder),
-        (None, Some(id)) => {
-            lambda_runtime::tracing::warn!(
-                "LEDGER_TABLE is not set: every evaluation is filed as evidence, without the daily budget"
-            );
-            let sink: Box<dyn EvidenceSink> = Box::new(AuditManagerSink::new(
-                aws_sdk_auditmanager::Client::new(&aws),
-                id,
-                settings.control_overrides,
-                RetryPolicy::default(),
-            ));
-            ConfigRuleHandler::new(config, vec![sink])
-        }
-        (None, None) => {
-            lambda_runtime::tracing::warn!(
-                "ASSESSMENT_ID is not set: no Audit Manager evidence will be filed"
-            );
-            ConfigRuleHandler::new(config, Vec::new())
-        }
+    let handler = match Recorder::from_settings(&settings, &aws) {
+        Some(recorder) => ConfigRuleHandler::new(config, Vec::new()).with_recorder(recorder),
+        None => ConfigRuleHandler::new(config, unledgered_sinks(&settings, &aws)),
     };
     let handler = handler.with_iam(iam).with_params(params);
     let handler = &handler;
@@ -59,6 +40,43 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             .map_err(diagnostic)
     }))
     .await
+}
+
+/// Without a ledger, the sinks that are on file every evaluation (local experiments only).
+fn unledgered_sinks(
+    settings: &Settings,
+    aws: &aws_config::SdkConfig,
+) -> Vec<Box<dyn EvidenceSink>> {
+    let mut sinks: Vec<Box<dyn EvidenceSink>> = Vec::new();
+    match settings.assessment_id.clone() {
+        Some(id) if settings.sinks.audit_manager => {
+            lambda_runtime::tracing::warn!(
+                "LEDGER_TABLE is not set: every evaluation is filed as evidence, without the daily budget"
+            );
+            sinks.push(Box::new(AuditManagerSink::new(
+                aws_sdk_auditmanager::Client::new(aws),
+                id,
+                settings.control_overrides.clone(),
+                RetryPolicy::default(),
+            )));
+        }
+        _ => lambda_runtime::tracing::warn!(
+            "the Audit Manager sink is off or ASSESSMENT_ID is not set: no Audit Manager evidence will be filed"
+        ),
+    }
+    if settings.sinks.security_hub
+        && let Some(region) = aws.region()
+    {
+        lambda_runtime::tracing::warn!(
+            "LEDGER_TABLE is not set: every evaluation is sent to Security Hub, changed or not"
+        );
+        sinks.push(Box::new(SecurityHubSink::new(
+            aws_sdk_securityhub::Client::new(aws),
+            region.as_ref(),
+            RetryPolicy::default(),
+        )));
+    }
+    sinks
 }
 
 fn diagnostic(error: HandlerError) -> Diagnostic {

@@ -21,7 +21,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let settings = Settings::from_env()?;
     let aws = load_sdk_config().await;
     let recorder = Recorder::from_settings(&settings, &aws)
-        .ok_or("the sweep needs ASSESSMENT_ID and LEDGER_TABLE")?;
+        .ok_or(
+        "the sweep needs LEDGER_TABLE and a sink (AUDIT_MANAGER_SINK with ASSESSMENT_ID, or SECURITY_HUB_SINK)",
+    )?;
     let bucket = settings
         .evidence_bucket
         .clone()

@@ -11,6 +11,8 @@
 //!   confirmed: an invocation that dies between the claim and the confirmation (a timeout, a
 //!   crash) cannot roll it back, so once `pending_until` has passed the claim counts for nothing
 //!   and the change is seen again.
+//! - `securityhub#<check>#<identity>`: the last verdict Security Hub took as a finding for
+//!   that check and resource, claimed, confirmed and released as a `verdict#` item is.
 //! - `budget#<control>#<day>`: evidence items filed on that control that UTC day (`used`).
 //!   Reservations are optimistic-concurrency updates on `used`: two functions never both take
 //!   the last slot.
@@ -18,6 +20,10 @@
 //!   already handled, schedule deliveries already run. A digest's claim is pending until the
 //!   digest is filed (`claim_pending`, `confirm`), as a verdict's is.
 //! - `run#<id>` and `run#open`: the scheduled sweep's checkpoints (see `triggers::sweep`).
+//! - `trend#runs`: the verdict counts per control of the last completed sweep runs
+//!   ([`TREND_RUNS`], one entry per run), a versioned document the auditor's report reads for its
+//!   trend ([`Ledger::record_run_counts`]). One item, not one per run: the table has no sort key
+//!   to read "the last N" items by, and one GetItem reads the window.
 //! - `configrule#<rule>#cursor`: where the Config rule's periodic pass stopped, a versioned
 //!   document (`put_document`; see `triggers::config_rule::periodic`).
 //!
@@ -34,6 +40,8 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, PutRequest, ReturnValuesOnConditionCheckFailure,
     WriteRequest,
 };
+
+use genai_evidence_core::evidence::trend::{RunCounts, TREND_RUNS, push_run};
 
 use crate::domain::outcome::Verdict;
 use crate::domain::resource::ResourceRef;
@@ -58,6 +66,12 @@ const MAX_BATCH_WRITE: usize = 25;
 const UNPROCESSED_ROUNDS: u32 = 6;
 /// How long budget counters and claims are kept (DynamoDB TTL deletes them afterwards).
 const COUNTER_TTL_DAYS: i64 = 3;
+/// The key of the window of the last runs' verdict counts.
+pub const TREND_KEY: &str = "trend#runs";
+/// Days the trend window is kept after its last write (as the sweep's run records).
+const TREND_TTL_DAYS: u32 = 7;
+/// Versioned writes of the trend window tried before giving up (another writer each time).
+const TREND_ROUNDS: u32 = 8;
 /// `prior_verdict` of a pending claim on a verdict that had no record before.
 const NO_PRIOR: &str = "NONE";
 
@@ -70,6 +84,11 @@ pub fn verdict_key(control: &str, check: &str, resource: &ResourceRef) -> String
 /// report line, which carries the parts as text).
 pub fn verdict_key_of(control: &str, check: &str, identity: &str) -> String {
     format!("verdict#{control}#{check}#{identity}")
+}
+
+/// The key of the last verdict of `check` on `resource` that Security Hub took as a finding.
+pub fn securityhub_key(check: &str, resource: &ResourceRef) -> String {
+    format!("securityhub#{check}#{}", resource.identity())
 }
 
 /// The evidence ledger on one DynamoDB table.
@@ -575,6 +594,46 @@ impl Ledger {
             .and_then(|d| d.as_s().ok())
             .and_then(|t| serde_json::from_str(t).ok());
         Ok((version, doc))
+    }
+}
+
+impl Ledger {
+    /// Adds `entry` (a completed run's counts) to the window of the last [`TREND_RUNS`] runs under
+    /// [`TREND_KEY`] and returns the window, oldest run first. The write is a versioned
+    /// conditional put, read again and retried when another writer came first; a run already in
+    /// the window (a rerun of a completed run) writes nothing. A window this version cannot read
+    /// is started anew.
+    pub async fn record_run_counts(&self, entry: RunCounts) -> Result<Vec<RunCounts>, AwsError> {
+        for round in 0..TREND_ROUNDS {
+            if round > 0 {
+                backoff(round.min(4)).await;
+            }
+            let (version, doc) = self.get_versioned(TREND_KEY).await?;
+            let mut window: Vec<RunCounts> = match doc.map(serde_json::from_value) {
+                Some(Ok(window)) => window,
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "the trend window is not what this version writes: started anew");
+                    Vec::new()
+                }
+                None => Vec::new(),
+            };
+            if !push_run(&mut window, entry.clone(), TREND_RUNS) {
+                return Ok(window);
+            }
+            let doc = serde_json::to_value(&window).map_err(|e| invalid("dynamodb:PutItem", e))?;
+            if self
+                .put_document(TREND_KEY, &doc, version, TREND_TTL_DAYS)
+                .await?
+            {
+                return Ok(window);
+            }
+        }
+        Err(AwsError {
+            operation: "dynamodb:PutItem",
+            kind: AwsErrorKind::Throttled,
+            code: None,
+            message: format!("{TREND_KEY} kept changing under us"),
+        })
     }
 }
 

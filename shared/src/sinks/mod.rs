@@ -1,12 +1,15 @@
-//! Evidence sinks: where findings go once decided. Each sink takes the same findings; Audit
-//! Manager is the primary one, and others (Security Hub, ...) plug in behind [`EvidenceSink`].
-//! The Config rule's own reply (PutEvaluations) is planned in [`config_evaluations`].
+//! Evidence sinks: where findings go once decided. Each sink takes the same findings behind
+//! [`EvidenceSink`]: Audit Manager ([`auditmanager`], on by default) and Security Hub
+//! ([`securityhub`], off by default), each switched by the settings (`AUDIT_MANAGER_SINK`,
+//! `SECURITY_HUB_SINK`). Through the recorder both receive only changed verdicts. The Config
+//! rule's own reply (PutEvaluations) is planned in [`config_evaluations`].
 
 pub mod auditmanager;
 pub mod config_evaluations;
 pub mod reports;
+pub mod securityhub;
 
-pub use genai_evidence_core::evidence::{digest, text};
+pub use genai_evidence_core::evidence::{digest, html, text, trend};
 
 use std::future::Future;
 use std::pin::Pin;

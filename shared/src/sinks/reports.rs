@@ -1,5 +1,6 @@
-//! The evidence bucket: JSON reports (the full findings behind each digest) and the sweep's
-//! checkpoint parts, written SSE-KMS with the suite's key.
+//! The evidence bucket: JSON reports (the full findings behind each digest), the auditor's HTML
+//! report of each sweep run and the sweep's checkpoint parts, written SSE-KMS with the suite's
+//! key.
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
@@ -50,11 +51,22 @@ impl ReportStore {
             code: None,
             message: e.to_string(),
         })?;
+        self.put(key, "application/json", body).await
+    }
+
+    /// Writes the HTML page `html` under `key` (SSE-KMS, `text/html`) and returns its `s3://`
+    /// path.
+    pub async fn put_html(&self, key: &str, html: String) -> Result<String, AwsError> {
+        self.put(key, "text/html; charset=utf-8", html.into_bytes())
+            .await
+    }
+
+    async fn put(&self, key: &str, content_type: &str, body: Vec<u8>) -> Result<String, AwsError> {
         self.client
             .put_object()
             .bucket(&self.bucket)
             .key(key)
-            .content_type("application/json")
+            .content_type(content_type)
             .server_side_encryption(ServerSideEncryption::AwsKms)
             .set_ssekms_key_id(self.kms_key_id.clone())
             .body(ByteStream::from(body))

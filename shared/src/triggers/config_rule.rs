@@ -794,6 +794,7 @@ fn merge_record_report(into: &mut RecordReport, batch: RecordReport) {
         filed_elsewhere,
         folded,
         undelivered,
+        security_hub,
     } = batch;
     into.considered += considered;
     into.unchanged += unchanged;
@@ -802,6 +803,12 @@ fn merge_record_report(into: &mut RecordReport, batch: RecordReport) {
     into.filed_elsewhere += filed_elsewhere;
     into.folded += folded;
     into.undelivered.extend(undelivered);
+    if let Some(batch) = security_hub {
+        crate::recorder::merge_security_hub_report(
+            into.security_hub.get_or_insert_with(Default::default),
+            batch,
+        );
+    }
 }
 
 /// What a periodic pass adds to the summary (a change notification is always complete).

@@ -9,7 +9,8 @@
 //! and scope links to the evidence bucket (`runs/<run>/<unit>.json`). The run's progress lives in
 //! the ledger (`run#<id>`, with a lease), so an invocation that nears Lambda's time limit stops
 //! between units and the next invocation (the `{"continue": true}` schedule) resumes where it
-//! stopped. When every unit is done, one digest per control is filed from the parts.
+//! stopped. When every unit is done, one digest per control is filed from the parts, and the
+//! run's HTML report for the auditor ([`report`]) beside them.
 //!
 //! A run's id is the schedule event's id: a duplicate delivery of the same event finds its run
 //! (complete, or leased by the invocation running it) and files nothing.
@@ -21,6 +22,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::adapters::ledger::Ledger;
+mod report;
 mod unit;
 
 use crate::adapters::{Scope, tagging};
@@ -33,9 +35,13 @@ use crate::error::AwsError;
 use crate::evaluate::evaluate;
 use crate::metrics::Figures;
 use crate::readers::Clients;
-use crate::recorder::{DigestOutcome, DigestReport, Recorder};
+use crate::recorder::{
+    DigestOutcome, DigestReport, Recorder, SecurityHubReport, merge_security_hub_report,
+};
 use crate::sinks::digest::ReportLine;
+use crate::sinks::html::Head;
 use crate::sinks::reports::ReportStore;
+use crate::sinks::trend::{Counts, RunCounts};
 
 /// The IAM actions the sweep calls besides the collectors' (`CollectorReadPolicy`), the ledger's
 /// and the sinks'.
@@ -226,6 +232,7 @@ pub fn lambda_deadline(deadline_ms: u64, now: SystemTime) -> Option<SystemTime> 
 }
 
 pub use crate::readers::Service;
+pub use report::{ReportFiling, RunReport};
 
 /// One unit of work of a run: a service, in one region (`None` for a global service), of one
 /// account (`None`: the run's own account). Written as `service[@region][#account]`, e.g.
@@ -372,6 +379,10 @@ struct Part {
     scope: Vec<ScopeEntry>,
     excluded: Vec<ScopeEntry>,
     errors: Vec<String>,
+    /// What Security Hub took of this unit's changed verdicts (this invocation's; not kept in
+    /// the checkpoint: a finding not taken stays open in the ledger).
+    #[serde(skip)]
+    security_hub: Option<SecurityHubReport>,
 }
 
 /// A resource and why it is (or is not) in scope.
@@ -418,12 +429,17 @@ pub struct SweepSummary {
     pub carried: usize,
     /// The digests (complete run only).
     pub digests: Vec<DigestReport>,
+    /// The auditor's HTML report of the run (complete run only).
+    pub report: Option<RunReport>,
     /// Scope, resource by resource, with reasons (at most 200 listed).
     pub scope: Vec<ScopeEntry>,
     /// Resources tagged out of scope.
     pub excluded_resources: Vec<ScopeEntry>,
     /// Services or calls that failed (their resources are could-not-evaluate findings).
     pub errors: Vec<String>,
+    /// What the Security Hub sink did in this invocation, when it is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_hub: Option<SecurityHubReport>,
     /// This invocation's metrics (emitted as EMF by the function, not returned): the findings
     /// of the units it ran, and the digests it filed.
     #[serde(skip)]
@@ -644,6 +660,12 @@ impl SweepHandler {
             extend_listed(&mut summary.scope, &part.scope);
             extend_listed(&mut summary.excluded_resources, &part.excluded);
             summary.errors.extend(part.errors.iter().cloned());
+            if let Some(report) = part.security_hub.clone() {
+                merge_security_hub_report(
+                    summary.security_hub.get_or_insert_with(Default::default),
+                    report,
+                );
+            }
             part.errors
                 .iter()
                 .for_each(|e| summary.figures.count_error(e));
@@ -662,41 +684,51 @@ impl SweepHandler {
         Ok(())
     }
 
-    /// Every unit is done: one digest per control from every part, then the run is complete.
-    /// Memory holds one part and one control's lines at a time: the parts are read once to
-    /// count, then once per control. Counts cover the whole run, not only this invocation's.
+    /// Every unit is done: one digest per control from every part, the HTML report of the run,
+    /// then the run is complete. Memory holds one part and one control's lines at a time (and the
+    /// report's text): the parts are read once to count, then once per control. Counts cover the
+    /// whole run, not only this invocation's.
     async fn finish(&self, run: &mut Run, summary: &mut SweepSummary) -> Result<(), SweepError> {
         let run_id = run.record.run_id.clone();
         summary.in_scope = 0;
         summary.excluded = 0;
-        let mut controls = std::collections::BTreeSet::new();
+        let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
         for unit in &run.record.units {
             let part = self.read_part(&run_id, unit).await?;
             summary.in_scope += part.scope.len();
             summary.excluded += part.excluded.len();
-            controls.extend(part.lines.into_iter().map(|l| l.control));
+            for line in &part.lines {
+                counts
+                    .entry(line.control.clone())
+                    .or_default()
+                    .add(line.verdict);
+            }
         }
         let day = run.started.day();
-        for control_id in controls {
-            let Some(control) = framework_control(&control_id) else {
+        let trend = self.record_trend(run, &counts).await;
+        let mut html = report::Builder::default();
+        for control_id in counts.keys() {
+            let Some(control) = framework_control(control_id) else {
                 continue;
             };
             let mut lines = Vec::new();
             for unit in &run.record.units {
                 let part = self.read_part(&run_id, unit).await?;
-                lines.extend(part.lines.into_iter().filter(|l| l.control == control_id));
+                lines.extend(part.lines.into_iter().filter(|l| &l.control == control_id));
             }
             let report_key = format!("evidence/{day}/{control_id}/{run_id}.json");
+            let now = Timestamp::now();
             let digest = self
                 .recorder
-                .file_digest(
+                .file_digest_of(
                     control,
                     &format!("scheduled sweep {run_id} ({day})"),
                     &report_key,
-                    lines,
-                    Timestamp::now(),
+                    &mut lines,
+                    now,
                 )
                 .await;
+            html.add(control, &lines, &digest, &now.day());
             match &digest.outcome {
                 DigestOutcome::Filed(_) => summary.figures.filed += 1,
                 DigestOutcome::Deferred(_) => summary.figures.failed += 1,
@@ -704,6 +736,7 @@ impl SweepHandler {
             }
             summary.digests.push(digest);
         }
+        summary.report = Some(self.write_report(run, &html, trend).await);
         run.record.complete = true;
         run.record.lease_until = 0;
         self.save(&run.key, &run.record, &mut run.version).await?;
@@ -711,6 +744,76 @@ impl SweepHandler {
         summary.status = "complete";
         tracing::info!(run = %run_id, digests = summary.digests.len(), "sweep complete");
         Ok(())
+    }
+
+    /// Records the run's counts in the ledger's trend window and returns the window (oldest run
+    /// first); when the ledger fails, this run alone, with why.
+    async fn record_trend(
+        &self,
+        run: &Run,
+        counts: &BTreeMap<String, Counts>,
+    ) -> (Vec<RunCounts>, Option<String>) {
+        let entry = RunCounts {
+            run: run.record.run_id.clone(),
+            started_at: run.record.started_at.clone(),
+            controls: counts.clone(),
+        };
+        match self.ledger.record_run_counts(entry.clone()).await {
+            Ok(window) => (window, None),
+            Err(e) => {
+                tracing::error!(error = %e, "the trend window could not be recorded: the report shows this run alone");
+                (vec![entry], Some(e.to_string()))
+            }
+        }
+    }
+
+    /// Writes the run's HTML report beside the JSON reports and files it on every control whose
+    /// digest is filed. A report that cannot be written is reported, not an error: the digests
+    /// stand on their own.
+    async fn write_report(
+        &self,
+        run: &Run,
+        html: &report::Builder,
+        (trend, trend_error): (Vec<RunCounts>, Option<String>),
+    ) -> RunReport {
+        let run_id = &run.record.run_id;
+        let key = format!("evidence/{}/report-{run_id}.html", run.started.day());
+        let generated_at = Timestamp::now().to_string();
+        let head = Head {
+            run: run_id,
+            account_id: &run.record.account_id,
+            started_at: &run.record.started_at,
+            generated_at: &generated_at,
+            path: &self.store.path(&key),
+        };
+        let mut out = RunReport {
+            trend_error,
+            ..RunReport::default()
+        };
+        let path = match self
+            .store
+            .put_html(&key, html.document(&head, &trend))
+            .await
+        {
+            Ok(path) => path,
+            Err(e) => {
+                tracing::error!(error = %e, "the HTML report could not be written");
+                out.error = Some(e.to_string());
+                return out;
+            }
+        };
+        for (control, digest_id) in html.to_file() {
+            let outcome = self
+                .recorder
+                .file_report(control, &digest_id, &path, Timestamp::now())
+                .await;
+            out.filed.push(ReportFiling {
+                control: control.id,
+                outcome,
+            });
+        }
+        out.path = Some(path);
+        out
     }
 
     async fn save(
@@ -848,6 +951,7 @@ impl SweepHandler {
             .into_iter()
             .map(|(line, _)| line)
             .collect();
+        part.security_hub = self.recorder.deliver_to_security_hub(&findings, now).await;
         part
     }
 }

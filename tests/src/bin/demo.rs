@@ -7,6 +7,9 @@
 //! 4. every drift sample in `events/`, each once moto holds the state its call leaves behind,
 //!    checked against `events/expected-drift-outcomes.json`.
 //!
+//! With `DEMO_REPORT=<file>` (`make report`) the sweep's HTML report is fetched from the evidence
+//! bucket and written to that file.
+//!
 //! Prints what each invocation found and, per framework control, the evidence that landed in the
 //! assessment. Values that change from run to run (moto's random key ids, today's date) are
 //! printed as placeholders, so the output can be compared with `docs/demo.md`.
@@ -99,7 +102,7 @@ async fn main() -> DemoResult<()> {
     let mut watch = Watch::start(port, moto.endpoint(), &emulator.endpoint(), &suite_key)?;
     let result = async {
         run_events(port, &emulator, &mask).await?;
-        run_sweep(port, &mask).await?;
+        run_sweep(port, &mask, &rig::s3_client(&moto_aws)).await?;
         run_drift(port, &rig::s3_client(&moto_aws)).await?;
         drift_samples::run(port, &moto_aws, &[DRIFT_EVENT]).await
     }
@@ -154,7 +157,7 @@ impl Mask {
     }
 }
 
-async fn run_sweep(port: u16, mask: &Mask) -> DemoResult<()> {
+async fn run_sweep(port: u16, mask: &Mask, s3: &aws_sdk_s3::Client) -> DemoResult<()> {
     println!("\nInvoking scheduled-sweep (cargo lambda invoke) with events/scheduled-sweep.json:");
     let summary = invoke(port, "scheduled-sweep", "scheduled-sweep")?;
     println!(
@@ -246,11 +249,51 @@ async fn run_sweep(port: u16, mask: &Mask) -> DemoResult<()> {
             mask.apply(digest["outcome"]["detail"].as_str().unwrap_or(""))
         );
     }
+    print_report(&summary, mask, s3).await?;
     let again = invoke(port, "scheduled-sweep", "scheduled-sweep")?;
     println!(
         "  the same schedule event delivered again: status {} (nothing filed)",
         again["status"].as_str().unwrap_or("?")
     );
+    Ok(())
+}
+
+/// The run's HTML report: where it is and on how many controls it was filed; with `DEMO_REPORT`
+/// set (`make report`), also fetched from the evidence bucket and written to that file.
+async fn print_report(summary: &Value, mask: &Mask, s3: &aws_sdk_s3::Client) -> DemoResult<()> {
+    let report = &summary["report"];
+    let Some(path) = report["path"].as_str() else {
+        println!("  auditor's report: not written ({})", report["error"]);
+        return Ok(());
+    };
+    let filed = report["filed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["outcome"]["status"] == "filed")
+        .count();
+    println!(
+        "  auditor's report (HTML): {} -> filed on {filed} control(s)",
+        mask.apply(path)
+    );
+    if let Some(file) = std::env::var_os("DEMO_REPORT") {
+        let key = path
+            .strip_prefix(&format!("s3://{EVIDENCE_BUCKET}/"))
+            .ok_or("the report is not in the evidence bucket")?;
+        let object = s3
+            .get_object()
+            .bucket(EVIDENCE_BUCKET)
+            .key(key)
+            .send()
+            .await?;
+        let body = object.body.collect().await?.into_bytes();
+        let file = std::path::PathBuf::from(file);
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&file, &body)?;
+        eprintln!("report: {path} written to {}", file.display());
+    }
     Ok(())
 }
 

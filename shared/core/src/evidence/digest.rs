@@ -172,6 +172,12 @@ pub fn fingerprint(lines: &[ReportLine]) -> String {
     format!("{hash:016x}")
 }
 
+/// A digest's id: the key of its once-a-day claim in the ledger (`digest#<control>#<day>#<fingerprint>`
+/// of `lines`), the same for every run that states the same verdicts that day.
+pub fn digest_id(control: &str, day: &str, lines: &[ReportLine]) -> String {
+    format!("digest#{control}#{day}#{}", fingerprint(lines))
+}
+
 /// The digest text for `control`: at most 1,000 characters; `lines` must be sorted worst first.
 pub fn digest_text(
     control: &FrameworkControl,
