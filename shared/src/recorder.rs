@@ -738,13 +738,20 @@ impl Recorder {
         path: &str,
         now: Timestamp,
     ) -> DigestOutcome {
+        let Some(auditmanager) = &self.auditmanager else {
+            return DigestOutcome::Deferred(
+                "the Audit Manager sink is off (AUDIT_MANAGER_SINK)".into(),
+            );
+        };
         let claim = format!("report#{digest_id}");
         let until = match self.ledger.claim_pending(&claim, 3, self.claim_lease).await {
             Ok(Some(until)) => until,
             Ok(None) => return DigestOutcome::AlreadyFiled,
             Err(e) => return DigestOutcome::Deferred(e.to_string()),
         };
-        let outcome = self.import_report(control, path, &now.day()).await;
+        let outcome = self
+            .import_report(auditmanager, control, path, &now.day())
+            .await;
         match &outcome {
             DigestOutcome::Filed(_) => {
                 if let Err(e) = self.ledger.confirm(&format!("once#{claim}"), until).await {
@@ -763,11 +770,12 @@ impl Recorder {
     /// One `s3ResourcePath` item on `control` within its day's quota.
     async fn import_report(
         &self,
+        auditmanager: &AuditManagerSink,
         control: &'static FrameworkControl,
         path: &str,
         day: &str,
     ) -> DigestOutcome {
-        let target = match self.auditmanager.target(control).await {
+        let target = match auditmanager.target(control).await {
             Ok(target) => target,
             Err(why) => return DigestOutcome::Deferred(why),
         };
@@ -786,7 +794,7 @@ impl Recorder {
             Err(e) => return DigestOutcome::Deferred(e.to_string()),
         }
         let items = [EvidenceItem::S3Path(path.to_owned())];
-        match self.auditmanager.import(&target, &items).await.pop() {
+        match auditmanager.import(&target, &items).await.pop() {
             Some(Err(why)) => DigestOutcome::Deferred(why),
             _ => DigestOutcome::Filed(path.to_owned()),
         }

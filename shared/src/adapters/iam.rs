@@ -21,11 +21,11 @@ use crate::adapters::Scope;
 use crate::adapters::config_item::{ConfigurationItem, Decoded};
 use crate::domain::policy::{PolicyDocument, PolicyError};
 use crate::domain::resource::{Readable, Resource, ResourceRef, ResourceType, Unreadable};
+use crate::domain::resources::bedrock::GuardrailEnforcement;
 use crate::domain::resources::iam::{
     AccessKey, AttachedPolicy, GrantedPolicy, Group, ManagedPolicy, Password, Role,
     ServiceCredential, User,
 };
-use crate::domain::resources::bedrock::GuardrailEnforcement;
 use crate::domain::time::Timestamp;
 use crate::error::AwsError;
 use crate::evaluate::{Subject, SubjectState};

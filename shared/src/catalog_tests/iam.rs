@@ -17,6 +17,7 @@ use crate::domain::policy::*;
 #[allow(unused_imports)]
 use crate::domain::resource::*;
 use crate::domain::resource::{Resource, Unreadable};
+use crate::domain::resources::bedrock::GuardrailEnforcement;
 #[allow(unused_imports)]
 use crate::domain::resources::iam::*;
 use crate::domain::resources::iam::{AccessKey, Password};
@@ -692,11 +693,12 @@ fn an_invoke_grant_constrained_by_a_guardrail_condition_or_a_deny_without_one_pa
 fn an_unconstrained_invoke_grant_fails_unless_an_enforced_guardrail_covers_every_model() {
     let mut r = role(ROLE_SCOPED);
     r.guardrail_enforcement = not_enforced();
-    let outcome =
-        ROLE_INVOKE_REQUIRES_GUARDRAIL.evaluate(&Resource::IamRole(r.clone()), &params());
+    let outcome = ROLE_INVOKE_REQUIRES_GUARDRAIL.evaluate(&Resource::IamRole(r.clone()), &params());
     assert_eq!(outcome.verdict, Verdict::NonCompliant);
     assert!(
-        outcome.observed.contains("bedrock:InvokeModel (statement \"InvokeClaude\""),
+        outcome
+            .observed
+            .contains("bedrock:InvokeModel (statement \"InvokeClaude\""),
         "{}",
         outcome.observed
     );
@@ -706,7 +708,12 @@ fn an_unconstrained_invoke_grant_fails_unless_an_enforced_guardrail_covers_every
     let mut u = user(USER_SCOPED_INVOKE);
     u.guardrail_enforcement = not_enforced();
     let outcome = USER_INVOKE_REQUIRES_GUARDRAIL.evaluate(&Resource::IamUser(u), &params());
-    assert_eq!(outcome.verdict, Verdict::NonCompliant, "{}", outcome.observed);
+    assert_eq!(
+        outcome.verdict,
+        Verdict::NonCompliant,
+        "{}",
+        outcome.observed
+    );
 }
 
 #[test]
@@ -715,7 +722,11 @@ fn an_unconstrained_invoke_grant_with_unknown_enforcement_cannot_be_evaluated() 
     let outcome =
         ROLE_INVOKE_REQUIRES_GUARDRAIL.evaluate(&Resource::IamRole(role(ROLE_SCOPED)), &params());
     assert_eq!(outcome.verdict, Verdict::CouldNotEvaluate);
-    assert!(outcome.observed.contains("not read"), "{}", outcome.observed);
+    assert!(
+        outcome.observed.contains("not read"),
+        "{}",
+        outcome.observed
+    );
     let mut u = user(USER_SCOPED_INVOKE);
     u.guardrail_enforcement = GuardrailEnforcement::Unknown(
         "us-east-1: organizations:DescribeEffectivePolicy failed with AccessDeniedException".into(),

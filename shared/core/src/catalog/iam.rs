@@ -10,10 +10,10 @@ use crate::catalog::{Check, Evaluator, Params, Severity};
 use crate::domain::outcome::Outcome;
 use crate::domain::policy::{ActionSet, Effect, ResourceSet, Statement, wildcard_match};
 use crate::domain::resource::Readable;
+use crate::domain::resources::bedrock::GuardrailEnforcement;
 use crate::domain::resources::iam::{
     AttachedPolicy, GrantedPolicy, Group, ManagedPolicy, Role, User,
 };
-use crate::domain::resources::bedrock::GuardrailEnforcement;
 use crate::domain::time::Timestamp;
 
 /// The checks of this module, in a stable order.
@@ -32,6 +32,8 @@ pub static CHECKS: &[&Check] = &[
     &USER_CREDENTIALS_RECENTLY_USED,
     &USER_ACCESS_KEYS_ROTATED,
     &USER_BEDROCK_API_KEY_SHORT_LIVED,
+    &ROLE_INVOKE_REQUIRES_GUARDRAIL,
+    &USER_INVOKE_REQUIRES_GUARDRAIL,
 ];
 
 /// The IAM action that reads roles, users, groups and managed policies in bulk.
@@ -929,12 +931,18 @@ const INVOKE_REMEDIATION: &str = "Add \"Condition\": {\"StringEquals\": {\"bedro
 /// An Allow of `action` on some resource that names the guardrail it requires.
 fn requires_guardrail(s: &Statement) -> bool {
     s.conditions_on(GUARDRAIL_KEY).any(|c| {
-        let operator = c.operator.trim_start_matches("ForAnyValue:").trim_start_matches("ForAllValues:");
+        let operator = c
+            .operator
+            .trim_start_matches("ForAnyValue:")
+            .trim_start_matches("ForAllValues:");
         let positive = matches!(
             operator.to_ascii_lowercase().as_str(),
             "stringequals" | "stringequalsignorecase" | "stringlike" | "arnequals" | "arnlike"
         );
-        positive && c.values.iter().any(|v| !v.trim().is_empty() && v.trim() != "*")
+        positive
+            && c.values
+                .iter()
+                .any(|v| !v.trim().is_empty() && v.trim() != "*")
     })
 }
 
@@ -948,12 +956,18 @@ fn denies_without_guardrail(s: &Statement, action: &str) -> bool {
             c.key == GUARDRAIL_KEY.to_ascii_lowercase()
                 && match c.operator.to_ascii_lowercase().as_str() {
                     "null" => c.values.iter().all(|v| v.eq_ignore_ascii_case("true")),
-                    "stringnotequals" | "stringnotequalsignorecase" | "stringnotlike"
-                    | "arnnotequals" | "arnnotlike" => true,
+                    "stringnotequals"
+                    | "stringnotequalsignorecase"
+                    | "stringnotlike"
+                    | "arnnotequals"
+                    | "arnnotlike" => true,
                     _ => false,
                 }
         });
-    s.effect == Effect::Deny && s.covers_action(action) && every_resource && only_guardrail_conditions
+    s.effect == Effect::Deny
+        && s.covers_action(action)
+        && every_resource
+        && only_guardrail_conditions
 }
 
 /// The invoke actions some readable Allow grants without a guardrail condition and no readable
@@ -1001,7 +1015,12 @@ fn invoke_requires_guardrail(
 ) -> Outcome {
     let unread: Vec<(&str, &str)> = policies
         .iter()
-        .filter_map(|p| p.document.as_ref().err().map(|u| (p.source.as_str(), u.reason.as_str())))
+        .filter_map(|p| {
+            p.document
+                .as_ref()
+                .err()
+                .map(|u| (p.source.as_str(), u.reason.as_str()))
+        })
         .collect();
     let unguarded = unguarded_grants(policies);
     if unguarded.is_empty() {
@@ -1019,18 +1038,24 @@ fn invoke_requires_guardrail(
             );
         }
         return Outcome::compliant(
-            format!("every grant of model invocation to {who} requires a guardrail (bedrock:GuardrailIdentifier)"),
+            format!(
+                "every grant of model invocation to {who} requires a guardrail (bedrock:GuardrailIdentifier)"
+            ),
             "the principal cannot invoke a model without a guardrail applied",
         );
     }
     let granted = unguarded.join("; ");
     match enforcement {
         GuardrailEnforcement::Enforced(how) => Outcome::compliant(
-            format!("{who} may invoke without naming a guardrail ({granted}), but a protective guardrail is enforced on every model: {how}"),
+            format!(
+                "{who} may invoke without naming a guardrail ({granted}), but a protective guardrail is enforced on every model: {how}"
+            ),
             "the enforced guardrail applies to every invocation whatever the caller names",
         ),
         GuardrailEnforcement::NotEnforced(why) => Outcome::non_compliant(
-            format!("{who} may invoke models without a guardrail: {granted}; and no protective guardrail is enforced on every model ({why})"),
+            format!(
+                "{who} may invoke models without a guardrail: {granted}; and no protective guardrail is enforced on every model ({why})"
+            ),
             "an invocation without a guardrail is not screened for harmful content, prompt attacks or personal data",
         ),
         GuardrailEnforcement::Unknown(why) => Outcome::could_not_evaluate(format!(
