@@ -57,7 +57,7 @@ pub struct ControlSummary {
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1b1b1b}\
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 4px;border-top:2px solid #ccc;padding-top:12px}\
 h3{font-size:15px;margin:14px 0 6px}table{border-collapse:collapse;width:100%}\
-th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}\
+th,td{border:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}\
 th{background:#f3f3f3}code{font-size:12px;word-break:break-all}ul{margin:0;padding-left:16px}\
 .meta{color:#555;margin:2px 0}.bar{display:flex;width:260px;height:14px;background:#eee;border:1px solid #bbb}\
 .bar span{display:block;height:100%}.nc{background:#c62828}.cne{background:#ef8f00}\
