@@ -210,6 +210,21 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_states_the_registrys_counts() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+        let readme = std::fs::read_to_string(&path).unwrap_or_default();
+        let stated = format!(
+            "The catalog holds {} checks over {} resource types",
+            CHECKS.len(),
+            resource_types().len()
+        );
+        assert!(
+            readme.contains(&stated),
+            "README.md must say \"{stated}\" (What it checks)"
+        );
+    }
+
+    #[test]
     fn the_reference_lists_every_standard_control_and_each_checks_security_hub_ids() {
         let text = markdown();
         for control in STANDARD {
