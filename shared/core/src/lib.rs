@@ -10,6 +10,7 @@
 //!   so it sits above both).
 //! - [`drift`]: the CloudTrail event and the event map from a write call to what it affects.
 //! - [`evidence`]: the evidence text an auditor reads and the per-control digest and report.
+//! - [`review`]: the periodic access review of SECAI3.8 and its sign-off.
 //! - [`text`]: cutting untrusted or long text to a character budget.
 //!
 //! The library crate `genai-evidence` (the adapters, sinks, ledger and triggers) re-exports
@@ -24,6 +25,7 @@ pub mod drift;
 pub mod evaluate;
 pub mod evidence;
 pub mod finding;
+pub mod review;
 pub mod text;
 
 #[cfg(test)]
