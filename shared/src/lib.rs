@@ -13,7 +13,7 @@
 // readers, units and checks stay small enough to read at once.
 #![warn(clippy::too_many_lines)]
 
-pub use genai_evidence_core::{catalog, domain, drift, evaluate, finding};
+pub use genai_evidence_core::{catalog, domain, drift, evaluate, finding, review};
 
 pub mod adapters;
 pub mod aws;

@@ -738,41 +738,60 @@ impl Recorder {
         path: &str,
         now: Timestamp,
     ) -> DigestOutcome {
+        self.file_item_once(
+            control,
+            &format!("report#{digest_id}"),
+            EvidenceItem::S3Path(path.to_owned()),
+            now,
+        )
+        .await
+    }
+
+    /// Files `item` on `control` once for `claim` (a repeated call with the same claim files
+    /// nothing and says [`DigestOutcome::AlreadyFiled`]): claimed in the ledger before filing
+    /// (pending until confirmed, so a dead invocation's claim lapses), one slot under the day's
+    /// quota, released if filing fails so the next call files it.
+    pub async fn file_item_once(
+        &self,
+        control: &'static FrameworkControl,
+        claim: &str,
+        item: EvidenceItem,
+        now: Timestamp,
+    ) -> DigestOutcome {
         let Some(auditmanager) = &self.auditmanager else {
             return DigestOutcome::Deferred(
                 "the Audit Manager sink is off (AUDIT_MANAGER_SINK)".into(),
             );
         };
-        let claim = format!("report#{digest_id}");
-        let until = match self.ledger.claim_pending(&claim, 3, self.claim_lease).await {
+        let until = match self.ledger.claim_pending(claim, 3, self.claim_lease).await {
             Ok(Some(until)) => until,
             Ok(None) => return DigestOutcome::AlreadyFiled,
             Err(e) => return DigestOutcome::Deferred(e.to_string()),
         };
         let outcome = self
-            .import_report(auditmanager, control, path, &now.day())
+            .import_once(auditmanager, control, item, &now.day())
             .await;
         match &outcome {
             DigestOutcome::Filed(_) => {
                 if let Err(e) = self.ledger.confirm(&format!("once#{claim}"), until).await {
-                    tracing::error!(error = %e, "a filed report could not be confirmed in the ledger");
+                    tracing::error!(error = %e, "a filed item could not be confirmed in the ledger");
                 }
             }
             _ => {
-                if let Err(e) = self.ledger.release_once(&claim).await {
-                    tracing::error!(error = %e, "a report claim could not be released");
+                if let Err(e) = self.ledger.release_once(claim).await {
+                    tracing::error!(error = %e, "an item's claim could not be released");
                 }
             }
         }
         outcome
     }
 
-    /// One `s3ResourcePath` item on `control` within its day's quota.
-    async fn import_report(
+    /// One evidence item on `control` within its day's quota.
+    async fn import_once(
         &self,
         auditmanager: &AuditManagerSink,
         control: &'static FrameworkControl,
-        path: &str,
+        item: EvidenceItem,
         day: &str,
     ) -> DigestOutcome {
         let target = match auditmanager.target(control).await {
@@ -786,17 +805,20 @@ impl Recorder {
         {
             Ok(0) => {
                 return DigestOutcome::Deferred(format!(
-                    "{} has used its {} evidence items for {day}; the report waits for the next run",
+                    "{} has used its {} evidence items for {day}; the item waits for the next run",
                     control.id, self.budget.daily_quota
                 ));
             }
             Ok(_) => {}
             Err(e) => return DigestOutcome::Deferred(e.to_string()),
         }
-        let items = [EvidenceItem::S3Path(path.to_owned())];
-        match auditmanager.import(&target, &items).await.pop() {
+        let filed = match &item {
+            EvidenceItem::S3Path(path) => path.clone(),
+            EvidenceItem::Text(text) => genai_evidence_core::text::truncate_chars(text, 80),
+        };
+        match auditmanager.import(&target, &[item]).await.pop() {
             Some(Err(why)) => DigestOutcome::Deferred(why),
-            _ => DigestOutcome::Filed(path.to_owned()),
+            _ => DigestOutcome::Filed(filed),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod config_item;
 pub mod enforced_guardrails;
 pub mod iam;
 pub mod kms;
+pub mod last_accessed;
 pub mod ledger;
 pub mod logs;
 pub mod s3;

@@ -61,6 +61,16 @@ impl ReportStore {
             .await
     }
 
+    /// Writes `body` under `key` as `content_type` (SSE-KMS) and returns its `s3://` path.
+    pub async fn put_object(
+        &self,
+        key: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<String, AwsError> {
+        self.put(key, content_type, body).await
+    }
+
     async fn put(&self, key: &str, content_type: &str, body: Vec<u8>) -> Result<String, AwsError> {
         self.client
             .put_object()
