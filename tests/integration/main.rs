@@ -36,6 +36,7 @@
     reason = "test harness: a broken fixture or emulator must fail the test"
 )]
 
+mod access_review;
 mod auditmanager_sink;
 mod chaos;
 mod collect_agentcore;

@@ -276,7 +276,7 @@ async fn a_run_writes_one_encrypted_html_report_and_files_it_once_on_every_contr
 }
 
 /// Runs headless Chromium with `args` on `page`; its stdout.
-fn chromium(args: &[String], page: &Path, profile: &Path) -> String {
+pub(crate) fn chromium(args: &[String], page: &Path, profile: &Path) -> String {
     assert!(
         Path::new(CHROMIUM).exists(),
         "{CHROMIUM} is missing: run tools/install_chromium.sh (make test does)"
@@ -305,7 +305,7 @@ fn chromium(args: &[String], page: &Path, profile: &Path) -> String {
 }
 
 /// A PNG's width and height, from its IHDR chunk.
-fn png_size(png: &[u8]) -> (u32, u32) {
+pub(crate) fn png_size(png: &[u8]) -> (u32, u32) {
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
     let be = |at: usize| u32::from_be_bytes([png[at], png[at + 1], png[at + 2], png[at + 3]]);
     assert_eq!(&png[12..16], b"IHDR");

@@ -76,6 +76,54 @@ fn config_rule_function_is_granted_exactly_what_its_code_calls() {
     assert_eq!(granted, needed);
 }
 
+/// The access review reads IAM and records on its Config process check; it writes only its own
+/// objects in the evidence bucket and uses only the ledger's single-item calls.
+#[test]
+fn access_review_is_granted_exactly_what_its_code_calls() {
+    let t = template();
+    let statements = statements(&t, "AccessReviewFunction");
+    let granted: BTreeSet<String> = statements
+        .iter()
+        .flat_map(|s| strings(&s["Action"]))
+        .collect();
+    let mut needed: BTreeSet<String> = genai_evidence::triggers::access_review::REVIEW_ACTIONS
+        .iter()
+        .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
+        .chain(genai_evidence::sinks::reports::REQUIRED_ACTIONS)
+        .map(|a| a.to_string())
+        .collect();
+    needed.extend(
+        [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "kms:GenerateDataKey",
+            "kms:Decrypt",
+        ]
+        .map(str::to_owned),
+    );
+    assert_eq!(granted, needed);
+    let writes = statements
+        .iter()
+        .find(|s| strings(&s["Action"]).contains(&"s3:PutObject".to_owned()))
+        .unwrap();
+    assert_eq!(
+        writes["Resource"],
+        json!({"Fn::Sub": "${EvidenceBucket.Arn}/access-review/*"})
+    );
+    let config = statements
+        .iter()
+        .find(|s| strings(&s["Action"]).contains(&"config:PutExternalEvaluation".to_owned()))
+        .unwrap();
+    assert_eq!(
+        config["Resource"],
+        json!({"Fn::GetAtt": ["AccessReviewProcessCheck", "Arn"]})
+    );
+    let rule = &t["Resources"]["AccessReviewProcessCheck"]["Properties"]["Source"];
+    assert_eq!(rule["SourceIdentifier"], "AWS_CONFIG_PROCESS_CHECK");
+}
+
 #[test]
 fn scheduled_sweep_is_granted_exactly_what_its_code_calls_plus_the_collector_policy() {
     let t = template();
@@ -487,7 +535,7 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
     let input = &t["Resources"]["GenAiControlsRule"]["Properties"]["InputParameters"];
     assert!(input.is_object(), "InputParameters is built, not a literal");
 
-    // As deployed (SAM's Globals merged): the three functions carry exactly the Config rule's
+    // As deployed (SAM's Globals merged): the functions carry exactly the Config rule's
     // InputParameters as RULE_PARAMETERS, and no function sets its own.
     let deployed = translated(&t);
     let functions: BTreeMap<&str, &Value> = deployed["Resources"]
@@ -505,6 +553,7 @@ fn the_config_rule_and_every_function_get_one_rule_parameters_text_from_the_temp
     assert_eq!(
         functions.keys().copied().collect::<Vec<_>>(),
         [
+            "AccessReviewFunction",
             "CloudTrailDriftFunction",
             "ConfigRuleFunction",
             "ScheduledSweepFunction"
@@ -768,6 +817,7 @@ fn every_asynchronously_invoked_function_retries_boundedly_and_sends_failures_to
     assert_eq!(
         invoked,
         [
+            "AccessReviewFunction",
             "CloudTrailDriftFunction",
             "ConfigRuleFunction",
             "ScheduledSweepFunction"

@@ -33,9 +33,9 @@ pub async fn start_jobs(
                 AwsError::from_sdk("iam:GenerateServiceLastAccessedDetails", e).to_string()
             })
             .and_then(|out| {
-                out.job_id()
-                    .map(str::to_owned)
-                    .ok_or_else(|| "GenerateServiceLastAccessedDetails returned no JobId".to_owned())
+                out.job_id().map(str::to_owned).ok_or_else(|| {
+                    "GenerateServiceLastAccessedDetails returned no JobId".to_owned()
+                })
             });
         (arn, job)
     })
@@ -76,7 +76,9 @@ pub async fn read_job(client: &aws_sdk_iam::Client, job_id: &str) -> ServiceActi
                     .map(|e| format!("{}: {}", e.code(), e.message()))
                     .unwrap_or_else(|| format!("job status {}", other.as_str()));
                 return ServiceActivity::Unreadable {
-                    reason: format!("IAM could not generate the service last accessed report ({why})"),
+                    reason: format!(
+                        "IAM could not generate the service last accessed report ({why})"
+                    ),
                 };
             }
         }
@@ -109,7 +111,8 @@ pub async fn collect(
     budget: Duration,
 ) -> BTreeMap<String, ServiceActivity> {
     let started = Instant::now();
-    let mut pending: Vec<(String, String)> = jobs.iter().map(|(a, j)| (a.clone(), j.clone())).collect();
+    let mut pending: Vec<(String, String)> =
+        jobs.iter().map(|(a, j)| (a.clone(), j.clone())).collect();
     let mut known = BTreeMap::new();
     let mut wait = FIRST_POLL_INTERVAL;
     loop {

@@ -107,7 +107,10 @@ impl ReviewRequest {
             return Ok(ReviewRequest::Continue);
         }
         if event.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event") {
-            let account = event.get("account").and_then(Value::as_str).unwrap_or_default();
+            let account = event
+                .get("account")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(AccessReviewError::InvalidEvent(
                     "the schedule event's `account` is not an AWS account id".into(),
@@ -160,13 +163,18 @@ impl ReviewOptions {
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, String> {
         let number = |name: &str, default: u32, max: u32| -> Result<u32, String> {
-            match lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+            match lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+            {
                 None => Ok(default),
                 Some(v) => v
                     .parse::<u32>()
                     .ok()
                     .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| format!("{name} must be a whole number from 1 to {max}, not {v:?}")),
+                    .ok_or_else(|| {
+                        format!("{name} must be a whole number from 1 to {max}, not {v:?}")
+                    }),
             }
         };
         Ok(Self {
@@ -294,8 +302,18 @@ impl AccessReviewHandler {
         event: &Value,
         invoked_by: &str,
     ) -> Result<ReviewSummary, AccessReviewError> {
+        self.handle_at(event, invoked_by, Timestamp::now()).await
+    }
+
+    /// [`handle`](Self::handle) as if the clock read `now` (the review's time, and what the
+    /// sign-off deadline is measured against; tests move it past a deadline).
+    pub async fn handle_at(
+        &self,
+        event: &Value,
+        invoked_by: &str,
+        now: Timestamp,
+    ) -> Result<ReviewSummary, AccessReviewError> {
         let request = ReviewRequest::parse(event)?;
-        let now = Timestamp::now();
         match request {
             ReviewRequest::Attest(attestation) => self.attest(attestation, invoked_by, now).await,
             ReviewRequest::Start { account } => self.prepare(Some(account), now).await,
@@ -452,9 +470,12 @@ impl AccessReviewHandler {
         if draft.pending.is_empty() {
             return Ok(());
         }
-        let read =
-            last_accessed::collect(&self.clients.iam_gaps, &draft.pending, self.options.poll_budget)
-                .await;
+        let read = last_accessed::collect(
+            &self.clients.iam_gaps,
+            &draft.pending,
+            self.options.poll_budget,
+        )
+        .await;
         for (arn, activity) in read {
             if !matches!(activity, ServiceActivity::Pending { .. }) {
                 draft.pending.remove(&arn);
@@ -522,7 +543,10 @@ impl AccessReviewHandler {
         summary.flagged = review.flagged().count();
         summary.objects = vec![json.clone(), csv, html.clone()];
         let items = [
-            ("summary", EvidenceItem::Text(evidence_text(&review.summary()))),
+            (
+                "summary",
+                EvidenceItem::Text(evidence_text(&review.summary())),
+            ),
             ("html", EvidenceItem::S3Path(html)),
             ("json", EvidenceItem::S3Path(json)),
         ];
@@ -532,7 +556,9 @@ impl AccessReviewHandler {
                 .recorder
                 .file_item_once(&SECAI3_8, &claim, item, Timestamp::now())
                 .await;
-            summary.evidence.push(format!("{what}: {}", outcome_words(&outcome)));
+            summary
+                .evidence
+                .push(format!("{what}: {}", outcome_words(&outcome)));
         }
         Ok(review)
     }
@@ -565,7 +591,12 @@ impl AccessReviewHandler {
         let claim = format!("review#{}#overdue", latest.id);
         let outcome = self
             .recorder
-            .file_item_once(&SECAI3_8, &claim, EvidenceItem::Text(evidence_text(&text)), now)
+            .file_item_once(
+                &SECAI3_8,
+                &claim,
+                EvidenceItem::Text(evidence_text(&text)),
+                now,
+            )
             .await;
         summary
             .evidence
@@ -586,8 +617,16 @@ impl AccessReviewHandler {
         now: Timestamp,
     ) -> Result<ReviewSummary, AccessReviewError> {
         let (version, mut state) = self.load().await?;
-        let unknown = || AccessReviewError::Attestation(AttestError::UnknownReview(attestation.review_id.clone()));
-        let Some(latest) = state.latest.as_ref().filter(|l| l.id == attestation.review_id) else {
+        let unknown = || {
+            AccessReviewError::Attestation(AttestError::UnknownReview(
+                attestation.review_id.clone(),
+            ))
+        };
+        let Some(latest) = state
+            .latest
+            .as_ref()
+            .filter(|l| l.id == attestation.review_id)
+        else {
             return Err(unknown());
         };
         let review: Review = self
@@ -642,7 +681,9 @@ impl AccessReviewHandler {
                 message: format!("the sign-off could not be filed yet: {why}"),
             }));
         }
-        summary.evidence.push(format!("sign-off: {}", outcome_words(&outcome)));
+        summary
+            .evidence
+            .push(format!("sign-off: {}", outcome_words(&outcome)));
         let status = SignOffStatus::of(
             Timestamp::parse(&review.generated_at).map_err(bad_state)?,
             Some(&sign_off),
@@ -651,7 +692,10 @@ impl AccessReviewHandler {
         );
         let html = self
             .store
-            .put_html(&object_key(&review.id, "review.html"), render::html(&review, &status))
+            .put_html(
+                &object_key(&review.id, "review.html"),
+                render::html(&review, &status),
+            )
             .await?;
         summary.objects = vec![path, html];
         summary.config.push(
