@@ -1093,6 +1093,67 @@ fn selected_users(details: &AuthorizationDetails, selection: &IamSelection) -> V
     names.into_iter().collect()
 }
 
+/// The IAM state an access review reads, from the bulk read and the users' credentials: every
+/// role with its trust policy, every user (its own and its groups' policies, its credentials),
+/// and every group with its own policies.
+pub fn review_state(
+    details: &AuthorizationDetails,
+    credentials: &BTreeMap<String, UserCredentials>,
+    scope: &Scope,
+    observed_at: Timestamp,
+) -> (
+    Vec<crate::review::RoleState>,
+    Vec<User>,
+    Vec<crate::review::GroupState>,
+) {
+    let trust: BTreeMap<&str, Readable<PolicyDocument>> = details
+        .roles
+        .iter()
+        .filter_map(|r| {
+            let arn = r.arn()?;
+            let document = match r.assume_role_policy_document() {
+                None => Err(Unreadable::new(format!("role {arn} has no trust policy"))),
+                Some(text) => PolicyDocument::parse_url_encoded(text).map_err(|e| {
+                    Unreadable::new(format!("the trust policy of {arn} could not be read: {e}"))
+                }),
+            };
+            Some((arn, document))
+        })
+        .collect();
+    let mut roles = Vec::new();
+    let mut users = Vec::new();
+    for subject in subjects_from_details(details, credentials, scope, observed_at) {
+        match subject.state {
+            SubjectState::Live(Resource::IamRole(role)) => {
+                let trust = trust.get(role.arn.as_str()).cloned().unwrap_or_else(|| {
+                    Err(Unreadable::new("the role's trust policy was not read"))
+                });
+                roles.push(crate::review::RoleState { role, trust });
+            }
+            SubjectState::Live(Resource::IamUser(user)) => users.push(user),
+            _ => {}
+        }
+    }
+    let documents = default_documents(details);
+    let groups = details
+        .groups
+        .iter()
+        .map(|g| {
+            let name = g.group_name().unwrap_or_default().to_owned();
+            let mut policies = inline_policies(g.group_policy_list(), "");
+            let attached = attached_policies(g.attached_managed_policies(), None);
+            policies.extend(managed_documents(&attached, &documents));
+            crate::review::GroupState {
+                arn: g.arn().unwrap_or_default().to_owned(),
+                created: timestamp(g.create_date()),
+                name,
+                policies,
+            }
+        })
+        .collect();
+    (roles, users, groups)
+}
+
 #[cfg(test)]
 mod tests {
     use aws_sdk_iam::types::{AttachedPolicy as SdkAttached, PolicyVersion, RoleLastUsed};
@@ -1371,65 +1432,4 @@ mod tests {
             BTreeMap::from([("genai-evidence".to_owned(), "include".to_owned())])
         );
     }
-}
-
-/// The IAM state an access review reads, from the bulk read and the users' credentials: every
-/// role with its trust policy, every user (its own and its groups' policies, its credentials),
-/// and every group with its own policies.
-pub fn review_state(
-    details: &AuthorizationDetails,
-    credentials: &BTreeMap<String, UserCredentials>,
-    scope: &Scope,
-    observed_at: Timestamp,
-) -> (
-    Vec<crate::review::RoleState>,
-    Vec<User>,
-    Vec<crate::review::GroupState>,
-) {
-    let trust: BTreeMap<&str, Readable<PolicyDocument>> = details
-        .roles
-        .iter()
-        .filter_map(|r| {
-            let arn = r.arn()?;
-            let document = match r.assume_role_policy_document() {
-                None => Err(Unreadable::new(format!("role {arn} has no trust policy"))),
-                Some(text) => PolicyDocument::parse_url_encoded(text).map_err(|e| {
-                    Unreadable::new(format!("the trust policy of {arn} could not be read: {e}"))
-                }),
-            };
-            Some((arn, document))
-        })
-        .collect();
-    let mut roles = Vec::new();
-    let mut users = Vec::new();
-    for subject in subjects_from_details(details, credentials, scope, observed_at) {
-        match subject.state {
-            SubjectState::Live(Resource::IamRole(role)) => {
-                let trust = trust.get(role.arn.as_str()).cloned().unwrap_or_else(|| {
-                    Err(Unreadable::new("the role's trust policy was not read"))
-                });
-                roles.push(crate::review::RoleState { role, trust });
-            }
-            SubjectState::Live(Resource::IamUser(user)) => users.push(user),
-            _ => {}
-        }
-    }
-    let documents = default_documents(details);
-    let groups = details
-        .groups
-        .iter()
-        .map(|g| {
-            let name = g.group_name().unwrap_or_default().to_owned();
-            let mut policies = inline_policies(g.group_policy_list(), "");
-            let attached = attached_policies(g.attached_managed_policies(), None);
-            policies.extend(managed_documents(&attached, &documents));
-            crate::review::GroupState {
-                arn: g.arn().unwrap_or_default().to_owned(),
-                created: timestamp(g.create_date()),
-                name,
-                policies,
-            }
-        })
-        .collect();
-    (roles, users, groups)
 }
