@@ -250,6 +250,8 @@ pub struct ReviewSummary {
     pub flagged: usize,
     /// Jobs still running.
     pub pending_jobs: usize,
+    /// The flagged principals, riskiest first.
+    pub flagged_principals: Vec<FlaggedLine>,
     /// The review's objects in the evidence bucket.
     pub objects: Vec<String>,
     /// The evidence filed on SECAI3.8 (or why not).
@@ -258,6 +260,39 @@ pub struct ReviewSummary {
     pub sign_off: Option<String>,
     /// What was recorded on the Config process check (or why not).
     pub config: Vec<String>,
+}
+
+/// A flagged principal, as the summary lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlaggedLine {
+    /// Its kind, in words.
+    pub kind: &'static str,
+    /// Its name.
+    pub name: String,
+    /// Its ARN (what a decision names).
+    pub arn: String,
+    /// Its flags, in words.
+    pub flags: String,
+    /// What could not be read about it.
+    pub notes: Vec<String>,
+}
+
+fn flagged_lines(review: &Review) -> Vec<FlaggedLine> {
+    review
+        .flagged()
+        .map(|p| FlaggedLine {
+            kind: p.kind.label(),
+            name: p.name.clone(),
+            arn: p.arn.clone(),
+            flags: p
+                .flags
+                .iter()
+                .map(crate::review::Flag::label)
+                .collect::<Vec<_>>()
+                .join(", "),
+            notes: p.notes.clone(),
+        })
+        .collect()
 }
 
 /// The access-review function, with its clients built once per container.
@@ -541,6 +576,7 @@ impl AccessReviewHandler {
         summary.status = "published";
         summary.principals = review.principals.len();
         summary.flagged = review.flagged().count();
+        summary.flagged_principals = flagged_lines(&review);
         summary.objects = vec![json.clone(), csv, html.clone()];
         let items = [
             (

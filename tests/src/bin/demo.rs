@@ -23,7 +23,12 @@ use aws_emulator::{DEMO_ASSESSMENT_ID, Emulator, Seed};
 use rig::{Moto, estate, seed};
 use serde_json::Value;
 
-const FUNCTIONS: &[&str] = &["config-rule", "scheduled-sweep", "cloudtrail-drift"];
+const FUNCTIONS: &[&str] = &[
+    "config-rule",
+    "scheduled-sweep",
+    "cloudtrail-drift",
+    "access-review",
+];
 const TABLE: &str = "genai-evidence-ledger";
 const EVIDENCE_BUCKET: &str = "genai-evidence-evidence";
 const DRIFT_EVENT: &str = "drift-s3-deletebucketencryption";
@@ -104,7 +109,8 @@ async fn main() -> DemoResult<()> {
         run_events(port, &emulator, &mask).await?;
         run_sweep(port, &mask, &rig::s3_client(&moto_aws)).await?;
         run_drift(port, &rig::s3_client(&moto_aws)).await?;
-        drift_samples::run(port, &moto_aws, &[DRIFT_EVENT]).await
+        drift_samples::run(port, &moto_aws, &[DRIFT_EVENT]).await?;
+        run_review(port, &mask).await
     }
     .await;
     watch.stop();
@@ -153,8 +159,31 @@ impl Mask {
         for (from, to) in &self.0 {
             out = out.replace(from, to);
         }
-        out
+        // The access review's id and times, and Lambda's request id, change with every run.
+        let out = mask_after(&out, "access-review-123456789012-", 16, "<now>");
+        let out = mask_after(&out, "<today>T", 13, "<time>");
+        mask_after(&out, "Lambda request ", 36, "<request-id>")
     }
+}
+
+/// `text` with the `len` characters after each `prefix` replaced by `placeholder`.
+fn mask_after(text: &str, prefix: &str, len: usize, placeholder: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(prefix) {
+        let start = at + prefix.len();
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        if tail.starts_with('<') {
+            rest = tail;
+            continue;
+        }
+        let end = tail.char_indices().nth(len).map_or(tail.len(), |(i, _)| i);
+        out.push_str(placeholder);
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 async fn run_sweep(port: u16, mask: &Mask, s3: &aws_sdk_s3::Client) -> DemoResult<()> {
@@ -390,6 +419,109 @@ async fn run_events(port: u16, emulator: &Emulator, mask: &Mask) -> DemoResult<(
         }
     }
     Ok(())
+}
+
+/// The access review: prepared from the schedule sample, then signed off by a reviewer (the
+/// event `attest` writes), then the same sign-off again.
+async fn run_review(port: u16, mask: &Mask) -> DemoResult<()> {
+    println!(
+        "\nInvoking access-review (cargo lambda invoke) with events/access-review-schedule.json:"
+    );
+    println!(
+        "  (moto implements neither IAM's service last accessed reports nor service-specific credentials: what they"
+    );
+    println!(
+        "   would say is unreadable here, so those principals are flagged for the reviewer, never passed)"
+    );
+    let review = invoke(port, "access-review", "access-review-schedule")?;
+    let id = review["review_id"].as_str().unwrap_or_default().to_owned();
+    let shown = |text: &str| mask.apply(text);
+    print_review(&review, &shown);
+    let mut decisions = Vec::new();
+    for p in review["flagged_principals"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        decisions.push(
+            serde_json::json!({"principal": p["arn"], "decision": "keep", "note": "still needed"}),
+        );
+    }
+    let attestation = serde_json::json!({"attestation": {
+        "review_id": id,
+        "reviewer": "carol.auditor@example.com",
+        "decisions": decisions,
+        "note": "demo sign-off"
+    }});
+    println!(
+        "  the reviewer signs it off (the event `cargo run -q -p genai-evidence --bin attest` writes):"
+    );
+    let signed = invoke_with(port, "access-review", &attestation)?;
+    print_review(&signed, &shown);
+    println!("  the same sign-off again:");
+    let again = invoke_with(port, "access-review", &attestation)?;
+    println!("    status {}", again["status"].as_str().unwrap_or("?"));
+    Ok(())
+}
+
+fn print_review(summary: &Value, shown: &dyn Fn(&str) -> String) {
+    println!(
+        "    status {}, review {}: {} principal(s) with GenAI access, {} flagged",
+        summary["status"].as_str().unwrap_or("?"),
+        shown(summary["review_id"].as_str().unwrap_or("?")),
+        summary["principals"],
+        summary["flagged"]
+    );
+    for p in summary["flagged_principals"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        println!(
+            "      {:<16} {:<28} {}",
+            p["kind"].as_str().unwrap_or("?"),
+            p["name"].as_str().unwrap_or("?"),
+            p["flags"].as_str().unwrap_or("?")
+        );
+        for note in p["notes"].as_array().into_iter().flatten() {
+            println!("        {}", note.as_str().unwrap_or("?"));
+        }
+    }
+    for (what, list) in [
+        ("object", "objects"),
+        ("evidence", "evidence"),
+        ("config", "config"),
+    ] {
+        for line in summary[list].as_array().into_iter().flatten() {
+            println!("    {what}: {}", shown(line.as_str().unwrap_or("?")));
+        }
+    }
+}
+
+/// Invokes `function` with `payload`.
+fn invoke_with(port: u16, function: &str, payload: &Value) -> DemoResult<Value> {
+    let out = Command::new("cargo")
+        .args([
+            "lambda",
+            "invoke",
+            function,
+            "--invoke-address",
+            "127.0.0.1",
+            "--invoke-port",
+        ])
+        .arg(port.to_string())
+        .arg("--data-ascii")
+        .arg(payload.to_string())
+        .args(["--output-format", "json"])
+        .output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "invoke {function} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
 }
 
 fn invoke(port: u16, function: &str, name: &str) -> DemoResult<Value> {
