@@ -143,10 +143,73 @@ impl Rig {
             .send()
             .await
             .unwrap();
+        self.seed_identity_center(managed.policy().unwrap().policy_name().unwrap())
+            .await;
         iam.create_user().user_name("bob").send().await.unwrap();
         iam.add_user_to_group()
             .group_name("ml")
             .user_name("bob")
+            .send()
+            .await
+            .unwrap();
+    }
+
+    /// A permission set provisioned to the account and assigned to an Identity Center group: an
+    /// inline invoke policy and a reference to the account's `customer_policy`.
+    async fn seed_identity_center(&self, customer_policy: &str) {
+        let sso = aws_sdk_ssoadmin::Client::new(&self.moto_aws);
+        let instances = sso.list_instances().send().await.unwrap();
+        let instance = instances.instances()[0].instance_arn().unwrap().to_owned();
+        let set = sso
+            .create_permission_set()
+            .instance_arn(&instance)
+            .name("MLEngineers")
+            // moto answers its default (the number 3600) where the API has an ISO 8601 text.
+            .session_duration("PT1H")
+            .send()
+            .await
+            .unwrap();
+        let set = set
+            .permission_set()
+            .unwrap()
+            .permission_set_arn()
+            .unwrap()
+            .to_owned();
+        sso.put_inline_policy_to_permission_set()
+            .instance_arn(&instance)
+            .permission_set_arn(&set)
+            .inline_policy(INVOKE)
+            .send()
+            .await
+            .unwrap();
+        sso.attach_customer_managed_policy_reference_to_permission_set()
+            .instance_arn(&instance)
+            .permission_set_arn(&set)
+            .customer_managed_policy_reference(
+                aws_sdk_ssoadmin::types::CustomerManagedPolicyReference::builder()
+                    .name(customer_policy)
+                    .path("/")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        sso.provision_permission_set()
+            .instance_arn(&instance)
+            .permission_set_arn(&set)
+            .target_type(aws_sdk_ssoadmin::types::ProvisionTargetType::AwsAccount)
+            .target_id(ACCOUNT)
+            .send()
+            .await
+            .unwrap();
+        sso.create_account_assignment()
+            .instance_arn(&instance)
+            .target_id(ACCOUNT)
+            .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
+            .permission_set_arn(&set)
+            .principal_type(aws_sdk_ssoadmin::types::PrincipalType::Group)
+            .principal_id("9a67ml00-engineers")
             .send()
             .await
             .unwrap();
@@ -177,6 +240,10 @@ impl Rig {
                 iam: self.iam(),
                 iam_gaps: gaps.iam.clone(),
                 config: gaps.config.clone(),
+                sso_admin: gaps
+                    .sso_admin
+                    .clone()
+                    .unwrap_or_else(|| aws_sdk_ssoadmin::Client::new(&self.moto_aws)),
             },
             recorder,
             self.store(),
@@ -269,6 +336,8 @@ impl Rig {
 struct Gaps {
     iam: aws_sdk_iam::Client,
     config: aws_sdk_config::Client,
+    /// Identity Center, when not moto's (a denied one).
+    sso_admin: Option<aws_sdk_ssoadmin::Client>,
     rules: Vec<(String, Rule)>,
 }
 
@@ -433,7 +502,12 @@ fn gaps(legacy_done: bool) -> Gaps {
             .interceptor(config_interceptor)
             .build(),
     );
-    Gaps { iam, config, rules }
+    Gaps {
+        iam,
+        config,
+        sso_admin: None,
+        rules,
+    }
 }
 
 fn schedule() -> Value {
@@ -496,6 +570,7 @@ async fn a_review_lists_who_may_use_genai_flags_the_risky_and_is_filed_once_on_s
             (PrincipalKind::Role, "acme-bedrock-app"),
             (PrincipalKind::Role, "acme-legacy-ml"),
             (PrincipalKind::BedrockApiKey, "ACCAALICEBEDROCKKEY1"),
+            (PrincipalKind::PermissionSet, "MLEngineers"),
         ],
         "exactly the principals granting GenAI actions (not the S3-only role)"
     );
@@ -524,6 +599,21 @@ async fn a_review_lists_who_may_use_genai_flags_the_risky_and_is_filed_once_on_s
         .find(|p| p.kind == PrincipalKind::BedrockApiKey)
         .unwrap();
     assert_eq!(key.flags, [Flag::LongTermApiKey]);
+    let set = review
+        .principals
+        .iter()
+        .find(|p| p.kind == PrincipalKind::PermissionSet)
+        .unwrap();
+    assert_eq!(set.assignments, ["GROUP 9a67ml00-engineers"]);
+    let statements: Vec<&str> = set.grants.iter().map(|g| g.statement.as_str()).collect();
+    assert_eq!(
+        statements,
+        ["InvokeClaude", "AllSageMaker"],
+        "{:?}",
+        set.grants
+    );
+    assert!(set.flags.contains(&Flag::BroadGrant));
+    assert!(review.notes.is_empty(), "{:?}", review.notes);
     let bob = review.principal(&arn("user", "bob")).unwrap();
     assert!(
         bob.grants[0].policy.contains("group ml's managed policy")
@@ -635,10 +725,50 @@ async fn a_review_lists_who_may_use_genai_flags_the_risky_and_is_filed_once_on_s
 async fn a_second_review_shows_what_changed_and_an_unsigned_one_past_its_deadline_is_non_compliant()
 {
     let rig = Rig::start().await;
-    let ready = gaps(true);
+    let mut ready = gaps(true);
+    // Not the organization's Identity Center administrator: the review says what it could not read.
+    let denied = mock!(aws_sdk_ssoadmin::Client::list_instances).then_error(|| {
+        aws_sdk_ssoadmin::operation::list_instances::ListInstancesError::AccessDeniedException(
+            aws_sdk_ssoadmin::types::error::AccessDeniedException::builder()
+                .message("User is not authorized to perform sso:ListInstances")
+                .meta(
+                    aws_smithy_types::error::ErrorMetadata::builder()
+                        .code("AccessDeniedException")
+                        .message("User is not authorized to perform sso:ListInstances")
+                        .build(),
+                )
+                .build(),
+        )
+    });
+    ready.sso_admin = Some(aws_sdk_ssoadmin::Client::from_conf(
+        aws_sdk_ssoadmin::Config::builder()
+            .behavior_version(aws_sdk_ssoadmin::config::BehaviorVersion::latest())
+            .region(aws_sdk_ssoadmin::config::Region::new(rig::REGION))
+            .credentials_provider(aws_sdk_ssoadmin::config::Credentials::new(
+                "testing", "testing", None, None, "mock",
+            ))
+            .http_client(create_mock_http_client())
+            .interceptor(MockResponseInterceptor::new().with_rule(&denied))
+            .build(),
+    ));
     let first = run(&rig, &ready, &schedule()).await;
     assert_eq!(first.status, "published", "{first:#?}");
     let first_id = first.review_id.unwrap();
+    let first_review = rig.review(&first_id).await;
+    assert_eq!(first_review.notes.len(), 1, "{:?}", first_review.notes);
+    assert!(
+        first_review.notes[0].starts_with(
+            "IAM Identity Center permission sets could not be read: sso:ListInstances"
+        ) && first_review.notes[0].contains("AccessDenied"),
+        "{:?}",
+        first_review.notes
+    );
+    assert!(
+        !first_review
+            .principals
+            .iter()
+            .any(|p| p.kind == PrincipalKind::PermissionSet)
+    );
 
     // A month later: the app role's access is gone, a new role may invoke.
     let iam = rig.iam();

@@ -35,6 +35,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         iam_gaps: iam.clone(),
         iam,
         config: aws_sdk_config::Client::new(&aws),
+        sso_admin: aws_sdk_ssoadmin::Client::new(&aws),
     };
     let handler = AccessReviewHandler::new(clients, recorder, store, options);
     let handler = &handler;

@@ -14,6 +14,7 @@ pub mod config_api;
 pub mod config_item;
 pub mod enforced_guardrails;
 pub mod iam;
+pub mod identity_center;
 pub mod kms;
 pub mod last_accessed;
 pub mod ledger;

@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::adapters::Scope;
+use crate::adapters::iam::ManagedPolicyReader;
 use crate::adapters::iam::{read_authorization_details, read_credentials_with, review_state};
-use crate::adapters::last_accessed;
+use crate::adapters::{identity_center, last_accessed};
 use crate::catalog::framework::SECAI3_8;
 use crate::domain::time::Timestamp;
 use crate::error::{AwsError, AwsErrorKind};
@@ -35,6 +36,8 @@ pub const STATE_KEY: &str = "review#state";
 pub const REVIEW_ACTIONS: &[&str] = &[
     "config:PutExternalEvaluation",
     "iam:GenerateServiceLastAccessedDetails",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
     "iam:GetAccessKeyLastUsed",
     "iam:GetAccountAuthorizationDetails",
     "iam:GetLoginProfile",
@@ -42,6 +45,13 @@ pub const REVIEW_ACTIONS: &[&str] = &[
     "iam:ListAccessKeys",
     "iam:ListServiceSpecificCredentials",
     "iam:ListUsers",
+    "sso:DescribePermissionSet",
+    "sso:GetInlinePolicyForPermissionSet",
+    "sso:ListAccountAssignments",
+    "sso:ListCustomerManagedPolicyReferencesInPermissionSet",
+    "sso:ListInstances",
+    "sso:ListManagedPoliciesInPermissionSet",
+    "sso:ListPermissionSetsProvisionedToAccount",
 ];
 
 /// How long a review's jobs may run before the ones still pending are given up as unreadable.
@@ -199,6 +209,8 @@ pub struct ReviewClients {
     pub iam_gaps: aws_sdk_iam::Client,
     /// AWS Config, for the process check.
     pub config: aws_sdk_config::Client,
+    /// IAM Identity Center's admin API, for the permission sets.
+    pub sso_admin: aws_sdk_ssoadmin::Client,
 }
 
 /// The published review as the state remembers it.
@@ -457,12 +469,16 @@ impl AccessReviewHandler {
             region: String::new(),
         };
         let (roles, users, groups) = review_state(&details, &credentials, &scope, at);
+        let mut policies = ManagedPolicyReader::new(self.clients.iam.clone());
+        let permission_sets =
+            identity_center::permission_sets(&self.clients.sso_admin, &mut policies, account).await;
         Ok(ReviewInput {
             account: account.to_owned(),
             at,
             roles,
             users,
             groups,
+            permission_sets,
             activity,
             unused_after_days: self.options.unused_after_days,
             max_api_key_age_days: self.options.max_api_key_age_days,
@@ -476,7 +492,15 @@ impl AccessReviewHandler {
         let arns: Vec<String> = build(&input, None)
             .principals
             .iter()
-            .filter(|p| p.kind != crate::review::PrincipalKind::BedrockApiKey)
+            // IAM reports on IAM entities: a key acts as its user, a permission set through
+            // its provisioned role (listed as a role).
+            .filter(|p| {
+                !matches!(
+                    p.kind,
+                    crate::review::PrincipalKind::BedrockApiKey
+                        | crate::review::PrincipalKind::PermissionSet
+                )
+            })
             .map(|p| p.arn.clone())
             .collect();
         let mut draft = Draft {

@@ -43,6 +43,10 @@ pub enum PrincipalKind {
     /// A Bedrock API key: an IAM service-specific credential for `bedrock.amazonaws.com`, acting
     /// with its user's permissions.
     BedrockApiKey,
+    /// An IAM Identity Center permission set provisioned to the account (its assignments say
+    /// which Identity Center users and groups may use it; it acts through an
+    /// `AWSReservedSSO_<name>_...` role, which the review lists as a role).
+    PermissionSet,
 }
 
 impl PrincipalKind {
@@ -53,6 +57,7 @@ impl PrincipalKind {
             PrincipalKind::Group => "IAM group",
             PrincipalKind::Role => "IAM role",
             PrincipalKind::BedrockApiKey => "Bedrock API key",
+            PrincipalKind::PermissionSet => "Identity Center permission set",
         }
     }
 }
@@ -186,6 +191,9 @@ pub struct ReviewedPrincipal {
     pub services: ServiceActivity,
     /// Accounts other than the review's that its trust policy lets assume it (`*` for anyone).
     pub trusted_accounts: Vec<String>,
+    /// For a permission set: the Identity Center users and groups it is assigned to here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assignments: Vec<String>,
     /// What the reviewer is asked to decide on; empty when nothing is flagged.
     pub flags: Vec<Flag>,
     /// What could not be read, in words.
@@ -244,6 +252,9 @@ pub struct Review {
     pub changes: Changes,
     /// Whether every principal's per-service activity was collected (no job pending).
     pub complete: bool,
+    /// What the review could not read as a whole (e.g. IAM Identity Center), in words.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl Review {
@@ -307,6 +318,9 @@ impl Review {
             c.grants_added.len(),
             c.grants_removed.len()
         ));
+        if !self.notes.is_empty() {
+            text.push_str(&format!(" Not read: {}.", self.notes.join("; ")));
+        }
         let riskiest: Vec<String> = self
             .flagged()
             .take(10)
@@ -338,6 +352,24 @@ pub struct GroupState {
     pub policies: Vec<GrantedPolicy>,
 }
 
+/// An IAM Identity Center permission set as the review reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionSetState {
+    /// The permission set ARN.
+    pub arn: String,
+    /// Its name.
+    pub name: String,
+    /// When it was created, when known.
+    pub created: Option<Timestamp>,
+    /// Its policies: the inline policy and the managed policies' documents (an AWS managed
+    /// policy's document is known when the account's authorization details carry it; a customer
+    /// managed policy reference is read from the account's policy of that name and path).
+    pub policies: Vec<GrantedPolicy>,
+    /// Who it is assigned to in the account, e.g. `GROUP 9a67...` (the Identity Center principal
+    /// type and id), or why the assignments could not be read.
+    pub assignments: Readable<Vec<String>>,
+}
+
 /// A role with the trust policy the review reads for cross-account access.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleState {
@@ -360,6 +392,10 @@ pub struct ReviewInput {
     pub users: Vec<User>,
     /// The groups.
     pub groups: Vec<GroupState>,
+    /// The IAM Identity Center permission sets provisioned to the account, or why they could not
+    /// be read (an account that is not the organization's Identity Center administrator cannot
+    /// read them: the review says so rather than leaving them out silently).
+    pub permission_sets: Readable<Vec<PermissionSetState>>,
     /// The per-service activity read so far, by principal ARN.
     pub activity: BTreeMap<String, ServiceActivity>,
     /// Unused for more days than this is flagged.
@@ -550,6 +586,7 @@ fn principal(
             .cloned()
             .unwrap_or(ServiceActivity::NotRead),
         trusted_accounts: Vec::new(),
+        assignments: Vec::new(),
         flags: Vec::new(),
         notes,
     }
@@ -668,6 +705,31 @@ fn user_lines(user: &User, input: &ReviewInput) -> Vec<ReviewedPrincipal> {
     lines
 }
 
+fn permission_set_line(set: &PermissionSetState, input: &ReviewInput) -> Option<ReviewedPrincipal> {
+    let found = genai_grants(&set.policies);
+    if found.0.is_empty() && found.1.is_empty() {
+        return None;
+    }
+    let mut p = principal(
+        PrincipalKind::PermissionSet,
+        &set.arn,
+        &set.name,
+        set.created,
+        found,
+        input,
+    );
+    match &set.assignments {
+        Ok(assignments) if assignments.is_empty() => p
+            .notes
+            .push("assigned to no Identity Center user or group in this account".into()),
+        Ok(assignments) => p.assignments = assignments.clone(),
+        Err(u) => p
+            .notes
+            .push(format!("its assignments could not be read: {}", u.reason)),
+    }
+    Some(p)
+}
+
 fn group_line(group: &GroupState, input: &ReviewInput) -> Option<ReviewedPrincipal> {
     let found = genai_grants(&group.policies);
     if found.0.is_empty() && found.1.is_empty() {
@@ -689,6 +751,14 @@ pub fn build(input: &ReviewInput, previous: Option<&Review>) -> Review {
     principals.extend(input.roles.iter().filter_map(|r| role_line(r, input)));
     principals.extend(input.users.iter().flat_map(|u| user_lines(u, input)));
     principals.extend(input.groups.iter().filter_map(|g| group_line(g, input)));
+    let mut notes = Vec::new();
+    match &input.permission_sets {
+        Ok(sets) => principals.extend(sets.iter().filter_map(|s| permission_set_line(s, input))),
+        Err(u) => notes.push(format!(
+            "IAM Identity Center permission sets could not be read: {}",
+            u.reason
+        )),
+    }
     for p in &mut principals {
         if p.grants.iter().any(|g| g.broad) {
             p.flags.push(Flag::BroadGrant);
@@ -720,6 +790,7 @@ pub fn build(input: &ReviewInput, previous: Option<&Review>) -> Review {
         principals,
         changes,
         complete,
+        notes,
     }
 }
 

@@ -9,7 +9,7 @@ use super::{Flag, Review, ReviewedPrincipal, ServiceActivity};
 use crate::evidence::html::escape;
 
 /// The CSV columns.
-pub const CSV_HEADER: &str = "review_id,kind,principal_arn,name,flags,last_used,last_genai_use,service_activity,trusted_accounts,policy,statement,actions,broad,notes";
+pub const CSV_HEADER: &str = "review_id,kind,principal_arn,name,flags,last_used,last_genai_use,service_activity,trusted_accounts_or_assignments,policy,statement,actions,broad,notes";
 
 /// One CSV field, quoted when it must be, with formula-leading characters neutralised (a cell
 /// starting with `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet shows it as text).
@@ -68,7 +68,12 @@ pub fn csv(review: &Review) -> String {
             p.last_used.clone().unwrap_or_default(),
             p.last_genai_use().unwrap_or_default().to_owned(),
             activity_text(p),
-            p.trusted_accounts.join("; "),
+            p.trusted_accounts
+                .iter()
+                .chain(&p.assignments)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; "),
         ];
         let notes = p.notes.join("; ");
         let grants: Vec<[String; 4]> = if p.grants.is_empty() {
@@ -162,7 +167,14 @@ fn principal_row(p: &ReviewedPrincipal) -> String {
         last_used = escape(p.last_used.as_deref().unwrap_or("never or unknown")),
         genai = escape(p.last_genai_use().unwrap_or("—")),
         activity = escape(&activity_text(p)),
-        trusted = escape(&p.trusted_accounts.join(", ")),
+        trusted = escape(
+            &p.trusted_accounts
+                .iter()
+                .chain(&p.assignments)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     )
 }
 
@@ -230,10 +242,13 @@ pub fn html(review: &Review, status: &SignOffStatus) -> String {
         },
         escape(&counts.join(" · ")),
     );
+    for note in &review.notes {
+        let _ = writeln!(out, "<p class=\"meta late\">Not read: {}</p>", escape(note));
+    }
     out.push_str(
         "<h2>Principals with generative-AI access (riskiest first)</h2>\n\
          <table class=\"sortable\"><thead><tr><th>Flags</th><th>Kind</th><th>Principal</th>\
-         <th>Granted by</th><th>Last used</th><th>Last GenAI use</th><th>Trusted accounts</th>\
+         <th>Granted by</th><th>Last used</th><th>Last GenAI use</th><th>Trusted accounts / assigned to</th>\
          <th>Notes</th></tr></thead>\n<tbody>\n",
     );
     for p in &review.principals {

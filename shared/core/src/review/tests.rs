@@ -139,6 +139,16 @@ fn input() -> ReviewInput {
                 r#"{"Statement":{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"}}"#,
             )],
         }],
+        permission_sets: Ok(vec![PermissionSetState {
+            arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-ml".into(),
+            name: "MLEngineers".into(),
+            created: None,
+            policies: vec![policy(
+                "inline policy of permission set MLEngineers",
+                INVOKE,
+            )],
+            assignments: Ok(vec!["GROUP 9a67-ml-engineers".into()]),
+        }]),
         activity,
         unused_after_days: 90,
         max_api_key_age_days: 30,
@@ -159,7 +169,13 @@ fn flags(review: &Review, arn_end: &str) -> Vec<Flag> {
 fn the_review_lists_exactly_the_principals_that_grant_genai_actions_with_the_granting_statement() {
     let review = build(&input(), None);
     let arns: Vec<&str> = review.principals.iter().map(|p| p.arn.as_str()).collect();
-    assert_eq!(review.principals.len(), 5, "{arns:?}");
+    assert_eq!(review.principals.len(), 6, "{arns:?}");
+    let set = review
+        .principal("arn:aws:sso:::permissionSet/ssoins-1/ps-ml")
+        .unwrap();
+    assert_eq!(set.kind, PrincipalKind::PermissionSet);
+    assert_eq!(set.assignments, ["GROUP 9a67-ml-engineers"]);
+    assert_eq!(set.grants[0].statement, "Invoke");
     assert!(
         !arns.iter().any(|a| a.ends_with("role/web")),
         "an S3-only role has no GenAI access"
@@ -382,4 +398,31 @@ fn the_html_page_escapes_what_it_shows_and_loads_nothing() {
         page.matches("<tr><td data-sort").count(),
         review.principals.len()
     );
+}
+
+#[test]
+fn unreadable_identity_center_permission_sets_are_said_not_left_out_silently() {
+    let mut i = input();
+    i.permission_sets = Err(Unreadable::new(
+        "sso:ListInstances failed with AccessDeniedException",
+    ));
+    let review = build(&i, None);
+    assert_eq!(
+        review.notes,
+        [
+            "IAM Identity Center permission sets could not be read: sso:ListInstances failed with AccessDeniedException"
+        ]
+    );
+    assert!(
+        review.summary().contains("Not read: IAM Identity Center"),
+        "{}",
+        review.summary()
+    );
+    let page = render::html(
+        &review,
+        &SignOffStatus::Awaiting {
+            deadline: "d".into(),
+        },
+    );
+    assert!(page.contains("Not read: IAM Identity Center permission sets could not be read"));
 }
