@@ -120,48 +120,12 @@ impl Rig {
     /// Every `s3ResourcePath` in the assessment.
     async fn paths(&self) -> Vec<String> {
         let am = aws_sdk_auditmanager::Client::new(&self.emulator_aws);
-        let assessment = am
-            .get_assessment()
-            .assessment_id(DEMO_ASSESSMENT_ID)
-            .send()
+        crate::crash::evidence(&am)
             .await
-            .unwrap();
-        let mut out = Vec::new();
-        let sets = assessment
-            .assessment()
-            .and_then(|a| a.framework())
-            .map(|f| f.control_sets().to_vec())
-            .unwrap_or_default();
-        for set in sets {
-            let set_id = set.id().unwrap_or_default();
-            for control in set.controls() {
-                let folders = am
-                    .get_evidence_folders_by_assessment_control()
-                    .assessment_id(DEMO_ASSESSMENT_ID)
-                    .control_set_id(set_id)
-                    .control_id(control.id().unwrap_or_default())
-                    .send()
-                    .await
-                    .unwrap();
-                for folder in folders.evidence_folders() {
-                    let evidence = am
-                        .get_evidence_by_evidence_folder()
-                        .assessment_id(DEMO_ASSESSMENT_ID)
-                        .control_set_id(set_id)
-                        .evidence_folder_id(folder.id().unwrap_or_default())
-                        .send()
-                        .await
-                        .unwrap();
-                    for item in evidence.evidence() {
-                        if let Some(path) = item.attributes().and_then(|a| a.get("s3ResourcePath"))
-                        {
-                            out.push(path.clone());
-                        }
-                    }
-                }
-            }
-        }
-        out
+            .into_iter()
+            .filter(|(_, field, _)| field == "s3ResourcePath")
+            .map(|(_, _, value)| value)
+            .collect()
     }
 
     /// The failing resources (non-compliant, could not evaluate) of every digest's JSON report.
