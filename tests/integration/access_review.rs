@@ -35,7 +35,8 @@ use crate::support::fast_retries;
 const TABLE: &str = "review-ledger";
 const BUCKET: &str = "review-evidence";
 const ACCOUNT: &str = rig::ACCOUNT_ID;
-const INVOKED_BY: &str = "Lambda request test (the caller is in CloudTrail's Invoke record)";
+pub(crate) const INVOKED_BY: &str =
+    "Lambda request test (the caller is in CloudTrail's Invoke record)";
 
 fn arn(kind: &str, name: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:{kind}/{name}")
@@ -45,10 +46,10 @@ fn date(text: &str) -> DateTime {
     DateTime::from_millis(Timestamp::parse(text).unwrap().epoch_millis())
 }
 
-struct Rig {
-    _moto: rig::Moto,
+pub(crate) struct Rig {
+    pub(crate) moto: rig::Moto,
     _emulator: Emulator,
-    moto_aws: aws_config::SdkConfig,
+    pub(crate) moto_aws: aws_config::SdkConfig,
     emulator_aws: aws_config::SdkConfig,
     suite_key: String,
 }
@@ -62,7 +63,7 @@ fn trust(principal: Value) -> String {
 }
 
 impl Rig {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let moto = rig::Moto::start().expect("moto starts");
         let moto_aws = rig::sdk_config(moto.endpoint(), 3).await;
         rig::estate::ledger_table(&moto_aws, TABLE).await.unwrap();
@@ -74,7 +75,7 @@ impl Rig {
             .expect("emulator starts");
         let emulator_aws = rig::sdk_config(&emulator.endpoint(), 3).await;
         let rig = Self {
-            _moto: moto,
+            moto,
             _emulator: emulator,
             moto_aws,
             emulator_aws,
@@ -258,52 +259,15 @@ impl Rig {
     /// Every evidence item on SECAI3.8: its text or its `s3ResourcePath`.
     async fn secai3_8(&self) -> Vec<String> {
         let am = aws_sdk_auditmanager::Client::new(&self.emulator_aws);
-        let assessment = am
-            .get_assessment()
-            .assessment_id(DEMO_ASSESSMENT_ID)
-            .send()
+        let mut out: Vec<String> = crate::crash::evidence(&am)
             .await
-            .unwrap();
-        let mut out = Vec::new();
-        let sets = assessment
-            .assessment()
-            .and_then(|a| a.framework())
-            .map(|f| f.control_sets().to_vec())
-            .unwrap_or_default();
-        for set in sets {
-            let set_id = set.id().unwrap_or_default();
-            for control in set.controls() {
-                if !control.name().unwrap_or_default().contains("SECAI3.8") {
-                    continue;
-                }
-                let folders = am
-                    .get_evidence_folders_by_assessment_control()
-                    .assessment_id(DEMO_ASSESSMENT_ID)
-                    .control_set_id(set_id)
-                    .control_id(control.id().unwrap_or_default())
-                    .send()
-                    .await
-                    .unwrap();
-                for folder in folders.evidence_folders() {
-                    let evidence = am
-                        .get_evidence_by_evidence_folder()
-                        .assessment_id(DEMO_ASSESSMENT_ID)
-                        .control_set_id(set_id)
-                        .evidence_folder_id(folder.id().unwrap_or_default())
-                        .send()
-                        .await
-                        .unwrap();
-                    for item in evidence.evidence() {
-                        let attributes = item.attributes();
-                        if let Some(path) = attributes.and_then(|a| a.get("s3ResourcePath")) {
-                            out.push(path.clone());
-                        } else if let Some(text) = attributes.and_then(|a| a.get("textResponse")) {
-                            out.push(text.clone());
-                        }
-                    }
-                }
-            }
-        }
+            .into_iter()
+            .filter(|(control, field, _)| {
+                control.contains("SECAI3.8")
+                    && (field == "s3ResourcePath" || field == "textResponse")
+            })
+            .map(|(_, _, value)| value)
+            .collect();
         out.sort();
         out
     }
@@ -333,16 +297,16 @@ impl Rig {
 }
 
 /// The calls moto lacks, served by mocks that count what they were asked.
-struct Gaps {
-    iam: aws_sdk_iam::Client,
-    config: aws_sdk_config::Client,
+pub(crate) struct Gaps {
+    pub(crate) iam: aws_sdk_iam::Client,
+    pub(crate) config: aws_sdk_config::Client,
     /// Identity Center, when not moto's (a denied one).
     sso_admin: Option<aws_sdk_ssoadmin::Client>,
     rules: Vec<(String, Rule)>,
 }
 
 impl Gaps {
-    fn calls(&self, name: &str) -> usize {
+    pub(crate) fn calls(&self, name: &str) -> usize {
         self.rules
             .iter()
             .filter(|(n, _)| n == name)
@@ -364,7 +328,7 @@ fn service_use(namespace: &str, last: Option<&str>) -> ServiceLastAccessed {
 /// Jobs for every principal (`legacy_done`: whether acme-legacy-ml's report is ready; when it
 /// is, it last used Bedrock in January), alice's Bedrock API key (no expiry), and the Config
 /// process check.
-fn gaps(legacy_done: bool) -> Gaps {
+pub(crate) fn gaps(legacy_done: bool) -> Gaps {
     let mut rules: Vec<(String, Rule)> = Vec::new();
     let principals = [
         ("role", "acme-bedrock-app", Some("2026-12-01T08:00:00Z")),
@@ -510,11 +474,18 @@ fn gaps(legacy_done: bool) -> Gaps {
     }
 }
 
-fn schedule() -> Value {
+pub(crate) fn schedule() -> Value {
     rig::event("access-review-schedule")
 }
 
-fn attestation(review: &Review) -> Value {
+/// The next month's schedule event (EventBridge gives each its own id).
+fn next_month() -> Value {
+    let mut event = schedule();
+    event["id"] = json!("0b8e2a4c-7d1f-4c3e-9a6b-5e2f8d1c3a70");
+    event
+}
+
+pub(crate) fn attestation(review: &Review) -> Value {
     let decisions: Vec<Value> = review
         .flagged()
         .map(|p| json!({"principal": p.arn, "decision": if p.kind == PrincipalKind::BedrockApiKey { "revoke" } else { "keep" }}))
@@ -754,6 +725,15 @@ async fn a_second_review_shows_what_changed_and_an_unsigned_one_past_its_deadlin
     let first = run(&rig, &ready, &schedule()).await;
     assert_eq!(first.status, "published", "{first:#?}");
     let first_id = first.review_id.unwrap();
+    let filed = rig.secai3_8().await;
+    // Lambda redelivers the schedule event (its invocation seemed to fail): no second review.
+    let redelivered = run(&rig, &ready, &schedule()).await;
+    assert_eq!(redelivered.status, "idle", "{redelivered:#?}");
+    assert_eq!(
+        rig.secai3_8().await,
+        filed,
+        "a redelivered schedule files nothing"
+    );
     let first_review = rig.review(&first_id).await;
     assert_eq!(first_review.notes.len(), 1, "{:?}", first_review.notes);
     assert!(
@@ -794,7 +774,7 @@ async fn a_second_review_shows_what_changed_and_an_unsigned_one_past_its_deadlin
     let later = Timestamp::from_epoch_millis(Timestamp::now().epoch_millis() + 31 * 86_400_000);
     let second = rig
         .handler(&ready)
-        .handle_at(&schedule(), INVOKED_BY, later)
+        .handle_at(&next_month(), INVOKED_BY, later)
         .await
         .unwrap();
     assert_eq!(second.status, "published", "{second:#?}");
@@ -868,4 +848,90 @@ async fn a_second_review_shows_what_changed_and_an_unsigned_one_past_its_deadlin
         std::fs::copy(&shot, PathBuf::from(keep)).unwrap();
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_review_item_the_days_budget_could_not_take_is_filed_by_a_later_invocation() {
+    let rig = Rig::start().await;
+    let ready = gaps(true);
+    let prepared = Timestamp::parse("2026-12-03T06:00:00Z").unwrap();
+    // SECAI3.8 has one slot left today: the summary takes it, the HTML and JSON wait.
+    let ledger = Ledger::new(aws_sdk_dynamodb::Client::new(&rig.moto_aws), TABLE);
+    assert_eq!(
+        ledger
+            .reserve("SECAI3.8", &prepared.day(), 99, 100)
+            .await
+            .unwrap(),
+        99
+    );
+    let first = rig
+        .handler(&ready)
+        .handle_at(&schedule(), INVOKED_BY, prepared)
+        .await
+        .unwrap();
+    assert_eq!(first.status, "published", "{first:#?}");
+    assert_eq!(
+        first
+            .evidence
+            .iter()
+            .filter(|e| e.contains("not filed yet"))
+            .count(),
+        2,
+        "{first:#?}"
+    );
+    assert_eq!(rig.secai3_8().await.len(), 1);
+
+    // The continuation the same day: still no budget; nothing is dropped.
+    let same_day = Timestamp::from_epoch_millis(prepared.epoch_millis() + 15 * 60_000);
+    let waiting = rig
+        .handler(&ready)
+        .handle_at(&json!({"continue": true}), INVOKED_BY, same_day)
+        .await
+        .unwrap();
+    assert_eq!(
+        waiting
+            .evidence
+            .iter()
+            .filter(|e| e.contains("not filed yet"))
+            .count(),
+        2,
+        "{waiting:#?}"
+    );
+    assert_eq!(rig.secai3_8().await.len(), 1);
+
+    // The next day's first continuation files both, once.
+    let next_day = Timestamp::from_epoch_millis(prepared.epoch_millis() + 86_400_000);
+    let filed = rig
+        .handler(&ready)
+        .handle_at(&json!({"continue": true}), INVOKED_BY, next_day)
+        .await
+        .unwrap();
+    assert_eq!(
+        filed
+            .evidence
+            .iter()
+            .filter(|e| e.contains(": filed"))
+            .count(),
+        2,
+        "{filed:#?}"
+    );
+    let again = rig
+        .handler(&ready)
+        .handle_at(&json!({"continue": true}), INVOKED_BY, next_day)
+        .await
+        .unwrap();
+    assert!(again.evidence.is_empty(), "{again:#?}");
+    let id = first.review_id.unwrap();
+    let items = rig.secai3_8().await;
+    assert_eq!(items.len(), 3, "{items:#?}");
+    for file in ["review.html", "review.json"] {
+        assert_eq!(
+            items
+                .iter()
+                .filter(|i| i.ends_with(&format!("{id}/{file}")))
+                .count(),
+            1,
+            "{items:#?}"
+        );
+    }
 }

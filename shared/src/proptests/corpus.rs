@@ -1,5 +1,6 @@
 //! The hostile corpus: every file in `tests/fixtures/malformed/`, fed to its parser by the
-//! file's name (`config-event-`, `config-item-`, `cloudtrail-`, `policy-`, `params-`, `sweep-`),
+//! file's name (`config-event-`, `config-item-`, `cloudtrail-`, `policy-`, `params-`, `sweep-`,
+//! `access-review-`),
 //! with the outcome `expected.json` there names: `error: <text>` (an error naming that), `ok`
 //! (parsed, well-formed), or `unreadable: <text>` (decoded, with a reason naming that).
 
@@ -12,6 +13,7 @@ use crate::adapters::config_item::ConfigurationItem;
 use crate::catalog::Params;
 use crate::domain::policy::PolicyDocument;
 use crate::drift;
+use crate::triggers::access_review::ReviewRequest;
 use crate::triggers::{config_rule, sweep};
 
 /// What a parser made of a file: an error message, or the debug text of what it parsed.
@@ -61,18 +63,26 @@ fn sweep_event(text: &str) -> Outcome {
     Ok(format!("{request:?}"))
 }
 
+fn access_review_event(text: &str) -> Outcome {
+    let event = json(text)?;
+    let request = ReviewRequest::parse(&event).map_err(|e| e.to_string())?;
+    super::access_review::assert_well_formed(&event, &request).map_err(|e| e.to_string())?;
+    Ok(format!("{request:?}"))
+}
+
 /// A parser of corpus files.
 type Parser = fn(&str) -> Outcome;
 
 /// The parser a corpus file is for, by its name.
 fn parser(name: &str) -> Option<Parser> {
-    let parsers: [(&str, Parser); 6] = [
+    let parsers: [(&str, Parser); 7] = [
         ("config-event-", config_event),
         ("config-item-", config_item),
         ("cloudtrail-", cloudtrail),
         ("policy-", policy),
         ("params-", params),
         ("sweep-", sweep_event),
+        ("access-review-", access_review_event),
     ];
     parsers
         .into_iter()

@@ -1,10 +1,12 @@
 //! Property-based hostile-input suites of the library's parsers: the Config rule event
 //! (`config_event`), every configuration item decoder (`config_item`), the sweep's schedule and
-//! continue events (`sweep`), and the corpus of inputs that once failed (`corpus`, from
+//! continue events (`sweep`), the access review's schedule, continue and attestation events
+//! (`access_review`), and the corpus of inputs that once failed (`corpus`, from
 //! `tests/fixtures/malformed/`). Each starts from the real shapes (`events/`, `tests/fixtures/`)
 //! and mutates them (`hostile`, shared with the core's suites). A run has each suite's default
 //! number of cases, or `PROPTEST_CASES` (`make fuzz`).
 
+mod access_review;
 mod config_event;
 mod config_item;
 mod corpus;

@@ -99,6 +99,9 @@ pub enum ReviewRequest {
     Start {
         /// The account (the schedule event's `account`).
         account: String,
+        /// The schedule event's `id`: Lambda's retry of the same event is recognised by it
+        /// and prepares no second review.
+        event_id: Option<String>,
     },
     /// The continuation schedule: go on collecting the review in progress, if any.
     Continue,
@@ -126,12 +129,22 @@ impl ReviewRequest {
                     "the schedule event's `account` is not an AWS account id".into(),
                 ));
             }
+            let event_id = match event.get("id") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(id)) if !id.is_empty() && id.len() <= 128 => Some(id.clone()),
+                Some(_) => {
+                    return Err(AccessReviewError::InvalidEvent(
+                        "the schedule event's `id` is not a string of 1 to 128 bytes".into(),
+                    ));
+                }
+            };
             return Ok(ReviewRequest::Start {
                 account: account.to_owned(),
+                event_id,
             });
         }
         Err(AccessReviewError::InvalidEvent(
-            "expected an EventBridge Scheduled Event, {\"continue\": true} or {\"attestation\": {...}}".into(),
+            "expected an EventBridge Scheduled Event (`detail-type` \"Scheduled Event\"), {\"continue\": true} or {\"attestation\": {...}}".into(),
         ))
     }
 }
@@ -225,6 +238,49 @@ pub struct ReviewRecord {
     /// Whether its overdue evidence was filed.
     #[serde(default)]
     pub overdue_filed: bool,
+    /// Its evidence not filed yet (no budget left that day, Audit Manager failing): every
+    /// invocation files these first, so none is lost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unfiled: Vec<UnfiledItem>,
+    /// The schedule event that started it (a retry of that event starts no new review).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+}
+
+/// A review's evidence item waiting to be filed: its claim's last part (`summary`, `html`,
+/// `json`) and the item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnfiledItem {
+    /// What the item is (its claim is `review#<id>#<what>`).
+    pub what: String,
+    /// A `textResponse`, or
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// an `s3ResourcePath`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_path: Option<String>,
+}
+
+impl UnfiledItem {
+    fn new(what: &str, item: &EvidenceItem) -> Self {
+        let (text, s3_path) = match item {
+            EvidenceItem::Text(t) => (Some(t.clone()), None),
+            EvidenceItem::S3Path(p) => (None, Some(p.clone())),
+        };
+        Self {
+            what: what.to_owned(),
+            text,
+            s3_path,
+        }
+    }
+
+    fn item(&self) -> Option<EvidenceItem> {
+        match (&self.text, &self.s3_path) {
+            (Some(t), None) => Some(EvidenceItem::Text(t.clone())),
+            (None, Some(p)) => Some(EvidenceItem::S3Path(p.clone())),
+            _ => None,
+        }
+    }
 }
 
 /// A review being collected.
@@ -232,6 +288,9 @@ pub struct ReviewRecord {
 pub struct Draft {
     /// When the review is as of (RFC 3339): its id follows from it.
     pub at: String,
+    /// The schedule event that started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
     /// Jobs still running, principal ARN → job id.
     pub pending: BTreeMap<String, String>,
     /// What is known per principal.
@@ -363,7 +422,9 @@ impl AccessReviewHandler {
         let request = ReviewRequest::parse(event)?;
         match request {
             ReviewRequest::Attest(attestation) => self.attest(attestation, invoked_by, now).await,
-            ReviewRequest::Start { account } => self.prepare(Some(account), now).await,
+            ReviewRequest::Start { account, event_id } => {
+                self.prepare(Some((account, event_id)), now).await
+            }
             ReviewRequest::Continue => self.prepare(None, now).await,
         }
     }
@@ -397,17 +458,23 @@ impl AccessReviewHandler {
         }
     }
 
-    /// The schedule (`account`) or its continuation (`None`): the overdue check, then start a
-    /// review or go on collecting the one in progress, and publish it once collected.
+    /// The schedule (its account and event id) or its continuation (`None`): the overdue check,
+    /// then start a review or go on collecting the one in progress, and publish it once
+    /// collected. A retried schedule event whose review is already published starts none.
     async fn prepare(
         &self,
-        account: Option<String>,
+        schedule: Option<(String, Option<String>)>,
         now: Timestamp,
     ) -> Result<ReviewSummary, AccessReviewError> {
-        let (version, mut state) = self.load().await?;
-        let start = account.is_some();
-        if let Some(account) = account {
+        let (mut version, mut state) = self.load().await?;
+        let mut event = None;
+        let mut start = false;
+        if let Some((account, event_id)) = schedule {
+            let published = event_id.is_some()
+                && state.latest.as_ref().and_then(|l| l.event.as_ref()) == event_id.as_ref();
+            start = !published;
             state.account = account;
+            event = event_id;
         }
         let mut summary = ReviewSummary {
             status: "idle",
@@ -417,10 +484,11 @@ impl AccessReviewHandler {
             return Ok(summary);
         }
         let before = state.clone();
+        self.file_unfiled(&mut state, now, &mut summary).await;
         self.check_overdue(&mut state, now, &mut summary).await;
         let mut draft = match state.draft.take() {
             Some(draft) => draft,
-            None if start => self.begin(&state.account, now).await?,
+            None if start => self.begin(&state.account, event, now).await?,
             None => {
                 if state != before {
                     self.save(version, &state).await?;
@@ -437,12 +505,20 @@ impl AccessReviewHandler {
             self.save(version, &state).await?;
             return Ok(summary);
         }
-        let review = self.publish(&state, &draft, &mut summary).await?;
+        // The draft is saved before anything is filed: an invocation killed while filing is
+        // retried on the same draft (the same review id, so the same claims), not a new one.
+        let started_by = draft.event.clone();
+        state.draft = Some(draft.clone());
+        version = self.save(version, &state).await?;
+        state.draft = None;
+        let (review, unfiled) = self.publish(&state, &draft, now, &mut summary).await?;
         state.latest = Some(ReviewRecord {
             id: review.id.clone(),
             generated_at: review.generated_at.clone(),
             signed: None,
             overdue_filed: false,
+            unfiled,
+            event: started_by,
         });
         self.save(version, &state).await?;
         Ok(summary)
@@ -487,7 +563,12 @@ impl AccessReviewHandler {
 
     /// A new draft: every principal with GenAI access (keys act as their user) gets a service
     /// last accessed job.
-    async fn begin(&self, account: &str, now: Timestamp) -> Result<Draft, AccessReviewError> {
+    async fn begin(
+        &self,
+        account: &str,
+        event: Option<String>,
+        now: Timestamp,
+    ) -> Result<Draft, AccessReviewError> {
         let input = self.read_input(account, now, BTreeMap::new()).await?;
         let arns: Vec<String> = build(&input, None)
             .principals
@@ -505,6 +586,7 @@ impl AccessReviewHandler {
             .collect();
         let mut draft = Draft {
             at: now.to_string(),
+            event,
             pending: BTreeMap::new(),
             activity: BTreeMap::new(),
         };
@@ -557,13 +639,15 @@ impl AccessReviewHandler {
         Ok(())
     }
 
-    /// Builds the collected review, writes its objects and files it on SECAI3.8.
+    /// Builds the collected review, writes its objects and files it on SECAI3.8; returns it
+    /// with the items that could not be filed yet.
     async fn publish(
         &self,
         state: &ReviewState,
         draft: &Draft,
+        now: Timestamp,
         summary: &mut ReviewSummary,
-    ) -> Result<Review, AccessReviewError> {
+    ) -> Result<(Review, Vec<UnfiledItem>), AccessReviewError> {
         let at = draft_at(draft)?;
         let input = self
             .read_input(&state.account, at, draft.activity.clone())
@@ -610,17 +694,53 @@ impl AccessReviewHandler {
             ("html", EvidenceItem::S3Path(html)),
             ("json", EvidenceItem::S3Path(json)),
         ];
+        let mut unfiled = Vec::new();
         for (what, item) in items {
             let claim = format!("review#{}#{what}", review.id);
             let outcome = self
                 .recorder
-                .file_item_once(&SECAI3_8, &claim, item, Timestamp::now())
+                .file_item_once(&SECAI3_8, &claim, item.clone(), now)
                 .await;
+            if matches!(outcome, DigestOutcome::Deferred(_)) {
+                unfiled.push(UnfiledItem::new(what, &item));
+            }
             summary
                 .evidence
                 .push(format!("{what}: {}", outcome_words(&outcome)));
         }
-        Ok(review)
+        Ok((review, unfiled))
+    }
+
+    /// Files the latest review's items that were not filed when it was published; those that
+    /// still cannot be filed stay for the next invocation.
+    async fn file_unfiled(
+        &self,
+        state: &mut ReviewState,
+        now: Timestamp,
+        summary: &mut ReviewSummary,
+    ) {
+        let Some(latest) = state.latest.as_mut() else {
+            return;
+        };
+        let mut still = Vec::new();
+        for pending in std::mem::take(&mut latest.unfiled) {
+            let Some(item) = pending.item() else {
+                tracing::error!(what = %pending.what, "an unfiled review item has neither text nor path; dropped");
+                continue;
+            };
+            let claim = format!("review#{}#{}", latest.id, pending.what);
+            let outcome = self
+                .recorder
+                .file_item_once(&SECAI3_8, &claim, item, now)
+                .await;
+            summary
+                .evidence
+                .push(format!("{}: {}", pending.what, outcome_words(&outcome)));
+            if matches!(outcome, DigestOutcome::Deferred(_)) {
+                still.push(pending);
+            }
+        }
+        latest.unfiled = still;
     }
 
     /// Files the latest review's overdue evidence once, when it is unsigned past its deadline.

@@ -131,8 +131,15 @@ impl Attestation {
     /// Parses the attestation strictly: unknown fields, missing fields and wrong types are
     /// errors naming the field.
     pub fn parse(value: &serde_json::Value) -> Result<Self, AttestError> {
-        let attestation: Attestation = serde_json::from_value(value.clone())
-            .map_err(|e| AttestError::Malformed(e.to_string()))?;
+        // The path (`decisions[1].decision: unknown variant ...`) names the field at fault; serde
+        // quotes the offending value, so the message is cut to keep hostile input out of logs.
+        let attestation: Attestation = serde_path_to_error::deserialize(value).map_err(|e| {
+            let why = crate::text::truncate_chars(&e.inner().to_string(), 300);
+            AttestError::Malformed(match e.path().to_string().as_str() {
+                "." => why,
+                path => format!("{path}: {why}"),
+            })
+        })?;
         field(&attestation.review_id, "review_id", true)?;
         field(&attestation.reviewer, "reviewer", true)?;
         if let Some(note) = &attestation.note {
