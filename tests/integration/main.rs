@@ -19,6 +19,11 @@
 //! - `drift_template`: the CloudTrail drift rules route exactly the event map's calls.
 //! - `crash`: the sweep killed at its K-th SDK call, for K across the whole run, and re-invoked
 //!   until complete, ends as an uninterrupted run (units, digests, evidence, ledger).
+//! - `crash_review`: the access review (prepared, published, signed off) killed at its K-th SDK
+//!   call and invoked again ends as an uninterrupted one: one review, each item once, no claim
+//!   left.
+//! - `access_review`: the access-review function end to end on moto's IAM and sso-admin, moto's
+//!   gaps mocked; the HTML review rendered by Chromium.
 //! - `chaos`: the three functions over the demo estate behind a seeded fault-injecting proxy
 //!   (throttling, 503s, resets, cut answers, latency), then without faults: every changed verdict
 //!   filed exactly once, nothing lost, no claim left (`make chaos` for longer runs).
@@ -49,6 +54,7 @@ mod collect_sagemaker;
 mod config_rule;
 mod config_rule_iam;
 mod crash;
+mod crash_review;
 mod drift;
 mod drift_expected;
 mod drift_template;
