@@ -9,7 +9,10 @@
 //! once (no two consecutive items of one check, resource and control with the same verdict), the
 //! ledger's every verdict evidenced (the last item of its key carries it), one digest per
 //! control, day and verdict set, no control over 100 items a day, no claim left behind (runs
-//! complete and unleased, every claimed digest filed, every claimed event handled).
+//! complete and unleased, every claimed digest filed, every claimed event handled). The
+//! recorders also deliver to Security Hub (moto's, through the same proxy): every verdict the
+//! ledger holds is one finding there (one per check and resource, never two), with that
+//! verdict's compliance status.
 //!
 //! Knobs (environment; `make chaos` sets them): `CHAOS_SEED` (default 7), `CHAOS_FAULTS` (the
 //! share of requests faulted, default 0.3), `CHAOS_ROUNDS` (faulty rounds, default 2),
@@ -35,6 +38,7 @@ use genai_evidence::recorder::{Budget, Recorder};
 use genai_evidence::sinks::auditmanager::{AuditManagerSink, RetryPolicy};
 use genai_evidence::sinks::digest::{ReportLine, fingerprint};
 use genai_evidence::sinks::reports::ReportStore;
+use genai_evidence::sinks::securityhub::{SecurityHubSink, compliance_status};
 use genai_evidence::triggers::cloudtrail_drift::{DriftHandler, DriftStatus};
 use genai_evidence::triggers::config_rule::ConfigRuleHandler;
 use genai_evidence::triggers::sweep::{SweepClients, SweepHandler, SweepOptions};
@@ -189,6 +193,14 @@ impl Chaos {
                 Some(self.store(&moto)),
                 Budget::default(),
             )
+            .with_security_hub(SecurityHubSink::new(
+                aws_sdk_securityhub::Client::new(&moto),
+                rig::REGION,
+                RetryPolicy {
+                    attempts: 4,
+                    base_delay: Duration::from_millis(20),
+                },
+            ))
             .with_claim_lease(LEASE)
         };
         let sweep = SweepHandler::new(
@@ -630,6 +642,36 @@ impl Chaos {
         out
     }
 
+    /// Security Hub's findings (GetFindings, every page, directly from moto): compliance
+    /// statuses by finding id, one per copy of the id.
+    async fn security_hub(&self) -> BTreeMap<String, Vec<String>> {
+        let hub = aws_sdk_securityhub::Client::new(&self.direct_moto);
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut token = None;
+        loop {
+            let page = hub
+                .get_findings()
+                .max_results(100)
+                .set_next_token(token)
+                .send()
+                .await
+                .unwrap();
+            for f in page.findings() {
+                let status = f
+                    .compliance()
+                    .and_then(|c| c.status())
+                    .map_or("none", |s| s.as_str());
+                out.entry(f.id().unwrap_or_default().to_owned())
+                    .or_default()
+                    .push(status.to_owned());
+            }
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                return out;
+            }
+        }
+    }
+
     /// Every item of the ledger table, read directly from moto.
     async fn ledger_items(&self) -> Vec<HashMap<String, AttributeValue>> {
         let dynamodb = aws_sdk_dynamodb::Client::new(&self.direct_moto);
@@ -670,6 +712,9 @@ fn text_of<'a>(item: &'a HashMap<String, AttributeValue>, name: &str) -> &'a str
 #[derive(Debug, Default)]
 struct Verdicts {
     expected: usize,
+    /// Verdicts the ledger says Security Hub holds, and the findings it holds.
+    hub_expected: usize,
+    hub_filed: usize,
     duplicated: Vec<String>,
     lost: Vec<String>,
     claims_left: Vec<String>,
@@ -683,6 +728,7 @@ struct Verdicts {
 
 fn judge(
     assessment: &Assessment,
+    hub: &BTreeMap<String, Vec<String>>,
     ledger: &[HashMap<String, AttributeValue>],
     tally: &Tally,
 ) -> Verdicts {
@@ -723,10 +769,54 @@ fn judge(
         .keys()
         .map(|(c, _, p)| (c.as_str(), p.as_str()))
         .collect();
+    v.hub_filed = hub.len();
+    for (id, copies) in hub {
+        if copies.len() > 1 {
+            v.duplicated
+                .push(format!("Security Hub holds {} findings {id}", copies.len()));
+        }
+    }
+    let effective = |item: &HashMap<String, AttributeValue>| -> Option<Option<Verdict>> {
+        // A pending claim counts as its verdict while it lasts (None: still pending), as the
+        // verdict it replaced once it has lapsed (the ledger's reading).
+        if !item.contains_key("pending_until") {
+            Some(Verdict::parse(text_of(item, "verdict")))
+        } else if number(item, "pending_until") > now_millis {
+            None
+        } else {
+            Some(Verdict::parse(text_of(item, "prior_verdict")))
+        }
+    };
+    let hub_markers: BTreeMap<&str, Option<Verdict>> = ledger
+        .iter()
+        .filter_map(|item| {
+            let pk = text_of(item, "pk").strip_prefix("securityhub#")?;
+            Some((pk, effective(item).flatten()))
+        })
+        .collect();
     for item in ledger {
         let pk = text_of(item, "pk");
         let pending = item.contains_key("pending_until");
-        if pk.starts_with("verdict#") {
+        if let Some(rest) = pk.strip_prefix("securityhub#") {
+            let Some(verdict) = effective(item) else {
+                v.claims_left.push(format!(
+                    "{pk}: a claim is still pending after the clean phases"
+                ));
+                continue;
+            };
+            let Some(verdict) = verdict else {
+                continue; // a first sighting whose claim lapsed: sent again next run
+            };
+            v.hub_expected += 1;
+            let id = format!("genai-evidence/{}", rest.replacen('#', "/", 1));
+            let want = compliance_status(verdict).as_str().to_owned();
+            match hub.get(&id) {
+                Some(copies) if copies.last() == Some(&want) => {}
+                held => v.lost.push(format!(
+                    "{pk}: the ledger says Security Hub holds {want}, it holds {held:?}"
+                )),
+            }
+        } else if pk.starts_with("verdict#") {
             // A pending claim counts as its verdict while it lasts, as the verdict it replaced
             // once it has lapsed (the ledger's reading).
             let verdict = if !pending {
@@ -755,6 +845,17 @@ fn judge(
                     verdict.map(Verdict::as_str),
                     last.map(Verdict::as_str)
                 ));
+            }
+            // verdict#<control>#<check>#<identity>, confirmed: Security Hub has that verdict.
+            let check_and_identity = pk.splitn(3, '#').nth(2).unwrap_or_default();
+            match hub_markers.get(check_and_identity) {
+                _ if pending => {}
+                Some(hub_verdict) if *hub_verdict == verdict => {}
+                other => v.lost.push(format!(
+                    "{pk}: evidenced as {:?}, but Security Hub's marker says {:?}",
+                    verdict.map(Verdict::as_str),
+                    other.map(|o| o.map(Verdict::as_str))
+                )),
             }
         } else if let Some(rest) = pk.strip_prefix("once#digest#") {
             // digest#<control>#<day>#<fingerprint>
@@ -867,6 +968,14 @@ fn print_summary(
         v.over_quota.len(),
         a.unreadable.len()
     );
+    let about_hub = |lines: &[String]| lines.iter().filter(|l| l.contains("Security Hub")).count();
+    eprintln!(
+        "security hub: expected {} (ledger markers), findings {}, duplicated {}, lost {} (counted in the totals above)",
+        v.hub_expected,
+        v.hub_filed,
+        about_hub(&v.duplicated),
+        about_hub(&v.lost)
+    );
     eprintln!("digests per control: {:?}", v.digests_per_control);
     eprintln!("items per control today: {:?}", a.per_control);
 }
@@ -898,7 +1007,9 @@ async fn chaos_every_changed_verdict_is_filed_exactly_once_and_nothing_is_left_c
 
     let assessment = c.assessment().await;
     let ledger = c.ledger_items().await;
-    let v = judge(&assessment, &ledger, &tally);
+    // Boxed: the SDK's futures are large in debug builds and the test's own future is already.
+    let hub = Box::pin(c.security_hub()).await;
+    let v = judge(&assessment, &hub, &ledger, &tally);
     print_summary(
         &knobs,
         &faulty,
@@ -927,7 +1038,7 @@ async fn chaos_every_changed_verdict_is_filed_exactly_once_and_nothing_is_left_c
         assessment.unreadable
     );
     assert!(
-        v.expected > 0 && assessment.digests > 0,
+        v.expected > 0 && assessment.digests > 0 && v.hub_expected > 0,
         "nothing was filed"
     );
     assert_eq!(left, 0, "a change was still open after a clean phase");
