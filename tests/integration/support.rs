@@ -19,6 +19,33 @@ pub(crate) struct Harness {
     pub(crate) s3: aws_sdk_s3::Client,
 }
 
+/// The stack of the threads [`block_on_big_stack`] runs a test on.
+const BIG_STACK: usize = 16 << 20;
+
+/// Runs the future `test` makes to completion on a two-worker runtime whose threads (and the one blocking on it)
+/// have [`BIG_STACK`] bytes of stack, not the test thread's 2 MiB: a test driving every handler
+/// and sink at once polls futures that, unoptimised (debug builds), need more.
+pub(crate) fn block_on_big_stack<F, T>(test: F)
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: std::future::Future<Output = ()>,
+{
+    std::thread::Builder::new()
+        .stack_size(BIG_STACK)
+        .spawn(move || {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_stack_size(BIG_STACK)
+                .enable_all()
+                .build()
+                .expect("a runtime")
+                .block_on(test());
+        })
+        .expect("a thread")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+}
+
 pub(crate) fn fast_retries() -> RetryPolicy {
     RetryPolicy {
         attempts: 4,
