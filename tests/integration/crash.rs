@@ -101,18 +101,13 @@ impl Attempt {
     /// the time the next one runs, as it is once 16 minutes have passed in AWS.
     fn handler(&self, account: &Account, switch: &KillSwitch) -> SweepHandler {
         let store = account.store(switch.s3(&account.aws));
-        let recorder = Recorder::new(
-            Ledger::new(switch.dynamodb(&account.aws), &self.table),
-            AuditManagerSink::new(
-                switch.auditmanager(&self.emulator_aws),
-                DEMO_ASSESSMENT_ID.to_owned(),
-                BTreeMap::new(),
-                fast_retries(),
-            ),
-            Some(store.clone()),
-            Budget::default(),
-        )
-        .with_claim_lease(Duration::ZERO);
+        let recorder = switched_recorder(
+            switch,
+            &account.aws,
+            &self.table,
+            &self.emulator_aws,
+            store.clone(),
+        );
         SweepHandler::new(
             SweepClients {
                 regions: vec![switch.reader_clients(&account.aws)],
@@ -125,6 +120,31 @@ impl Attempt {
             },
         )
     }
+}
+
+/// The recorder a container of a crash test files through: the ledger on `table` (on `moto`),
+/// the assessment of `emulator`, reports into `store`, its clients through `switch`. Claims lapse
+/// at once: the invocation that held them is dead by the time the next one runs, as it is once
+/// 16 minutes have passed in AWS.
+pub(crate) fn switched_recorder(
+    switch: &KillSwitch,
+    moto: &aws_config::SdkConfig,
+    table: &str,
+    emulator: &aws_config::SdkConfig,
+    store: ReportStore,
+) -> Recorder {
+    Recorder::new(
+        Ledger::new(switch.dynamodb(moto), table),
+        AuditManagerSink::new(
+            switch.auditmanager(emulator),
+            DEMO_ASSESSMENT_ID.to_owned(),
+            BTreeMap::new(),
+            fast_retries(),
+        ),
+        Some(store),
+        Budget::default(),
+    )
+    .with_claim_lease(Duration::ZERO)
 }
 
 /// Every evidence item of the assessment, as (control name, field, value).

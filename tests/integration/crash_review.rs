@@ -18,12 +18,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_emulator::{DEMO_ASSESSMENT_ID, Emulator, Seed};
+use aws_emulator::{Emulator, Seed};
 use genai_evidence::adapters::ledger::Ledger;
 use genai_evidence::domain::time::Timestamp;
-use genai_evidence::recorder::{Budget, Recorder};
 use genai_evidence::review::Review;
-use genai_evidence::sinks::auditmanager::AuditManagerSink;
 use genai_evidence::sinks::reports::ReportStore;
 use genai_evidence::triggers::access_review::{
     AccessReviewHandler, ReviewClients, ReviewOptions, ReviewState, STATE_KEY,
@@ -32,8 +30,7 @@ use rig::kill_switch::KillSwitch;
 use serde_json::Value;
 
 use crate::access_review::{Gaps, INVOKED_BY, Rig, attestation, gaps, schedule};
-use crate::crash::{evidence, ledger_items, pending};
-use crate::support::fast_retries;
+use crate::crash::{evidence, ledger_items, pending, switched_recorder};
 
 /// Kill points spread evenly over the reference's calls, besides those around each import.
 const SPREAD: usize = 20;
@@ -87,22 +84,16 @@ impl Attempt {
         ReportStore::new(s3, &self.bucket, Some(self.suite_key.clone()))
     }
 
-    /// The handler a fresh Lambda container would build, every client through `switch`; claim
-    /// leases of zero (the killed invocation is gone by the time the next one runs).
+    /// The handler a fresh Lambda container would build, every client through `switch`.
     fn handler(&self, rig: &Rig, switch: &KillSwitch) -> AccessReviewHandler {
         let store = self.store(switch.s3(&rig.moto_aws));
-        let recorder = Recorder::new(
-            Ledger::new(switch.dynamodb(&rig.moto_aws), &self.table),
-            AuditManagerSink::new(
-                switch.auditmanager(&self.emulator_aws),
-                DEMO_ASSESSMENT_ID.to_owned(),
-                BTreeMap::new(),
-                fast_retries(),
-            ),
-            Some(store.clone()),
-            Budget::default(),
-        )
-        .with_claim_lease(Duration::ZERO);
+        let recorder = switched_recorder(
+            switch,
+            &rig.moto_aws,
+            &self.table,
+            &self.emulator_aws,
+            store.clone(),
+        );
         let iam_gaps = aws_sdk_iam::Client::from_conf(
             self.gaps
                 .iam

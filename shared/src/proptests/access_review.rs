@@ -9,31 +9,13 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
 
-use super::hostile::{self, Target};
+use super::{Sample, hostile};
 use crate::triggers::access_review::{AccessReviewError, ReviewRequest};
 use genai_evidence_core::review::attest::MAX_NOTE_CHARS;
 
-struct Sample {
-    name: String,
-    event: Value,
-    targets: Vec<Target>,
-}
-
 fn samples() -> &'static [Sample] {
     static SAMPLES: OnceLock<Vec<Sample>> = OnceLock::new();
-    SAMPLES.get_or_init(|| {
-        let samples: Vec<Sample> = super::json_files("events")
-            .into_iter()
-            .filter(|(name, _)| name.starts_with("events/access-review-"))
-            .map(|(name, event)| Sample {
-                name,
-                targets: hostile::targets(&event),
-                event,
-            })
-            .collect();
-        assert_eq!(samples.len(), 3);
-        samples
-    })
+    SAMPLES.get_or_init(|| super::event_samples("access-review-", 3))
 }
 
 /// A text field of an attestation as `Attestation::parse` promises it: not blank when

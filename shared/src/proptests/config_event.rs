@@ -10,17 +10,12 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
 
+use super::Sample;
 use super::hostile::{self, MAX_ERROR_CHARS, Target};
 use crate::triggers::config_rule::{EventError, Message, RuleEvent, parse_event, parse_event_text};
 
 /// The template's `InputParameters` with every parameter given.
 const RULE_PARAMETERS: &str = r#"{"checks":"s3_bucket_tls_only","maxAccessKeyAgeDays":"90","maxUnusedDays":"90","minimumLogRetentionDays":"365","minimumTlsVersion":"1.2"}"#;
-
-struct Sample {
-    name: String,
-    event: Value,
-    targets: Vec<Target>,
-}
 
 fn samples() -> &'static [Sample] {
     static SAMPLES: OnceLock<Vec<Sample>> = OnceLock::new();
@@ -33,11 +28,7 @@ fn samples() -> &'static [Sample] {
             let mut with_parameters = event.clone();
             with_parameters["ruleParameters"] = Value::String(RULE_PARAMETERS.into());
             for event in [event, with_parameters] {
-                samples.push(Sample {
-                    name: name.clone(),
-                    targets: hostile::targets(&event),
-                    event,
-                });
+                samples.push(Sample::new(name.clone(), event));
             }
         }
         assert!(samples.len() >= 12, "{} Config rule samples", samples.len());

@@ -18,6 +18,37 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use hostile::Target;
+
+/// A real event and the places in it a mutation may hit.
+pub(crate) struct Sample {
+    /// Its path, relative to the repository root.
+    pub(crate) name: String,
+    pub(crate) event: Value,
+    pub(crate) targets: Vec<Target>,
+}
+
+impl Sample {
+    pub(crate) fn new(name: String, event: Value) -> Self {
+        Self {
+            name,
+            targets: hostile::targets(&event),
+            event,
+        }
+    }
+}
+
+/// The events under `events/` whose file name starts with `prefix`: exactly `count` of them.
+pub(crate) fn event_samples(prefix: &str, count: usize) -> Vec<Sample> {
+    let samples: Vec<Sample> = json_files("events")
+        .into_iter()
+        .filter(|(name, _)| name.starts_with(&format!("events/{prefix}")))
+        .map(|(name, event)| Sample::new(name, event))
+        .collect();
+    assert_eq!(samples.len(), count, "events/{prefix}*");
+    samples
+}
+
 /// The repository's root.
 pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

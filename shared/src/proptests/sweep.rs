@@ -8,30 +8,12 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
 
-use super::hostile::{self, Target};
+use super::{Sample, hostile};
 use crate::triggers::sweep::{SweepError, SweepRequest, parse_request};
-
-struct Sample {
-    name: String,
-    event: Value,
-    targets: Vec<Target>,
-}
 
 fn samples() -> &'static [Sample] {
     static SAMPLES: OnceLock<Vec<Sample>> = OnceLock::new();
-    SAMPLES.get_or_init(|| {
-        let samples: Vec<Sample> = super::json_files("events")
-            .into_iter()
-            .filter(|(name, _)| name.starts_with("events/scheduled-sweep"))
-            .map(|(name, event)| Sample {
-                name,
-                targets: hostile::targets(&event),
-                event,
-            })
-            .collect();
-        assert_eq!(samples.len(), 2);
-        samples
-    })
+    SAMPLES.get_or_init(|| super::event_samples("scheduled-sweep", 2))
 }
 
 /// A request is well-formed: a continuation only for `"continue": true`, else a run id safe to
