@@ -715,6 +715,9 @@ struct Verdicts {
     /// Verdicts the ledger says Security Hub holds, and the findings it holds.
     hub_expected: usize,
     hub_filed: usize,
+    /// Stand-ins of failed listings evidenced in Audit Manager whose Security Hub delivery failed
+    /// and which were not seen again (see `judge`).
+    hub_stand_ins_unsent: usize,
     duplicated: Vec<String>,
     lost: Vec<String>,
     claims_left: Vec<String>,
@@ -846,10 +849,16 @@ fn judge(
                     last.map(Verdict::as_str)
                 ));
             }
-            // verdict#<control>#<check>#<identity>, confirmed: Security Hub has that verdict.
+            // verdict#<control>#<check>#<identity>, confirmed: Security Hub has that verdict. But
+            // a stand-in for a type whose listing failed (resource id `*`) lives only while the
+            // listing fails: one whose Security Hub delivery failed in a faulty round is not seen
+            // again once the listing works, so Security Hub never gets it (nor should it: it is
+            // not current); the Audit Manager item is the record of that moment.
             let check_and_identity = pk.splitn(3, '#').nth(2).unwrap_or_default();
+            let stand_in = pk.ends_with("#*");
             match hub_markers.get(check_and_identity) {
                 _ if pending => {}
+                None if stand_in => v.hub_stand_ins_unsent += 1,
                 Some(hub_verdict) if *hub_verdict == verdict => {}
                 other => v.lost.push(format!(
                     "{pk}: evidenced as {:?}, but Security Hub's marker says {:?}",
@@ -970,9 +979,10 @@ fn print_summary(
     );
     let about_hub = |lines: &[String]| lines.iter().filter(|l| l.contains("Security Hub")).count();
     eprintln!(
-        "security hub: expected {} (ledger markers), findings {}, duplicated {}, lost {} (counted in the totals above)",
+        "security hub: expected {} (ledger markers), findings {}, stand-ins of failed listings not seen again {}, duplicated {}, lost {} (counted in the totals above)",
         v.hub_expected,
         v.hub_filed,
+        v.hub_stand_ins_unsent,
         about_hub(&v.duplicated),
         about_hub(&v.lost)
     );
