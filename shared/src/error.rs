@@ -107,7 +107,7 @@ impl AwsError {
 
 /// The error and its sources as one line. Unlike `DisplayErrorContext`, it never prints the raw
 /// HTTP response, whose body can hold customer configuration that must not reach the logs.
-fn source_chain(err: &(dyn StdError + 'static)) -> String {
+pub(crate) fn source_chain(err: &(dyn StdError + 'static)) -> String {
     let mut parts = vec![err.to_string()];
     let mut next = err.source();
     while let Some(source) = next {

@@ -18,6 +18,7 @@ pub use genai_evidence_core::{catalog, domain, drift, evaluate, finding, review}
 pub mod adapters;
 pub mod aws;
 pub mod error;
+pub mod member;
 pub mod metrics;
 pub mod readers;
 pub mod recorder;

@@ -54,6 +54,11 @@ pub struct Budget {
     pub daily_quota: u32,
     /// Items per control per day that individual findings may use (90%).
     pub individual_limit: u32,
+    /// Only changes to `NON_COMPLIANT` are filed on their own; the others are carried by the
+    /// day's digest. An organization run shares each control's 100 items a day among every
+    /// account, so its individual items go to the worst changes, whichever account's unit
+    /// comes first.
+    pub individual_only_non_compliant: bool,
 }
 
 impl Default for Budget {
@@ -61,6 +66,7 @@ impl Default for Budget {
         Self {
             daily_quota: 100,
             individual_limit: 90,
+            individual_only_non_compliant: false,
         }
     }
 }
@@ -77,6 +83,15 @@ pub struct Recorder {
     reports: Option<ReportStore>,
     budget: Budget,
     claim_lease: Duration,
+}
+
+impl Recorder {
+    /// The same recorder filing only changes to `NON_COMPLIANT` on their own
+    /// ([`Budget::individual_only_non_compliant`]): an organization run's.
+    pub fn individually_only_non_compliant(mut self) -> Self {
+        self.budget.individual_only_non_compliant = true;
+        self
+    }
 }
 
 /// What [`Recorder::record_changes`] did.
@@ -351,6 +366,18 @@ impl Recorder {
         let mut out = Vec::with_capacity(changes.len());
         // When the budget cannot take every change, the worst are filed on their own first.
         changes.sort_by_key(|(_, f, _, _)| f.outcome.verdict.worst_first_rank());
+        if self.budget.individual_only_non_compliant {
+            changes.retain(|(_, f, c, previous)| {
+                let worst = f.outcome.verdict == crate::domain::outcome::Verdict::NonCompliant;
+                if !worst {
+                    out.push((ReportLine::new(f, c, *previous, Filing::Folded), None));
+                }
+                worst
+            });
+            if changes.is_empty() {
+                return out;
+            }
+        }
         let target = match auditmanager.target(control).await {
             Ok(target) => target,
             Err(why) => {

@@ -36,6 +36,16 @@ pub struct Settings {
     pub params: Params,
     /// `RULE_PARAMETERS` keys the suite does not know: ignored (logged when the settings are read).
     pub ignored_parameters: Vec<String>,
+    /// Whether the sweep covers the organization (`ORGANIZATION_SWEEP`, `enabled` or
+    /// `disabled`, default disabled): the schedule plans and enqueues, the worker sweeps.
+    pub organization_sweep: bool,
+    /// The role assumed in member accounts (`MEMBER_ROLE_NAME`, `MEMBER_EXTERNAL_ID`).
+    pub member_role: crate::member::MemberRole,
+    /// Which accounts an organization run covers (`ORGANIZATION_UNITS`, `ACCOUNT_ALLOW_LIST`,
+    /// `ACCOUNT_DENY_LIST`, comma-separated).
+    pub account_filter: crate::adapters::organizations::AccountFilter,
+    /// The sweep queue's URL (`SWEEP_QUEUE_URL`), needed by an organization sweep.
+    pub sweep_queue_url: Option<String>,
 }
 
 /// Which evidence sinks are switched on: `AUDIT_MANAGER_SINK` (default `enabled`) and
@@ -82,6 +92,22 @@ pub enum SettingsError {
         name: &'static str,
         /// Its value.
         value: String,
+    },
+    /// An account list holds something that is not a 12-digit account id.
+    #[error("{name} holds {value:?}: expected comma-separated 12-digit account ids")]
+    AccountList {
+        /// The variable.
+        name: &'static str,
+        /// The bad entry (cut to 64 characters).
+        value: String,
+    },
+    /// A setting another one needs is missing.
+    #[error("{name} is needed because {why}")]
+    Missing {
+        /// The variable.
+        name: &'static str,
+        /// What needs it.
+        why: &'static str,
     },
 }
 
@@ -145,6 +171,43 @@ impl Settings {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
+        let list = |name: &str| -> Vec<String> {
+            optional(name)
+                .map(|v| {
+                    v.split(',')
+                        .map(|r| r.trim().to_owned())
+                        .filter(|r| !r.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let account_filter = crate::adapters::organizations::AccountFilter {
+            units: list("ORGANIZATION_UNITS"),
+            allow: list("ACCOUNT_ALLOW_LIST"),
+            deny: list("ACCOUNT_DENY_LIST"),
+        };
+        for (name, ids) in [
+            ("ACCOUNT_ALLOW_LIST", &account_filter.allow),
+            ("ACCOUNT_DENY_LIST", &account_filter.deny),
+        ] {
+            if let Some(bad) = ids
+                .iter()
+                .find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(SettingsError::AccountList {
+                    name,
+                    value: genai_evidence_core::text::truncate_chars(bad, 64),
+                });
+            }
+        }
+        let organization_sweep = switch(&lookup, "ORGANIZATION_SWEEP", false)?;
+        let sweep_queue_url = optional("SWEEP_QUEUE_URL");
+        if organization_sweep && sweep_queue_url.is_none() {
+            return Err(SettingsError::Missing {
+                name: "SWEEP_QUEUE_URL",
+                why: "ORGANIZATION_SWEEP is enabled",
+            });
+        }
         Ok(Self {
             assessment_id,
             sinks,
@@ -164,6 +227,14 @@ impl Settings {
                 .unwrap_or_default(),
             params: rule_parameters.params,
             ignored_parameters: rule_parameters.ignored,
+            organization_sweep,
+            member_role: crate::member::MemberRole {
+                name: optional("MEMBER_ROLE_NAME")
+                    .unwrap_or_else(|| crate::member::DEFAULT_ROLE_NAME.into()),
+                external_id: optional("MEMBER_EXTERNAL_ID"),
+            },
+            account_filter,
+            sweep_queue_url,
         })
     }
 }
@@ -181,6 +252,39 @@ pub fn is_uuid(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn organization_settings_need_a_queue_and_account_lists_hold_account_ids() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let single = Settings::from_lookup(env(&[])).unwrap();
+        assert!(!single.organization_sweep);
+        assert_eq!(single.member_role, crate::member::MemberRole::default());
+        let org = Settings::from_lookup(env(&[
+            ("ORGANIZATION_SWEEP", "enabled"),
+            ("SWEEP_QUEUE_URL", "http://127.0.0.1:1/123456789012/q"),
+            ("MEMBER_ROLE_NAME", "Reader"),
+            ("MEMBER_EXTERNAL_ID", "x-1"),
+            ("ORGANIZATION_UNITS", "ou-ab12-cdef3456, ou-ab12-99999999"),
+            ("ACCOUNT_DENY_LIST", "111122223333"),
+        ]))
+        .unwrap();
+        assert!(org.organization_sweep);
+        assert_eq!(org.member_role.name, "Reader");
+        assert_eq!(org.member_role.external_id.as_deref(), Some("x-1"));
+        assert_eq!(org.account_filter.units.len(), 2);
+        assert!(!org.account_filter.admits("111122223333"));
+        let no_queue = Settings::from_lookup(env(&[("ORGANIZATION_SWEEP", "enabled")])).unwrap_err();
+        assert!(no_queue.to_string().contains("SWEEP_QUEUE_URL"), "{no_queue}");
+        let bad = Settings::from_lookup(env(&[("ACCOUNT_ALLOW_LIST", "1234,111122223333")])).unwrap_err();
+        assert!(bad.to_string().contains("ACCOUNT_ALLOW_LIST"), "{bad}");
+    }
 
     #[test]
     fn settings_validate_the_assessment_id_and_control_map() {

@@ -19,6 +19,8 @@ pub mod kms;
 pub mod last_accessed;
 pub mod ledger;
 pub mod logs;
+pub mod organizations;
+pub mod queue;
 pub mod s3;
 pub mod sagemaker;
 pub mod tagging;

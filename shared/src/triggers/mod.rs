@@ -3,4 +3,6 @@
 pub mod access_review;
 pub mod cloudtrail_drift;
 pub mod config_rule;
+
 pub mod sweep;
+pub use sweep::organization;

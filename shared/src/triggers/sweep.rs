@@ -22,6 +22,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::adapters::ledger::Ledger;
+pub mod organization;
 mod report;
 mod unit;
 
@@ -123,6 +124,13 @@ pub enum SweepError {
     /// A run record in the ledger is not what this version writes.
     #[error("run record {0} is malformed")]
     BadRunRecord(String),
+    /// A ledger record kept changing under this invocation (other workers writing it), or the
+    /// invocation ran out of time: the work is left to a retry.
+    #[error("left for a retry: {0}")]
+    Contended(String),
+    /// A member account's role could not be assumed for a reason that may pass (throttling).
+    #[error(transparent)]
+    Member(#[from] crate::member::MemberError),
 }
 
 impl SweepError {
@@ -133,6 +141,7 @@ impl SweepError {
             SweepError::Aws(e) if e.is_retryable() => "Retryable",
             SweepError::Aws(_) => "AwsError",
             SweepError::BadRunRecord(_) => "BadRunRecord",
+            SweepError::Contended(_) | SweepError::Member(_) => "Retryable",
         }
     }
 }
@@ -307,16 +316,27 @@ impl TryFrom<String> for Unit {
     }
 }
 
-/// The units of a run over `regions`, phase by phase ([`Service::ORDER`]): Bedrock and
-/// SageMaker per region, then the global IAM and S3, then CloudTrail, Logs and KMS per region.
+/// The phases of a run ([`Service::ORDER`]): Bedrock and SageMaker, then the global IAM and
+/// S3, then CloudTrail, Logs and KMS. A phase's units need the links of the phases before.
+pub const PHASES: [&[Service]; 3] = [
+    &[Service::Bedrock, Service::SageMaker],
+    &[Service::Iam, Service::S3],
+    &[Service::CloudTrail, Service::Logs, Service::Kms],
+];
+
+/// The phase `service` belongs to (an index into [`PHASES`]).
+pub fn phase_of(service: Service) -> usize {
+    PHASES
+        .iter()
+        .position(|phase| phase.contains(&service))
+        .unwrap_or(PHASES.len())
+}
+
+/// The units of a run over `regions`, phase by phase ([`PHASES`]): Bedrock and SageMaker per
+/// region, then the global IAM and S3, then CloudTrail, Logs and KMS per region.
 pub fn plan_units(regions: &[String]) -> Vec<Unit> {
-    use Service::{Bedrock, CloudTrail, Iam, Kms, Logs, S3, SageMaker};
     let mut units = Vec::new();
-    for phase in [
-        &[Bedrock, SageMaker][..],
-        &[Iam, S3],
-        &[CloudTrail, Logs, Kms],
-    ] {
+    for phase in PHASES {
         if phase.iter().all(|s| s.is_global()) {
             units.extend(phase.iter().map(|s| Unit::new(*s, "")));
             continue;
@@ -339,6 +359,20 @@ struct RunRecord {
     done: Vec<Unit>,
     complete: bool,
     lease_until: i64,
+    /// An organization run's accounts and their progress (`None`: the run's own account, with
+    /// its units above).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    organization: Option<organization::Plan>,
+}
+
+impl RunRecord {
+    /// Every unit of the run: its own, or, for an organization run, every account's.
+    fn all_units(&self) -> Vec<Unit> {
+        match &self.organization {
+            Some(plan) => plan.units(),
+            None => self.units.clone(),
+        }
+    }
 }
 
 /// A run this invocation holds the lease of.
@@ -440,6 +474,9 @@ pub struct SweepSummary {
     /// What the Security Hub sink did in this invocation, when it is on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security_hub: Option<SecurityHubReport>,
+    /// An organization run's accounts and units (the planner's invocations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<organization::OrganizationSummary>,
     /// This invocation's metrics (emitted as EMF by the function, not returned): the findings
     /// of the units it ran, and the digests it filed.
     #[serde(skip)]
@@ -454,6 +491,7 @@ pub struct SweepHandler {
     store: ReportStore,
     options: SweepOptions,
     params: Params,
+    organization: Option<organization::Organization>,
 }
 
 impl SweepHandler {
@@ -473,6 +511,7 @@ impl SweepHandler {
             store,
             options,
             params: Params::default(),
+            organization: None,
         }
     }
 
@@ -497,6 +536,9 @@ impl SweepHandler {
         deadline: Option<SystemTime>,
     ) -> Result<SweepSummary, SweepError> {
         let request = parse_request(payload)?;
+        if self.organization.is_some() {
+            return self.plan(&request).await;
+        }
         let run_id = match &request {
             SweepRequest::Start { run_id, .. } => run_id.clone(),
             SweepRequest::Continue => match self.ledger.get_versioned("run#open").await?.1 {
@@ -561,6 +603,7 @@ impl SweepHandler {
                 done: Vec::new(),
                 complete: false,
                 lease_until: 0,
+                organization: None,
             },
             (None, SweepRequest::Continue) => return Ok(Claimed::Not("idle")),
         };
@@ -598,8 +641,26 @@ impl SweepHandler {
         run: &Run,
         summary: &mut SweepSummary,
     ) -> Result<ScopeMap, SweepError> {
+        self.scope_map_of(
+            &self.clients,
+            &run.record.run_id,
+            &run.record.done,
+            &mut summary.errors,
+        )
+        .await
+    }
+
+    /// The scope map of one account: its scope tags in every region of `clients`, and the
+    /// links its units `done` found.
+    async fn scope_map_of(
+        &self,
+        clients: &SweepClients,
+        run_id: &str,
+        done: &[Unit],
+        errors: &mut Vec<String>,
+    ) -> Result<ScopeMap, SweepError> {
         let mut map = ScopeMap::new(self.options.tag_key.clone());
-        for region in &self.clients.regions {
+        for region in &clients.regions {
             match tagging::tagged_arns(&region.tagging, &self.options.tag_key).await {
                 Ok(tagged) => {
                     for (arn, value) in tagged {
@@ -608,14 +669,12 @@ impl SweepHandler {
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "scope tags unreadable");
-                    summary
-                        .errors
-                        .push(format!("{}: scope tags not applied ({e})", region.region));
+                    errors.push(format!("{}: scope tags not applied ({e})", region.region));
                 }
             }
         }
-        for unit in &run.record.done {
-            let part = self.read_part(&run.record.run_id, unit).await?;
+        for unit in done {
+            let part = self.read_part(run_id, unit).await?;
             for (kind, id, reason) in part.links {
                 if let Some(target) = target_of(&kind, &id) {
                     map.insert(Link { target, reason });
@@ -693,15 +752,23 @@ impl SweepHandler {
         summary.in_scope = 0;
         summary.excluded = 0;
         let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
-        for unit in &run.record.units {
+        let units = run.record.all_units();
+        // An organization run reads each part once and keeps the lines by control (hundreds of
+        // accounts' parts, read again per control, would be tens of thousands of reads).
+        let keep = run.record.organization.is_some();
+        let mut kept: BTreeMap<String, Vec<ReportLine>> = BTreeMap::new();
+        for unit in &units {
             let part = self.read_part(&run_id, unit).await?;
             summary.in_scope += part.scope.len();
             summary.excluded += part.excluded.len();
-            for line in &part.lines {
+            for line in part.lines {
                 counts
                     .entry(line.control.clone())
                     .or_default()
                     .add(line.verdict);
+                if keep {
+                    kept.entry(line.control.clone()).or_default().push(line);
+                }
             }
         }
         let day = run.started.day();
@@ -711,10 +778,12 @@ impl SweepHandler {
             let Some(control) = framework_control(control_id) else {
                 continue;
             };
-            let mut lines = Vec::new();
-            for unit in &run.record.units {
-                let part = self.read_part(&run_id, unit).await?;
-                lines.extend(part.lines.into_iter().filter(|l| &l.control == control_id));
+            let mut lines = kept.remove(control_id).unwrap_or_default();
+            if !keep {
+                for unit in &units {
+                    let part = self.read_part(&run_id, unit).await?;
+                    lines.extend(part.lines.into_iter().filter(|l| &l.control == control_id));
+                }
             }
             let report_key = format!("evidence/{day}/{control_id}/{run_id}.json");
             let now = Timestamp::now();
@@ -864,6 +933,17 @@ impl SweepHandler {
 
     /// Collects, scopes, evaluates and files one unit.
     async fn run_unit(&self, unit: &Unit, home: &Scope, map: &mut ScopeMap) -> Part {
+        self.run_unit_with(&self.clients, unit, home, map).await
+    }
+
+    /// [`Self::run_unit`] with `clients` (a member account's, for an organization run).
+    async fn run_unit_with(
+        &self,
+        sweep_clients: &SweepClients,
+        unit: &Unit,
+        home: &Scope,
+        map: &mut ScopeMap,
+    ) -> Part {
         let region = unit.region.as_deref().unwrap_or(home.region.as_str());
         let scope = Scope {
             account_id: unit
@@ -873,21 +953,20 @@ impl SweepHandler {
             region: region.to_owned(),
         };
         let mut work = unit::UnitWork::new(unit, scope);
-        let Some(clients) = self
-            .clients
+        let Some(clients) = sweep_clients
             .regions
             .iter()
             .find(|r| r.region == region)
-            .or(self.clients.regions.first())
+            .or(sweep_clients.regions.first())
         else {
             work.part
                 .errors
                 .push(format!("{unit}: no clients for region {region}"));
             return work.part;
         };
-        unit::read(&mut work, clients, map, self.clients.regions.len() > 1).await;
+        unit::read(&mut work, clients, map, sweep_clients.regions.len() > 1).await;
         if unit.service == crate::readers::Service::Iam {
-            let enforcement = self.guardrail_enforcement().await;
+            let enforcement = self.guardrail_enforcement(sweep_clients).await;
             crate::readers::set_guardrail_enforcement(
                 work.subjects.iter_mut().map(|(s, _)| s),
                 &enforcement,
@@ -901,9 +980,10 @@ impl SweepHandler {
     /// so a resumed run reads it again rather than trusting an earlier invocation's view).
     async fn guardrail_enforcement(
         &self,
+        sweep_clients: &SweepClients,
     ) -> crate::domain::resources::bedrock::GuardrailEnforcement {
-        let mut regions = Vec::with_capacity(self.clients.regions.len());
-        for clients in &self.clients.regions {
+        let mut regions = Vec::with_capacity(sweep_clients.regions.len());
+        for clients in &sweep_clients.regions {
             let state = crate::adapters::enforced_guardrails::enforced_guardrails(
                 &clients.bedrock,
                 &clients.organizations,

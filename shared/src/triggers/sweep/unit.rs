@@ -53,6 +53,16 @@ impl UnitWork {
         }
     }
 
+    /// The unit's account could not be read at all (its member role could not be assumed):
+    /// every type its service lists stands as one could-not-evaluate subject, with the reason.
+    pub(super) fn unreadable(&mut self, e: &AwsError) {
+        for reader in readers::of(self.service) {
+            if !matches!(reader.listing, Listing::With(_)) {
+                self.listing_failed(reader, e, &[]);
+            }
+        }
+    }
+
     /// Keeps `subject` with its reasons when in scope; lists it as excluded when tagged out.
     fn admit(&mut self, decision: Decision, subject: Subject) {
         match decision {
