@@ -12,16 +12,20 @@ boto3 (client-side parameter validation on, retries off), and checks each answer
 
 Run: `.venv/bin/python -m unittest discover -s tests/emulator/boto3 -v` from the repository root,
 with `AWS_EMULATOR_BIN` naming the binary (default `target/debug/aws-emulator`).
-Only the standard library, boto3 and botocore are used.
+Only the standard library, boto3 and botocore are imported; the accounts tests also run moto
+(`tools/moto_server.py`, with this interpreter) as the emulator's upstream, whose STS hands out
+the member accounts' credentials and names the account of each key the emulator sees.
 """
 
 import datetime
 import http.server
+import importlib.util
 import json
 import os
 import pathlib
 import re
 import subprocess
+import sys
 import threading
 import unittest
 import urllib.error
@@ -91,18 +95,11 @@ KNOWN_DEVIATIONS = {
 }
 
 
-class Emulator:
-    """The `aws-emulator` binary as a child process on an ephemeral port of 127.0.0.1."""
+class ListeningChild:
+    """A child process that prints `listening on http://127.0.0.1:PORT` once it serves and
+    exits when its standard input closes."""
 
-    def __init__(self, upstream=None):
-        if not EMULATOR_BIN.exists():
-            raise RuntimeError(
-                f"{EMULATOR_BIN} not found: build it with `cargo build -p aws-emulator` "
-                "or set AWS_EMULATOR_BIN"
-            )
-        args = [str(EMULATOR_BIN), "--port", "0", "--exit-on-stdin-eof"]
-        if upstream:
-            args += ["--upstream-config", upstream]
+    def __init__(self, args, name, timeout):
         self.process = subprocess.Popen(
             args,
             stdin=subprocess.PIPE,
@@ -110,11 +107,11 @@ class Emulator:
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        line = self._first_line(timeout=10)
+        line = self._first_line(timeout=timeout)
         match = re.fullmatch(r"listening on (http://127\.0\.0\.1:\d+)", line.strip())
         if not match:
             self.stop()
-            raise RuntimeError(f"the emulator did not start: {line!r}")
+            raise RuntimeError(f"{name} did not start: {line!r}")
         self.endpoint = match.group(1)
 
     def _first_line(self, timeout):
@@ -126,7 +123,7 @@ class Emulator:
         return box[0] if box else ""
 
     def stop(self):
-        """Closes stdin (the emulator then exits), else terminates and kills it by PID."""
+        """Closes stdin (the child then exits), else terminates and kills it by PID."""
         if self.process.stdin and not self.process.stdin.closed:
             self.process.stdin.close()
         try:
@@ -140,6 +137,28 @@ class Emulator:
                 self.process.wait()
         if self.process.stdout:
             self.process.stdout.close()
+
+
+class Moto(ListeningChild):
+    """moto on an ephemeral port of 127.0.0.1, through the project's launcher."""
+
+    def __init__(self):
+        super().__init__([sys.executable, str(REPO / "tools" / "moto_server.py")], "moto", 60)
+
+
+class Emulator(ListeningChild):
+    """The `aws-emulator` binary as a child process on an ephemeral port of 127.0.0.1."""
+
+    def __init__(self, upstream=None):
+        if not EMULATOR_BIN.exists():
+            raise RuntimeError(
+                f"{EMULATOR_BIN} not found: build it with `cargo build -p aws-emulator` "
+                "or set AWS_EMULATOR_BIN"
+            )
+        args = [str(EMULATOR_BIN), "--port", "0", "--exit-on-stdin-eof"]
+        if upstream:
+            args += ["--upstream-config", upstream]
+        super().__init__(args, "the emulator", 10)
 
     def control(self, method, path, body=None):
         """Calls a test-hook route under /_emulator/; returns (status, parsed JSON body)."""
@@ -319,8 +338,8 @@ class EmulatorCase(unittest.TestCase):
         self.am = self.client("auditmanager")
         self.cfg = self.client("config")
 
-    def client(self, service):
-        client = SESSION.client(
+    def client(self, service, session=SESSION):
+        client = session.client(
             service, endpoint_url=self.emulator.endpoint, config=CLIENT_CONFIG
         )
         self.assertEqual(client.meta.endpoint_url, self.emulator.endpoint)
@@ -415,18 +434,21 @@ class EmulatorCase(unittest.TestCase):
                     break
         return records
 
-    def put(self, token, evaluations, **params):
+    def put(self, token, evaluations, client=None, **params):
         return self.call(
-            self.cfg,
+            client or self.cfg,
             "put_evaluations",
             ResultToken=token,
             Evaluations=evaluations,
             **params,
         )
 
-    def details(self, rule, **params):
+    def details(self, rule, client=None, **params):
         return self.call(
-            self.cfg, "get_compliance_details_by_config_rule", ConfigRuleName=rule, **params
+            client or self.cfg,
+            "get_compliance_details_by_config_rule",
+            ConfigRuleName=rule,
+            **params,
         )
 
 
@@ -1029,6 +1051,20 @@ class _StandIn(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        if self.headers.get("content-type") == "application/x-www-form-urlencoded":
+            # The emulator asking STS whose key signed a Config call: the default account's.
+            self.server.identity_lookups.append(body.decode())
+            data = (
+                "<GetCallerIdentityResponse><GetCallerIdentityResult>"
+                f"<Account>{ACCOUNT_ID}</Account>"
+                "</GetCallerIdentityResult></GetCallerIdentityResponse>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("content-type", "text/xml")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         self.server.calls.append((self.headers.get("x-amz-target"), json.loads(body or b"{}")))
         status = self.server.status
         answer = {} if status < 300 else {
@@ -1053,6 +1089,7 @@ class ForwardedConfigTest(EmulatorCase):
         self.standin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StandIn)
         self.standin.status = 200
         self.standin.calls = []
+        self.standin.identity_lookups = []
         thread = threading.Thread(target=self.standin.serve_forever, daemon=True)
         thread.start()
         self.addCleanup(self.standin.server_close)
@@ -1086,6 +1123,11 @@ class ForwardedConfigTest(EmulatorCase):
         )
         self.assertEqual(self.details(RULE)["EvaluationResults"], [])
         self.assertEqual(len(self.standin.calls), 1, "compliance details are served locally")
+        self.assertEqual(
+            self.standin.identity_lookups,
+            ["Action=GetCallerIdentity&Version=2011-06-15"],
+            "the caller's account is asked of the upstream's STS",
+        )
 
     def test_a_put_config_rule_the_upstream_rejects_creates_no_rule(self):
         self.standin.status = 400
@@ -1103,6 +1145,84 @@ class ForwardedConfigTest(EmulatorCase):
             400,
             ConfigRuleName=RULE,
         )
+
+
+@unittest.skipUnless(importlib.util.find_spec("moto"), "moto is not installed here")
+class AccountsTest(EmulatorCase):
+    """With moto upstream, Config evaluations are kept per account of the signing credentials,
+    as for an organization rule that puts evaluations with each member account's credentials."""
+
+    MEMBERS = ("111111111111", "222222222222")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = Moto()
+        cls.addClassCleanup(cls.moto.stop)
+        cls.upstream = cls.moto.endpoint
+
+    def member_session(self, account):
+        """A session with credentials of role x in `account`, assumed through moto's STS."""
+        sts = SESSION.client("sts", endpoint_url=self.moto.endpoint, config=CLIENT_CONFIG)
+        credentials = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/x", RoleSessionName=f"member-{account}"
+        )["Credentials"]
+        session = boto3.session.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name="us-east-1",
+        )
+        identity = session.client(
+            "sts", endpoint_url=self.moto.endpoint, config=CLIENT_CONFIG
+        ).get_caller_identity()
+        self.assertEqual(identity["Account"], account)
+        return session
+
+    def read_back(self, client=None):
+        """(resource id, compliance, annotation) of every result of RULE the client reads."""
+        return sorted(
+            (
+                r["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"],
+                r["ComplianceType"],
+                r.get("Annotation"),
+            )
+            for r in self.details(RULE, client=client)["EvaluationResults"]
+        )
+
+    def test_each_account_reads_back_only_the_evaluations_its_credentials_put(self):
+        token = self.emulator.issue_token(RULE)
+        members = {
+            account: self.client("config", self.member_session(account))
+            for account in self.MEMBERS
+        }
+        verdicts = dict(zip(self.MEMBERS, ["COMPLIANT", "NON_COMPLIANT"]))
+        for account, client in members.items():
+            out = self.put(
+                token,
+                [
+                    evaluation("shared-bucket", verdicts[account], at(10), f"by {account}"),
+                    evaluation(f"bucket-{account}", verdicts[account], at(10), f"by {account}"),
+                ],
+                client=client,
+            )
+            self.assertEqual(out["FailedEvaluations"], [])
+        for account, client in members.items():
+            with self.subTest(account=account):
+                self.assertEqual(
+                    self.read_back(client),
+                    [
+                        (f"bucket-{account}", verdicts[account], f"by {account}"),
+                        ("shared-bucket", verdicts[account], f"by {account}"),
+                    ],
+                )
+        self.assertEqual(self.read_back(), [], "the default credentials see neither account's")
+
+    def test_the_default_credentials_evaluations_stay_in_the_default_account(self):
+        token = self.emulator.issue_token(RULE)
+        self.put(token, [evaluation("default-bucket", "COMPLIANT", at(1))])
+        self.assertEqual(self.read_back(), [("default-bucket", "COMPLIANT", None)])
+        member = self.client("config", self.member_session(self.MEMBERS[0]))
+        self.assertEqual(self.read_back(member), [])
 
 
 class ControlRoutesTest(EmulatorCase):

@@ -22,6 +22,14 @@
 //! A rule is known once a token was issued or registered for it, or once a `PutConfigRule`
 //! for it was forwarded upstream and answered with a 2xx. `GetComplianceDetailsByConfigRule`
 //! on a rule that is not known is a `NoSuchConfigRuleException`.
+//!
+//! Evaluations are kept per AWS account, as AWS keeps them: `PutEvaluations` stores them in the
+//! caller's account (the account of the credentials that signed the request, see
+//! [`crate::accounts`], which also says when that is the default account 123456789012), and
+//! `GetComplianceDetailsByConfigRule` answers with the caller's account's evaluations of the
+//! rule only, paginated within them. The token registry and the known rules are shared by all
+//! accounts (a harness registers a token once, whichever account then uses it), so a rule known
+//! to one account is known, with no evaluations, to every other.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -31,6 +39,7 @@ use hyper::body::Bytes;
 use hyper::http::request::Parts;
 use serde_json::{Map, Value, json};
 
+use crate::accounts::Accounts;
 use crate::faults::Faults;
 use crate::http::{AMZ_JSON_1_1, HttpResponse, decode_token, epoch_now, json, page};
 use crate::upstream::Upstream;
@@ -54,8 +63,8 @@ const MAX_DETAILS_RULE_NAME_CHARS: usize = 64;
 /// Signed bytes of `encryptedData` in an issued token (real tokens carry several hundred).
 const TOKEN_DATA_BYTES: usize = 160;
 
-/// (rule name, resource type, resource id): Config keeps one result per key.
-type Key = (String, String, String);
+/// (account, rule name, resource type, resource id): Config keeps one result per key.
+type Key = (String, String, String, String);
 
 /// The latest stored evaluation of one resource for one rule.
 #[derive(Debug, Clone)]
@@ -83,6 +92,7 @@ struct Rules {
 pub(crate) struct ConfigService {
     results: Mutex<BTreeMap<Key, Stored>>,
     rules: Mutex<Rules>,
+    accounts: Accounts,
     upstream: Option<Upstream>,
 }
 
@@ -281,6 +291,7 @@ impl ConfigService {
         Self {
             results: Mutex::new(BTreeMap::new()),
             rules: Mutex::new(Rules::default()),
+            accounts: Accounts::new(upstream.clone()),
             upstream,
         }
     }
@@ -347,8 +358,14 @@ impl ConfigService {
     ) -> HttpResponse {
         faults.record_call(operation);
         let result = match operation {
-            "PutEvaluations" => self.put_evaluations(faults, &body),
-            "GetComplianceDetailsByConfigRule" => self.compliance_details(&body),
+            "PutEvaluations" => {
+                let account = self.accounts.caller(&parts.headers).await;
+                self.put_evaluations(faults, &account, &body)
+            }
+            "GetComplianceDetailsByConfigRule" => {
+                let account = self.accounts.caller(&parts.headers).await;
+                self.compliance_details(&account, &body)
+            }
             _ => {
                 return match &self.upstream {
                     None => error(
@@ -383,7 +400,13 @@ impl ConfigService {
         }
     }
 
-    fn put_evaluations(&self, faults: &Faults, body: &[u8]) -> Result<Value, ConfigError> {
+    /// Stores the evaluations in `account`, the caller's.
+    fn put_evaluations(
+        &self,
+        faults: &Faults,
+        account: &str,
+        body: &[u8],
+    ) -> Result<Value, ConfigError> {
         let req = parse_object(body)?;
         let sent: &[Value] = match req.get("Evaluations") {
             None | Some(Value::Null) => &[],
@@ -489,6 +512,7 @@ impl ConfigService {
                 continue;
             }
             let key = (
+                account.to_owned(),
                 rule.clone(),
                 e.resource_type.to_owned(),
                 e.resource_id.to_owned(),
@@ -513,7 +537,8 @@ impl ConfigService {
         Ok(json!({"FailedEvaluations": failed}))
     }
 
-    fn compliance_details(&self, body: &[u8]) -> Result<Value, ConfigError> {
+    /// Answers from `account`'s evaluations, the caller's.
+    fn compliance_details(&self, account: &str, body: &[u8]) -> Result<Value, ConfigError> {
         let req = parse_object(body)?;
         let rule = required_string(&req, "ConfigRuleName", 1, MAX_DETAILS_RULE_NAME_CHARS)?;
         let types: Option<Vec<&str>> = match req.get("ComplianceTypes") {
@@ -587,8 +612,9 @@ impl ConfigService {
         let results = self.lock();
         let matching: Vec<(&Key, &Stored)> = results
             .iter()
-            .filter(|((r, _, _), s)| {
-                r == rule
+            .filter(|((a, r, _, _), s)| {
+                a == account
+                    && r == rule
                     && types
                         .as_ref()
                         .is_none_or(|t| t.contains(&s.compliance_type.as_str()))
@@ -597,7 +623,7 @@ impl ConfigService {
         let (range, next) = page(matching.len(), offset, limit);
         let items: Vec<Value> = matching[range]
             .iter()
-            .map(|((rule, resource_type, resource_id), s)| {
+            .map(|((_, rule, resource_type, resource_id), s)| {
                 let mut item = json!({
                     "EvaluationResultIdentifier": {
                         "EvaluationResultQualifier": {

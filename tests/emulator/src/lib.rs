@@ -6,6 +6,11 @@
 //! `/_emulator/` (`POST /_emulator/faults`, `GET /_emulator/faults`, `GET /_emulator/calls`,
 //! `POST /_emulator/config/result-tokens`).
 //!
+//! Config evaluations are kept per AWS account, the caller's: the account of the credentials
+//! that signed the request, which the upstream (moto) names; without an upstream or a SigV4
+//! signature, and when moto's answer cannot be read, it is [`DEFAULT_ACCOUNT_ID`]
+//! (`accounts.rs` documents the look-up and the fallback).
+//!
 //! Config result tokens are opaque: `PutEvaluations` accepts only a token the emulator issued
 //! ([`Emulator::issue_result_token`]) or one registered with it
 //! ([`Emulator::register_result_token`]), and files the results under that token's rule.
@@ -23,6 +28,7 @@
 //! # Ok(()) }
 //! ```
 
+mod accounts;
 mod auditmanager;
 mod config;
 mod faults;
@@ -49,6 +55,7 @@ use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
+pub use accounts::DEFAULT_ACCOUNT_ID;
 pub use faults::Faults;
 pub use seed::{
     AssessmentStatus, DEMO_ASSESSMENT_ID, GENAI_FRAMEWORK_ID, GENAI_FRAMEWORK_NAME,
@@ -83,7 +90,9 @@ pub struct Emulator {
 impl Emulator {
     /// Starts serving `seed` on an ephemeral port of 127.0.0.1. Config operations other than
     /// `PutEvaluations` and `GetComplianceDetailsByConfigRule` are forwarded to
-    /// `upstream_config` (`http://host:port`, e.g. moto) when given.
+    /// `upstream_config` (`http://host:port`, e.g. moto) when given; its STS also names the
+    /// account of each caller's access key (without it, every caller is in
+    /// [`DEFAULT_ACCOUNT_ID`]).
     ///
     /// Fails when the seed breaks the API's id rules, the upstream URL is not `http://`, or
     /// the port cannot be bound.

@@ -1,5 +1,6 @@
 //! Verbatim forwarding of requests the emulator does not implement to an upstream emulator
-//! (moto), over a fresh HTTP/1.1 connection per request.
+//! (moto), over a fresh HTTP/1.1 connection per request; the same connection code also carries
+//! the emulator's own requests to it (the caller-identity look-ups of [`crate::accounts`]).
 
 use std::io;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::http::request::Parts;
-use hyper::{Request, Response, Uri};
+use hyper::{Method, Request, Response, Uri};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
@@ -67,12 +68,39 @@ impl Upstream {
 
     /// Sends the request upstream and returns its answer as it is (minus hop-by-hop headers).
     pub(crate) async fn forward(&self, parts: &Parts, body: Bytes) -> Result<HttpResponse, String> {
-        tokio::time::timeout(FORWARD_TIMEOUT, self.exchange(parts, body))
+        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        self.send(
+            parts.method.clone(),
+            path,
+            parts.headers.clone(),
+            body,
+            FORWARD_TIMEOUT,
+        )
+        .await
+    }
+
+    /// Sends `method path` (the base path is prefixed) with `headers` and `body` upstream and
+    /// returns its answer (minus hop-by-hop headers), or why there is none within `timeout`.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        headers: HeaderMap,
+        body: Bytes,
+        timeout: Duration,
+    ) -> Result<HttpResponse, String> {
+        tokio::time::timeout(timeout, self.exchange(method, path, headers, body))
             .await
             .map_err(|_| format!("upstream {} did not answer in time", self.authority))?
     }
 
-    async fn exchange(&self, parts: &Parts, body: Bytes) -> Result<HttpResponse, String> {
+    async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Result<HttpResponse, String> {
         let err = |e: &dyn std::fmt::Display| format!("upstream {}: {e}", self.authority);
         let stream = TcpStream::connect(&self.authority)
             .await
@@ -83,13 +111,12 @@ impl Upstream {
                 .map_err(|e| err(&e))?;
         let driver = tokio::spawn(conn);
 
-        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
         let mut request = Request::new(Full::new(body));
-        *request.method_mut() = parts.method.clone();
+        *request.method_mut() = method;
         *request.uri_mut() = format!("{}{path}", self.base_path)
             .parse()
             .map_err(|e| err(&e))?;
-        *request.headers_mut() = parts.headers.clone();
+        *request.headers_mut() = headers;
         strip_hop_by_hop(request.headers_mut());
         if !request.headers().contains_key(header::HOST) {
             let host = HeaderValue::from_str(&self.authority).map_err(|e| err(&e))?;

@@ -1587,6 +1587,361 @@ async fn an_unreachable_upstream_is_a_bad_gateway() {
     assert_eq!(a.body["__type"], "InternalFailure");
 }
 
+// ---------------------------------------------------------------- AWS Config: accounts
+
+/// A SigV4 `Authorization` header of Config, signed (not really) with access key `key`.
+fn signed_by(key: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/config/aws4_request, SignedHeaders=host;x-amz-date, Signature=0f"
+    )
+}
+
+/// `config`, signed with access key `key`.
+async fn config_as(emu: &Emulator, key: &str, op: &str, body: Value) -> Answer {
+    let target = format!("StarlingDoveService.{op}");
+    let auth = signed_by(key);
+    send(
+        emu.local_addr(),
+        Method::POST,
+        "/",
+        &[
+            ("x-amz-target", target.as_str()),
+            ("content-type", "application/x-amz-json-1.1"),
+            ("authorization", auth.as_str()),
+            ("x-amz-security-token", "session-token"),
+        ],
+        serde_json::to_vec(&body).unwrap(),
+    )
+    .await
+}
+
+/// The resource ids and compliance of the results of `rule` that the caller signing with `key`
+/// (or an unsigned caller, for `None`) reads back.
+async fn results_as(emu: &Emulator, key: Option<&str>, rule: &str) -> Vec<(String, String)> {
+    let body = json!({"ConfigRuleName": rule});
+    let a = match key {
+        Some(key) => config_as(emu, key, "GetComplianceDetailsByConfigRule", body).await,
+        None => config(emu, "GetComplianceDetailsByConfigRule", body).await,
+    };
+    assert_eq!(a.status, 200, "{}", a.body);
+    a.body["EvaluationResults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                r["ComplianceType"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// What the STS stand-in received: one entry per `GetCallerIdentity`, with the access key id,
+/// the credential scope's service and the session token.
+type Lookups = std::sync::Arc<std::sync::Mutex<Vec<(String, String, Option<String>)>>>;
+
+/// A stand-in for moto's STS: `GetCallerIdentity` names account 111111111111 for keys starting
+/// `ASIA1`, 222222222222 for `ASIA2`, answers HTTP 500 for `ASIABROKEN`, an XML answer without
+/// an account for `ASIAGARBLED`, and moto's default account for any other key.
+async fn sts_upstream() -> (SocketAddr, Lookups) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let lookups = Lookups::default();
+    let seen = Lookups::clone(&lookups);
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let seen = Lookups::clone(&seen);
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                    let seen = Lookups::clone(&seen);
+                    async move {
+                        let header = |name: &str| {
+                            req.headers()
+                                .get(name)
+                                .map(|v| v.to_str().unwrap().to_owned())
+                        };
+                        assert_eq!(
+                            header("content-type").as_deref(),
+                            Some("application/x-www-form-urlencoded")
+                        );
+                        assert_eq!(header("x-amz-target"), None);
+                        let auth = header("authorization").unwrap();
+                        let token = header("x-amz-security-token");
+                        let scope = auth
+                            .split("Credential=")
+                            .nth(1)
+                            .unwrap()
+                            .split(',')
+                            .next()
+                            .unwrap()
+                            .to_owned();
+                        let parts: Vec<&str> = scope.split('/').collect();
+                        let (key, service) = (parts[0].to_owned(), parts[3].to_owned());
+                        let body = req.into_body().collect().await.unwrap().to_bytes();
+                        assert_eq!(&body[..], b"Action=GetCallerIdentity&Version=2011-06-15");
+                        seen.lock()
+                            .unwrap()
+                            .push((key.clone(), service.clone(), token));
+                        let account = if key.starts_with("ASIA1") {
+                            "111111111111"
+                        } else if key.starts_with("ASIA2") {
+                            "222222222222"
+                        } else {
+                            "123456789012"
+                        };
+                        let (status, xml) = match key.as_str() {
+                            "ASIABROKEN" => (500, "<Error>boom</Error>".to_owned()),
+                            "ASIAGARBLED" => (200, "<GetCallerIdentityResponse/>".to_owned()),
+                            _ if service != "sts" => (500, "not an STS request".to_owned()),
+                            _ => (
+                                200,
+                                format!(
+                                    "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>{account}</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"
+                                ),
+                            ),
+                        };
+                        let resp = Response::builder()
+                            .status(status)
+                            .header("content-type", "text/xml")
+                            .body(Full::new(Bytes::from(xml)))
+                            .unwrap();
+                        Ok::<_, Infallible>(resp)
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (addr, lookups)
+}
+
+async fn start_with_sts() -> (Emulator, Lookups) {
+    let (sts, lookups) = sts_upstream().await;
+    let emu = Emulator::start(Seed::default_genai(), Some(format!("http://{sts}")))
+        .await
+        .unwrap();
+    (emu, lookups)
+}
+
+fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(id, c)| ((*id).to_owned(), (*c).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_account_reads_back_only_the_evaluations_its_credentials_put() {
+    let (emu, lookups) = start_with_sts().await;
+    let token = emu.issue_result_token("org-rule");
+    for (key, compliance, own) in [
+        ("ASIA1MEMBER", "COMPLIANT", "only-in-111"),
+        ("ASIA2MEMBER", "NON_COMPLIANT", "only-in-222"),
+    ] {
+        let a = config_as(
+            &emu,
+            key,
+            "PutEvaluations",
+            json!({
+                "Evaluations": [evaluation("shared-bucket", compliance, 10.0), evaluation(own, compliance, 10.0)],
+                "ResultToken": token,
+            }),
+        )
+        .await;
+        assert_eq!(a.body, json!({"FailedEvaluations": []}));
+    }
+    assert_eq!(
+        results_as(&emu, Some("ASIA1MEMBER"), "org-rule").await,
+        pairs(&[("only-in-111", "COMPLIANT"), ("shared-bucket", "COMPLIANT")])
+    );
+    assert_eq!(
+        results_as(&emu, Some("ASIA2MEMBER"), "org-rule").await,
+        pairs(&[
+            ("only-in-222", "NON_COMPLIANT"),
+            ("shared-bucket", "NON_COMPLIANT")
+        ])
+    );
+    // Another key of the same account reads the same evaluations.
+    assert_eq!(
+        results_as(&emu, Some("ASIA1OTHERSESSION"), "org-rule")
+            .await
+            .len(),
+        2
+    );
+    // The default account (moto's default credentials, or an unsigned caller) sees neither.
+    assert!(
+        results_as(&emu, Some("testing"), "org-rule")
+            .await
+            .is_empty()
+    );
+    assert!(results_as(&emu, None, "org-rule").await.is_empty());
+
+    let seen = lookups.lock().unwrap().clone();
+    let keys: Vec<&str> = seen.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["ASIA1MEMBER", "ASIA2MEMBER", "ASIA1OTHERSESSION", "testing"],
+        "one look-up per access key: the answer is cached, an unsigned caller is not looked up"
+    );
+    assert!(
+        seen.iter().all(
+            |(_, service, token)| service == "sts" && token.as_deref() == Some("session-token")
+        ),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_account_pages_through_its_own_evaluations_only() {
+    let (emu, _) = start_with_sts().await;
+    let token = emu.issue_result_token("org-rule");
+    for (key, n) in [("ASIA1MEMBER", 3), ("ASIA2MEMBER", 4)] {
+        let evaluations: Vec<Value> = (0..n)
+            .map(|i| evaluation(&format!("{key}-{i}"), "COMPLIANT", 1.0))
+            .collect();
+        config_as(
+            &emu,
+            key,
+            "PutEvaluations",
+            json!({"Evaluations": evaluations, "ResultToken": token}),
+        )
+        .await;
+    }
+    let mut ids = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let mut body = json!({"ConfigRuleName": "org-rule", "Limit": 2});
+        if let Some(next) = &next {
+            body["NextToken"] = json!(next);
+        }
+        let a = config_as(
+            &emu,
+            "ASIA2MEMBER",
+            "GetComplianceDetailsByConfigRule",
+            body,
+        )
+        .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        for r in a.body["EvaluationResults"].as_array().unwrap() {
+            ids.push(
+                r["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        next = a.body["NextToken"].as_str().map(str::to_owned);
+        if next.is_none() {
+            break;
+        }
+    }
+    assert_eq!(
+        ids,
+        [
+            "ASIA2MEMBER-0",
+            "ASIA2MEMBER-1",
+            "ASIA2MEMBER-2",
+            "ASIA2MEMBER-3"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_identity_answer_is_the_default_account_and_is_asked_again() {
+    let (emu, lookups) = start_with_sts().await;
+    let token = emu.issue_result_token("org-rule");
+    for key in ["ASIABROKEN", "ASIAGARBLED"] {
+        config_as(
+            &emu,
+            key,
+            "PutEvaluations",
+            json!({"Evaluations": [evaluation(key, "COMPLIANT", 1.0)], "ResultToken": token}),
+        )
+        .await;
+    }
+    assert_eq!(
+        results_as(&emu, None, "org-rule").await,
+        pairs(&[("ASIABROKEN", "COMPLIANT"), ("ASIAGARBLED", "COMPLIANT")]),
+        "both fell back to the default account"
+    );
+    assert_eq!(
+        results_as(&emu, Some("ASIABROKEN"), "org-rule").await.len(),
+        2
+    );
+    let keys: Vec<String> = lookups
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(k, _, _)| k.clone())
+        .collect();
+    assert_eq!(
+        keys,
+        ["ASIABROKEN", "ASIAGARBLED", "ASIABROKEN"],
+        "a failed look-up is not cached"
+    );
+}
+
+#[tokio::test]
+async fn without_an_upstream_every_caller_shares_the_default_account() {
+    let emu = start().await;
+    let token = emu.issue_result_token("org-rule");
+    config_as(
+        &emu,
+        "ASIA1MEMBER",
+        "PutEvaluations",
+        json!({"Evaluations": [evaluation("b", "COMPLIANT", 1.0)], "ResultToken": token}),
+    )
+    .await;
+    assert_eq!(
+        results_as(&emu, Some("ASIA2MEMBER"), "org-rule").await,
+        pairs(&[("b", "COMPLIANT")])
+    );
+    assert_eq!(results_as(&emu, None, "org-rule").await.len(), 1);
+    assert_eq!(aws_emulator::DEFAULT_ACCOUNT_ID, "123456789012");
+}
+
+#[tokio::test]
+async fn test_mode_and_the_rule_checks_hold_in_every_account() {
+    let (emu, _) = start_with_sts().await;
+    let a = config_as(
+        &emu,
+        "ASIA1MEMBER",
+        "GetComplianceDetailsByConfigRule",
+        json!({"ConfigRuleName": "never-created"}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "NoSuchConfigRuleException");
+    let a = config_as(
+        &emu,
+        "ASIA1MEMBER",
+        "PutEvaluations",
+        json!({"Evaluations": [evaluation("b", "COMPLIANT", 1.0)], "ResultToken": "never-issued"}),
+    )
+    .await;
+    assert_eq!(a.body["__type"], "InvalidResultTokenException");
+    emu.issue_result_token("org-rule");
+    let a = config_as(
+        &emu,
+        "ASIA1MEMBER",
+        "PutEvaluations",
+        json!({"Evaluations": [evaluation("b", "COMPLIANT", 1.0)], "ResultToken": "any", "TestMode": true}),
+    )
+    .await;
+    assert_eq!(a.body, json!({"FailedEvaluations": []}));
+    assert!(
+        results_as(&emu, Some("ASIA1MEMBER"), "org-rule")
+            .await
+            .is_empty()
+    );
+}
+
 // ---------------------------------------------------------------- The binary
 
 #[test]
