@@ -80,11 +80,13 @@ impl MemberRole {
 
 /// Why a member account cannot be read.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("member role {role} could not be assumed: {reason}")]
+#[error("member role {role} could not be assumed: {}{reason}", code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default())]
 pub struct MemberError {
     /// The role's ARN.
     pub role: String,
-    /// What STS answered (code and message), or why the credentials could not be had.
+    /// STS's error code (`AccessDenied` when the role is missing or does not trust the suite).
+    pub code: Option<String>,
+    /// STS's message, or why the credentials could not be had.
     pub reason: String,
     /// The error's class (access denied when the role is missing or does not trust the suite).
     pub kind: AwsErrorKind,
@@ -163,9 +165,9 @@ impl Accounts {
         let conf = self
             .base
             .to_builder()
-            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-                provider,
-            ))
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            )
             .build();
         self.cache
             .lock()
@@ -197,15 +199,15 @@ fn member_error(role: &str, error: &(dyn std::error::Error + 'static)) -> Member
                 _ => AwsErrorKind::Other,
             };
             let reason = match (sdk.code(), sdk.message()) {
-                (Some(code), Some(message)) => format!(
-                    "{code}: {}",
-                    genai_evidence_core::text::truncate_chars(message, 300)
-                ),
-                (Some(code), None) => code.to_owned(),
-                _ => crate::error::source_chain(sdk),
+                (_, Some(message)) => genai_evidence_core::text::truncate_chars(message, 300),
+                (Some(_), None) => "no message".to_owned(),
+                _ => {
+                    genai_evidence_core::text::truncate_chars(&crate::error::source_chain(sdk), 300)
+                }
             };
             return MemberError {
                 role: role.to_owned(),
+                code: sdk.code().map(str::to_owned),
                 reason,
                 kind,
             };
@@ -214,6 +216,7 @@ fn member_error(role: &str, error: &(dyn std::error::Error + 'static)) -> Member
     }
     MemberError {
         role: role.to_owned(),
+        code: None,
         reason: genai_evidence_core::text::truncate_chars(&crate::error::source_chain(error), 300),
         kind: AwsErrorKind::Other,
     }

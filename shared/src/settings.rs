@@ -280,9 +280,14 @@ mod tests {
         assert_eq!(org.member_role.external_id.as_deref(), Some("x-1"));
         assert_eq!(org.account_filter.units.len(), 2);
         assert!(!org.account_filter.admits("111122223333"));
-        let no_queue = Settings::from_lookup(env(&[("ORGANIZATION_SWEEP", "enabled")])).unwrap_err();
-        assert!(no_queue.to_string().contains("SWEEP_QUEUE_URL"), "{no_queue}");
-        let bad = Settings::from_lookup(env(&[("ACCOUNT_ALLOW_LIST", "1234,111122223333")])).unwrap_err();
+        let no_queue =
+            Settings::from_lookup(env(&[("ORGANIZATION_SWEEP", "enabled")])).unwrap_err();
+        assert!(
+            no_queue.to_string().contains("SWEEP_QUEUE_URL"),
+            "{no_queue}"
+        );
+        let bad =
+            Settings::from_lookup(env(&[("ACCOUNT_ALLOW_LIST", "1234,111122223333")])).unwrap_err();
         assert!(bad.to_string().contains("ACCOUNT_ALLOW_LIST"), "{bad}");
     }
 

@@ -27,6 +27,9 @@
 //! - `chaos`: the three functions over the demo estate behind a seeded fault-injecting proxy
 //!   (throttling, 503s, resets, cut answers, latency), then without faults: every changed verdict
 //!   filed exactly once, nothing lost, no claim left (`make chaos` for longer runs).
+//! - `organization`: the organization-wide sweep on one moto serving five accounts in two
+//!   regions: planner, SQS queue, workers, digests; an account without the member role alone is
+//!   could-not-evaluate; redelivered messages and retried batches file nothing.
 //! - `races`: the Config rule, the sweep and drift events at once on one ledger and assessment, and
 //!   one control's budget crowded by several recorders: each change filed once, within the quota.
 //! - `report`: the auditor's HTML report of a sweep run: in the evidence bucket, filed once per
@@ -58,6 +61,7 @@ mod crash_review;
 mod drift;
 mod drift_expected;
 mod drift_template;
+mod organization;
 mod races;
 mod report;
 mod rule_parameters;

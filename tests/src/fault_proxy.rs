@@ -99,6 +99,9 @@ pub struct RequestMeta {
 /// Selects requests (see [`FaultPlan::keep_responses`]).
 pub type RequestFilter = Arc<dyn Fn(&RequestMeta) -> bool + Send + Sync>;
 
+/// Selects requests by their meta and body (see [`FaultPlan::deny`]).
+pub type BodyFilter = Arc<dyn Fn(&RequestMeta, &[u8]) -> bool + Send + Sync>;
+
 /// How many faults, of which kinds, where.
 #[derive(Clone)]
 pub struct FaultPlan {
@@ -115,6 +118,10 @@ pub struct FaultPlan {
     /// Requests whose upstream answer must never be lost (a cut becomes a reset before
     /// forwarding, a latency spike is not forwarded once the client gave up).
     pub keep_responses: Option<RequestFilter>,
+    /// Requests answered `403 AccessDenied` (query protocol, as STS and IAM answer) instead of
+    /// forwarded: standing for what moto does not enforce, e.g. an `AssumeRole` of a role that
+    /// does not exist or does not trust the caller.
+    pub deny: Option<BodyFilter>,
 }
 
 impl std::fmt::Debug for FaultPlan {
@@ -126,6 +133,7 @@ impl std::fmt::Debug for FaultPlan {
             .field("weights", &self.weights)
             .field("latency", &self.latency)
             .field("keep_responses", &self.keep_responses.is_some())
+            .field("deny", &self.deny.is_some())
             .finish()
     }
 }
@@ -141,6 +149,7 @@ impl FaultPlan {
             weights: FaultKind::ALL.iter().map(|k| (*k, 1)).collect(),
             latency: (Duration::from_millis(50), Duration::from_millis(500)),
             keep_responses: None,
+            deny: None,
         }
     }
 
@@ -167,6 +176,15 @@ impl FaultPlan {
         filter: impl Fn(&RequestMeta) -> bool + Send + Sync + 'static,
     ) -> Self {
         self.keep_responses = Some(Arc::new(filter));
+        self
+    }
+
+    /// The same plan answering the requests `filter` selects with `403 AccessDenied`.
+    pub fn denying(
+        mut self,
+        filter: impl Fn(&RequestMeta, &[u8]) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.deny = Some(Arc::new(filter));
         self
     }
 
@@ -870,6 +888,23 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
         }
     };
     let plan = state.plan();
+    if plan
+        .deny
+        .as_ref()
+        .is_some_and(|deny| deny(&request.meta, &request.body))
+    {
+        let body = format!(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: {}:{} (denied by the proxy)</Message></Error><RequestId>FAULTPROXY</RequestId></ErrorResponse>",
+            request.meta.service, request.meta.operation
+        );
+        let out = format!(
+            "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nx-amzn-RequestId: FAULTPROXY\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(out.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        return;
+    }
     let decided = state.decide(&request.meta, &plan);
     let fault = decided.map(|(kind, _)| kind);
     let service = request.meta.service.clone();

@@ -18,6 +18,7 @@ use aws_sdk_s3::config::Credentials;
 pub mod drift_state;
 pub mod fault_proxy;
 pub mod kill_switch;
+pub mod organization;
 pub mod serial_proxy;
 
 /// The account moto answers as.
@@ -392,6 +393,11 @@ pub mod estate {
     /// another (and a third tagged out), a notebook with a KMS key, their execution role, a role
     /// granted Bedrock actions, plus a bucket tagged in and resources nothing references.
     pub async fn genai(conf: &SdkConfig, prefix: &str) -> Result<Estate, String> {
+        genai_in(conf, prefix, super::ACCOUNT_ID).await
+    }
+
+    /// [`genai`] in `account` (the account of `conf`'s credentials: an assumed member role's).
+    pub async fn genai_in(conf: &SdkConfig, prefix: &str, account: &str) -> Result<Estate, String> {
         let s3 = super::s3_client(conf);
         let kms = aws_sdk_kms::Client::new(conf);
         let iam = aws_sdk_iam::Client::new(conf);
@@ -426,11 +432,7 @@ pub mod estate {
             bedrock_policy: format!("{prefix}-bedrock-invoke"),
             unrelated_policy: format!("{prefix}-website-publish"),
         };
-        let key_arn = format!(
-            "arn:aws:kms:{}:{}:key/{key_id}",
-            super::REGION,
-            super::ACCOUNT_ID
-        );
+        let key_arn = format!("arn:aws:kms:{}:{account}:key/{key_id}", super::REGION,);
         super::seed::bucket(&s3, &estate.train_in, Some(&key_arn), true).await?;
         super::seed::bucket(&s3, &estate.train_out, None, false).await?;
         super::seed::bucket(&s3, &estate.excluded, None, false).await?;
@@ -499,18 +501,13 @@ pub mod estate {
         iam.attach_role_policy()
             .role_name(&estate.execution_role)
             .policy_arn(format!(
-                "arn:aws:iam::{}:policy/{}",
-                super::ACCOUNT_ID,
+                "arn:aws:iam::{account}:policy/{}",
                 estate.execution_policy
             ))
             .send()
             .await
             .map_err(|e| format!("attach_role_policy: {e:?}"))?;
-        let role_arn = format!(
-            "arn:aws:iam::{}:role/{}",
-            super::ACCOUNT_ID,
-            estate.execution_role
-        );
+        let role_arn = format!("arn:aws:iam::{account}:role/{}", estate.execution_role);
         sagemaker
             .create_notebook_instance()
             .notebook_instance_name(&estate.notebook)

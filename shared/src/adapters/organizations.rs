@@ -124,6 +124,8 @@ mod tests {
             .state(AccountState::Suspended)
             .build();
         assert!(!is_active(&suspended));
-        assert!(!is_active(&Account::builder().status(AccountStatus::Suspended).build()));
+        assert!(!is_active(
+            &Account::builder().status(AccountStatus::Suspended).build()
+        ));
     }
 }

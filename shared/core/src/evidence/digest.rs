@@ -221,14 +221,38 @@ pub fn digest_text(
         resources.len(),
         changed - folded,
     );
+    let head = format!("{head}{}", accounts_line(lines));
     let tail = format!("\nEvery finding: {report_path}");
     let mut body = String::from("Worst first:");
     let budget = MAX_TEXT_RESPONSE.saturating_sub(head.chars().count() + tail.chars().count());
+    // An account none of whose resources of a type could be listed (its member role could not be
+    // assumed, a listing denied) is one line per account and reason, not one per type.
+    let mut unlisted: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for line in lines.iter().filter(|l| is_stand_in(l)) {
+        *unlisted
+            .entry((line.account_id.as_str(), stand_in_reason(line)))
+            .or_default() += 1;
+    }
+    // The widest failure first: an account unreadable as a whole before one failed listing.
+    let mut unlisted: Vec<((&str, &str), usize)> = unlisted.into_iter().collect();
+    unlisted
+        .sort_by_key(|((account, reason), types)| (std::cmp::Reverse(*types), *account, *reason));
+    for ((account, reason), types) in &unlisted {
+        let entry = format!(
+            "\n- {} account {account} ({types} resource type{}): {}",
+            Verdict::CouldNotEvaluate,
+            if *types == 1 { "" } else { "s" },
+            truncate_chars(reason, MAX_OBSERVED_IN_DIGEST)
+        );
+        if body.chars().count() + entry.chars().count() + 40 > budget {
+            break;
+        }
+        body.push_str(&entry);
+    }
     let mut shown = 0;
-    for line in lines
-        .iter()
-        .filter(|l| matches!(l.verdict, Verdict::NonCompliant | Verdict::CouldNotEvaluate))
-    {
+    for line in lines.iter().filter(|l| {
+        matches!(l.verdict, Verdict::NonCompliant | Verdict::CouldNotEvaluate) && !is_stand_in(l)
+    }) {
         let mark = if line.filing.changed() {
             " (changed)"
         } else {
@@ -250,14 +274,76 @@ pub fn digest_text(
     }
     let failing = lines
         .iter()
-        .filter(|l| matches!(l.verdict, Verdict::NonCompliant | Verdict::CouldNotEvaluate))
+        .filter(|l| {
+            matches!(l.verdict, Verdict::NonCompliant | Verdict::CouldNotEvaluate)
+                && !is_stand_in(l)
+        })
         .count();
-    if failing == 0 {
+    if failing == 0 && unlisted.is_empty() {
         body.push_str(" none non-compliant or unevaluated.");
     } else if shown < failing {
         body.push_str(&format!("\n… and {} more in the report.", failing - shown));
     }
     truncate_chars(&format!("{head}{body}{tail}"), MAX_TEXT_RESPONSE)
+}
+
+/// A could-not-evaluate finding standing for every resource of a type that could not be listed
+/// (resource id `*`).
+fn is_stand_in(line: &ReportLine) -> bool {
+    line.verdict == Verdict::CouldNotEvaluate && line.resource_id == "*"
+}
+
+/// What a stand-in says went wrong, without the resource type it names.
+fn stand_in_reason(line: &ReportLine) -> &str {
+    line.observed
+        .split_once("so none could be evaluated: ")
+        .map_or(line.observed.as_str(), |(_, why)| why)
+}
+
+/// Most accounts named in a digest's account line.
+const MAX_ACCOUNTS_IN_DIGEST: usize = 12;
+
+/// For findings of more than one account: how many, and the accounts with non-compliant or
+/// unevaluated findings, most first (`111122223333 3/1`: non-compliant / could not evaluate).
+fn accounts_line(lines: &[ReportLine]) -> String {
+    let mut accounts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for line in lines {
+        let counts = accounts.entry(line.account_id.as_str()).or_default();
+        match line.verdict {
+            Verdict::NonCompliant => counts.0 += 1,
+            Verdict::CouldNotEvaluate => counts.1 += 1,
+            _ => {}
+        }
+    }
+    if accounts.len() < 2 {
+        return String::new();
+    }
+    let mut failing: Vec<(&str, (usize, usize))> = accounts
+        .iter()
+        .filter(|(_, (n, c))| n + c > 0)
+        .map(|(a, c)| (*a, *c))
+        .collect();
+    failing.sort_by_key(|(a, (n, c))| (std::cmp::Reverse(n + c), *a));
+    let listed: Vec<String> = failing
+        .iter()
+        .take(MAX_ACCOUNTS_IN_DIGEST)
+        .map(|(a, (n, c))| format!("{a} {n}/{c}"))
+        .collect();
+    let more = failing.len().saturating_sub(MAX_ACCOUNTS_IN_DIGEST);
+    format!(
+        "Accounts: {}; with non-compliant/unevaluated findings: {}{}.\n",
+        accounts.len(),
+        if listed.is_empty() {
+            "none".to_owned()
+        } else {
+            listed.join(", ")
+        },
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
 }
 
 /// The JSON report for `control` (the object the digest's `s3ResourcePath` names).
@@ -276,6 +362,10 @@ pub struct Report<'a> {
     pub generator: &'static str,
     /// Findings by verdict.
     pub counts: BTreeMap<&'static str, usize>,
+    /// Findings by account and verdict, when the findings are of more than one account (an
+    /// organization run's section per account).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub accounts: BTreeMap<&'a str, BTreeMap<&'static str, usize>>,
     /// Every finding, worst first.
     pub findings: &'a [ReportLine],
 }
@@ -288,8 +378,17 @@ pub fn report<'a>(
     lines: &'a [ReportLine],
 ) -> Report<'a> {
     let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut accounts: BTreeMap<&'a str, BTreeMap<&'static str, usize>> = BTreeMap::new();
     for line in lines {
         *counts.entry(line.verdict.as_str()).or_default() += 1;
+        *accounts
+            .entry(line.account_id.as_str())
+            .or_default()
+            .entry(line.verdict.as_str())
+            .or_default() += 1;
+    }
+    if accounts.len() < 2 {
+        accounts.clear();
     }
     Report {
         control: control.id,
@@ -298,6 +397,7 @@ pub fn report<'a>(
         generated_at: generated_at.to_owned(),
         generator: concat!("genai-evidence ", env!("CARGO_PKG_VERSION")),
         counts,
+        accounts,
         findings: lines,
     }
 }
@@ -326,6 +426,65 @@ mod tests {
             context: vec![format!("in scope: output of training job for {id}")],
             observed_at: "2026-11-23T03:00:00Z".into(),
         }
+    }
+
+    #[test]
+    fn an_organizations_digest_names_the_accounts_and_gives_an_unreadable_account_one_line() {
+        let mut lines = Vec::new();
+        for (i, account) in ["111111111111", "222222222222", "333333333333"]
+            .iter()
+            .enumerate()
+        {
+            let mut l = line(
+                &format!("bucket-{i}"),
+                Verdict::NonCompliant,
+                Filing::Unchanged,
+            );
+            l.account_id = (*account).into();
+            lines.push(l);
+        }
+        for resource_type in ["AWS::S3::Bucket", "AWS::IAM::Role", "AWS::KMS::Key"] {
+            let mut l = line("*", Verdict::CouldNotEvaluate, Filing::Unchanged);
+            l.account_id = "444444444444".into();
+            l.resource_type = resource_type.into();
+            l.observed = format!(
+                "no {resource_type} could be listed, so none could be evaluated: sts:AssumeRole failed: AccessDenied"
+            );
+            lines.push(l);
+        }
+        sort_worst_first(&mut lines);
+        let text = digest_text(&SECAI3_3, "run", &lines, "s3://b/k.json");
+        assert!(text.contains("Accounts: 4;"), "{text}");
+        for account in [
+            "111111111111 1/0",
+            "222222222222 1/0",
+            "333333333333 1/0",
+            "444444444444 0/3",
+        ] {
+            assert!(text.contains(account), "{account} in {text}");
+        }
+        assert_eq!(
+            text.matches(
+                "account 444444444444 (3 resource types): sts:AssumeRole failed: AccessDenied"
+            )
+            .count(),
+            1,
+            "{text}"
+        );
+        let report = report(&SECAI3_3, "run", "2026-12-04T00:00:00Z", &lines);
+        assert_eq!(report.accounts.len(), 4);
+        assert_eq!(report.accounts["444444444444"]["COULD_NOT_EVALUATE"], 3);
+        let single = report_of_one_account();
+        assert!(
+            single.is_empty(),
+            "one account's report has no account sections"
+        );
+    }
+
+    fn report_of_one_account() -> BTreeMap<&'static str, BTreeMap<&'static str, usize>> {
+        let lines: &'static [ReportLine] =
+            Box::leak(vec![line("b", Verdict::Compliant, Filing::Unchanged)].into_boxed_slice());
+        report(&SECAI3_3, "run", "t", lines).accounts
     }
 
     #[test]

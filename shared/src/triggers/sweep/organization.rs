@@ -322,7 +322,10 @@ impl SweepHandler {
             .iter()
             .filter(|a| !plan.done_accounts.contains(a))
         {
-            let (_, doc) = self.ledger.get_versioned(&progress_key(run_id, account)).await?;
+            let (_, doc) = self
+                .ledger
+                .get_versioned(&progress_key(run_id, account))
+                .await?;
             let progress: Progress = doc
                 .and_then(|d| serde_json::from_value(d).ok())
                 .unwrap_or_default();
@@ -558,7 +561,9 @@ impl SweepWorker {
                     "too close to Lambda's deadline: left for redelivery".into(),
                 )),
                 Some(body) => self.unit_message(body, &mut report.summary).await,
-                None => Err(SweepError::InvalidEvent("an SQS record without a body".into())),
+                None => Err(SweepError::InvalidEvent(
+                    "an SQS record without a body".into(),
+                )),
             };
             let unit = body
                 .and_then(|b| UnitMessage::parse(b).ok())
@@ -648,7 +653,11 @@ impl SweepWorker {
             Err(e) => {
                 tracing::warn!(account = %account, error = %e, "member account unreadable");
                 let reason = e.to_string();
-                (self.unreadable_unit(&message.unit, &home, &e).await, "unreadable", Some(reason))
+                (
+                    self.unreadable_unit(&message.unit, &home, &e).await,
+                    "unreadable",
+                    Some(reason),
+                )
             }
         };
         summarize_lines(summary, &part.lines);
@@ -690,8 +699,8 @@ impl SweepWorker {
         work.unreadable(&AwsError {
             operation: "sts:AssumeRole",
             kind: e.kind,
-            code: None,
-            message: e.to_string(),
+            code: e.code.clone(),
+            message: format!("member role {}: {}", e.role, e.reason),
         });
         let mut map = crate::domain::scope::ScopeMap::new(self.sweep.options.tag_key.clone());
         self.sweep.evaluate_and_file(work, &mut map).await
