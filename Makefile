@@ -53,12 +53,14 @@ $(CHECKOV_VENV)/.installed: tools/requirements-checkov.txt | $(VENV)/.installed
 	$(CHECKOV_VENV)/bin/pip install --quiet -r tools/requirements-checkov.txt
 	touch $@
 
-## The template: cfn-lint, SAM's own lint, and checkov (every skip is written in the template,
-## with its reason, under the resource's Metadata.checkov.skip; a test holds each has one).
+## The templates: cfn-lint, SAM's own lint (template.yaml; member-role.yaml is plain
+## CloudFormation), and checkov (every skip is written in the template, with its reason, under the
+## resource's Metadata.checkov.skip; a test holds each has one).
 lint: setup $(CHECKOV_VENV)/.installed
-	cfn-lint template.yaml
+	cfn-lint template.yaml member-role.yaml
 	sam validate --lint --template template.yaml --region us-east-1
 	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet
+	$(CHECKOV_VENV)/bin/checkov --file member-role.yaml --framework cloudformation --compact --quiet
 
 ## The functions, for real, on a seeded local account: moto + the emulator + cargo-lambda.
 ## Built with the same package selection as the tests, so after `make test` nothing recompiles

@@ -1,8 +1,10 @@
-"""Rewrites CollectorReadPolicy in template.yaml from the catalog's IAM actions.
+"""Rewrites CollectorReadPolicy in template.yaml, and the same read statements of the member role
+in member-role.yaml, from the catalog's IAM actions.
 
 Usage: cargo run -q -p genai-evidence --bin catalog -- --actions | python3 tools/update_collector_policy.py
-The integration test `the_collector_read_policy_grants_exactly_every_action_the_checks_read_with`
-fails until the template matches the catalog.
+The integration tests `the_collector_read_policy_grants_exactly_every_action_the_checks_read_with`
+and `the_member_role_grants_exactly_the_readers_actions_and_trusts_only_the_suites_function_roles_in_the_organization`
+fail until the templates match the catalog.
 """
 
 import re
@@ -25,8 +27,13 @@ lines = [
     '        Version: "2012-10-17"',
     "        Statement:",
 ]
+def sid(service):
+    """`Read` and the service in CamelCase (a Sid takes letters and digits only)."""
+    return "Read" + "".join(part.capitalize() for part in service.split("-"))
+
+
 for service in sorted(by_service):
-    lines.append(f"          - Sid: Read{service.capitalize()}")
+    lines.append(f"          - Sid: {sid(service)}")
     lines.append("            Effect: Allow")
     lines.append("            Action:")
     lines.extend(f"              - {a}" for a in sorted(by_service[service]))
@@ -42,4 +49,26 @@ else:
     template = template.replace("\nOutputs:\n", "\n" + block + "Outputs:\n", 1)
 with open("template.yaml", "w") as f:
     f.write(template)
+
+# The member role's read statements (member-role.yaml), between its BEGIN and END comments.
+member_lines = []
+for service in sorted(by_service):
+    member_lines.append(f"              - Sid: {sid(service)}")
+    member_lines.append("                Effect: Allow")
+    member_lines.append("                Action:")
+    member_lines.extend(f"                  - {a}" for a in sorted(by_service[service]))
+    member_lines.append('                Resource: "*"')
+with open("member-role.yaml") as f:
+    member = f.read()
+section = re.compile(
+    r"(              # BEGIN the checks' read actions[^\n]*\n(?:              #[^\n]*\n)*)"
+    r".*?"
+    r"(              # END the checks' read actions\.\n)",
+    re.S,
+)
+if not section.search(member):
+    sys.exit("member-role.yaml: no BEGIN/END comments around the checks' read actions")
+member = section.sub(lambda m: m.group(1) + "\n".join(member_lines) + "\n" + m.group(2), member)
+with open("member-role.yaml", "w") as f:
+    f.write(member)
 print(f"CollectorReadPolicy: {len(actions)} actions over {len(by_service)} services")

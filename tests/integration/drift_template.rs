@@ -1,7 +1,8 @@
 //! `template.yaml` against the CloudTrail drift code: the EventBridge rules route exactly the calls
 //! the event map handles (no call listened to that the map skips as unmapped, no mapped call left
 //! unrouted), IAM's rule exists only in us-east-1, and the function is granted exactly what its
-//! code calls.
+//! code calls. `member-role.yaml` forwards the members' calls with the same patterns
+//! (`org_template`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,15 +14,15 @@ use crate::template::{statements, strings, template};
 const FUNCTION: &str = "CloudTrailDriftFunction";
 
 /// A rule that invokes the drift function: its name, its pattern, its condition.
-struct Rule {
-    name: String,
-    pattern: Value,
-    condition: Option<String>,
+pub(crate) struct Rule {
+    pub(crate) name: String,
+    pub(crate) pattern: Value,
+    pub(crate) condition: Option<String>,
 }
 
 /// Every EventBridge rule targeting the function: the function's own `EventBridgeRule` events and
 /// any `AWS::Events::Rule` whose target is the function.
-fn drift_rules(t: &Value) -> Vec<Rule> {
+pub(crate) fn drift_rules(t: &Value) -> Vec<Rule> {
     let mut rules = Vec::new();
     let events = t["Resources"][FUNCTION]["Properties"]["Events"]
         .as_object()
@@ -185,11 +186,14 @@ fn the_drift_function_is_granted_exactly_what_its_code_calls() {
         .chain(genai_evidence::adapters::ledger::REQUIRED_ACTIONS)
         .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
         .chain(genai_evidence::sinks::securityhub::REQUIRED_ACTIONS)
+        // A member's call (forwarded by member-role.yaml) is re-read with its member role.
+        .chain(genai_evidence::member::REQUIRED_ACTIONS)
         .map(|a| a.to_string())
         .collect();
     // Lambda writes failed invocations to the KMS-encrypted dead-letter queue with the role.
     needed.extend(["kms:GenerateDataKey".to_owned(), "kms:Decrypt".to_owned()]);
     assert_eq!(granted, needed);
+    crate::template::assert_member_role_only(&t, FUNCTION);
     for statement in statements {
         for action in strings(&statement["Action"]) {
             assert!(!action.contains('*'), "wildcard action {action}");

@@ -17,6 +17,10 @@
 //! - `rule_parameters`: the three functions evaluate with the same rule parameters (one source).
 //! - `drift`: the CloudTrail drift path: the re-read, through the reader registry, of what calls name, and the handler end to end.
 //! - `drift_template`: the CloudTrail drift rules route exactly the event map's calls.
+//! - `org_template`: the organization's side of the templates: `member-role.yaml`'s role grants
+//!   exactly the member reads and trusts only the suite's function roles in the organization, its
+//!   rules forward exactly the drift rules' calls; the sweep-worker's grants, its queue and
+//!   dead-letter queue; the organization Config rule's function and parameters.
 //! - `crash`: the sweep killed at its K-th SDK call, for K across the whole run, and re-invoked
 //!   until complete, ends as an uninterrupted run (units, digests, evidence, ledger).
 //! - `crash_review`: the access review (prepared, published, signed off) killed at its K-th SDK
@@ -61,6 +65,7 @@ mod crash_review;
 mod drift;
 mod drift_expected;
 mod drift_template;
+mod org_template;
 mod organization;
 mod races;
 mod report;
