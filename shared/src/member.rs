@@ -105,6 +105,8 @@ impl MemberError {
 #[derive(Debug, Clone)]
 pub struct Accounts {
     base: SdkConfig,
+    /// Where the role is assumed from (the base configuration unless told otherwise).
+    sts: Option<SdkConfig>,
     own_account: String,
     role: MemberRole,
     cache: Arc<Mutex<HashMap<String, SdkConfig>>>,
@@ -115,10 +117,19 @@ impl Accounts {
     pub fn new(base: SdkConfig, own_account: impl Into<String>, role: MemberRole) -> Self {
         Self {
             base,
+            sts: None,
             own_account: own_account.into(),
             role,
             cache: Arc::default(),
         }
+    }
+
+    /// The same, assuming roles through `sts` (its endpoint and credentials) while the
+    /// members' configurations keep the base's endpoints: for a rig whose Config is one
+    /// emulator and whose STS is another.
+    pub fn with_sts_config(mut self, sts: SdkConfig) -> Self {
+        self.sts = Some(sts);
+        self
     }
 
     /// The suite's own account.
@@ -154,7 +165,7 @@ impl Accounts {
         let role = self.role.arn(account, &region);
         let mut builder = AssumeRoleProvider::builder(role.clone())
             .session_name("genai-evidence")
-            .configure(&self.base);
+            .configure(self.sts.as_ref().unwrap_or(&self.base));
         if let Some(id) = &self.role.external_id {
             builder = builder.external_id(id.clone());
         }
@@ -220,4 +231,32 @@ fn member_error(role: &str, error: &(dyn std::error::Error + 'static)) -> Member
         reason: genai_evidence_core::text::truncate_chars(&crate::error::source_chain(error), 300),
         kind: AwsErrorKind::Other,
     }
+}
+
+/// The account of the function's own credentials (`GetCallerIdentity` needs no permission).
+pub async fn own_account(aws: &SdkConfig) -> Result<String, crate::error::AwsError> {
+    let out = aws_sdk_sts::Client::new(aws)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| crate::error::AwsError::from_sdk("sts:GetCallerIdentity", e))?;
+    Ok(out.account().unwrap_or_default().to_owned())
+}
+
+/// The member accounts a function answers for, from its settings: with `ORGANIZATION_SWEEP`
+/// enabled, every account but its own through the member role; otherwise none (a single
+/// account deployment needs no STS call at all).
+pub async fn from_settings(
+    settings: &crate::settings::Settings,
+    aws: &SdkConfig,
+) -> Result<Option<Accounts>, crate::error::AwsError> {
+    if !settings.organization_sweep {
+        return Ok(None);
+    }
+    let own = own_account(aws).await?;
+    Ok(Some(Accounts::new(
+        aws.clone(),
+        own,
+        settings.member_role.clone(),
+    )))
 }

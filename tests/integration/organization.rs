@@ -332,3 +332,98 @@ async fn malformed_message() {
         Some("InvalidEvent")
     );
 }
+
+/// The sample change notification of a non-compliant bucket, as a member account's copy of
+/// the organization rule sends it: the member's account, its own result token.
+fn member_event(account: &str, token: &str) -> Value {
+    let mut event = rig::event("config-s3-bucket-noncompliant");
+    let invoking = event["invokingEvent"]
+        .as_str()
+        .unwrap()
+        .replace("123456789012", account);
+    event["invokingEvent"] = Value::String(invoking);
+    event["accountId"] = json!(account);
+    event["resultToken"] = json!(token);
+    event["configRuleArn"] = json!(format!(
+        "arn:aws:config:us-east-1:{account}:config-rule/config-rule-org1"
+    ));
+    event
+}
+
+#[tokio::test]
+async fn an_organization_rules_member_event_puts_its_evaluations_with_the_members_credentials() {
+    use genai_evidence::triggers::config_rule::ConfigRuleHandler;
+    let moto = rig::Moto::start().expect("moto starts");
+    let moto_aws = rig::sdk_config(moto.endpoint(), 3).await;
+    let emulator = Emulator::start(Seed::default_genai(), Some(moto.endpoint().to_owned()))
+        .await
+        .expect("emulator starts");
+    let emulator_aws = rig::sdk_config(&emulator.endpoint(), 3).await;
+    let member = "210987654321";
+    let other = "345678901234";
+    let rule = "genai-evidence-controls";
+    emulator.register_result_token(rule, "member-token");
+    // Config clients on the emulator, the member role assumed on moto's STS.
+    let accounts = Accounts::new(emulator_aws.clone(), ADMIN_ACCOUNT, MemberRole::default())
+        .with_sts_config(moto_aws.clone());
+    let handler = ConfigRuleHandler::new(aws_sdk_config::Client::new(&emulator_aws), Vec::new())
+        .with_members(accounts.clone());
+    let summary = handler
+        .handle(&member_event(member, "member-token"))
+        .await
+        .unwrap();
+    assert_eq!(summary.config.evaluations.len(), 1, "{summary:?}");
+    let evaluations_of = |conf: aws_config::SdkConfig| async move {
+        aws_sdk_config::Client::new(&conf)
+            .get_compliance_details_by_config_rule()
+            .config_rule_name(rule)
+            .send()
+            .await
+            .unwrap()
+            .evaluation_results()
+            .iter()
+            .filter_map(|r| {
+                let id = r
+                    .evaluation_result_identifier()?
+                    .evaluation_result_qualifier()?;
+                Some((
+                    id.resource_id()?.to_owned(),
+                    r.compliance_type()?.as_str().to_owned(),
+                ))
+            })
+            .collect::<Vec<_>>()
+    };
+    // Read back with each account's own credentials: the member's account holds the
+    // evaluation, the administrator's and another member's hold none.
+    let in_member = evaluations_of(accounts.config_for(member).await.unwrap()).await;
+    assert_eq!(in_member.len(), 1, "{in_member:?}");
+    assert_eq!(in_member[0].1, "NON_COMPLIANT");
+    assert!(evaluations_of(emulator_aws.clone()).await.is_empty());
+    assert!(
+        evaluations_of(accounts.config_for(other).await.unwrap())
+            .await
+            .is_empty()
+    );
+
+    // A member whose role cannot be assumed fails the invocation with STS's reason, and
+    // nothing is put with the administrator's credentials instead.
+    let proxy = FaultProxy::start(
+        moto.endpoint(),
+        FaultPlan::none().denying(|meta, _| meta.operation == "AssumeRole"),
+    )
+    .await
+    .unwrap();
+    let denied = ConfigRuleHandler::new(aws_sdk_config::Client::new(&emulator_aws), Vec::new())
+        .with_members(
+            Accounts::new(emulator_aws.clone(), ADMIN_ACCOUNT, MemberRole::default())
+                .with_sts_config(rig::sdk_config(&proxy.endpoint(), 1).await),
+        );
+    emulator.register_result_token(rule, "other-token");
+    let error = denied
+        .handle(&member_event(other, "other-token"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_type(), "MemberRole", "{error}");
+    assert!(error.to_string().contains("AccessDenied"), "{error}");
+    assert!(evaluations_of(emulator_aws).await.is_empty());
+}

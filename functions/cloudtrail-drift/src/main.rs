@@ -33,8 +33,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             "LEDGER_TABLE is not set, or no sink is on (AUDIT_MANAGER_SINK with ASSESSMENT_ID, SECURITY_HUB_SINK): drift is evaluated but nothing is filed"
         );
     }
-    let handler = DriftHandler::new(Clients::from_conf(&aws), recorder, ledger, region)
+    let mut handler = DriftHandler::new(Clients::from_conf(&aws), recorder, ledger, region)
         .with_params(settings.params.clone());
+    if let Some(members) = genai_evidence::member::from_settings(&settings, &aws).await? {
+        handler = handler.with_members(members);
+    }
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         handler

@@ -28,7 +28,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         Some(recorder) => ConfigRuleHandler::new(config, Vec::new()).with_recorder(recorder),
         None => ConfigRuleHandler::new(config, unledgered_sinks(&settings, &aws)),
     };
-    let handler = handler.with_iam(iam).with_params(params);
+    let mut handler = handler.with_iam(iam).with_params(params);
+    if let Some(members) = genai_evidence::member::from_settings(&settings, &aws).await? {
+        handler = handler.with_members(members);
+    }
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         // A periodic pass stops before Lambda's deadline and continues on the next period.

@@ -58,6 +58,10 @@ pub enum DriftError {
     /// The affected resources could not be read (nothing was filed; the claim was released).
     #[error("the affected resources could not be read: {0}")]
     Refresh(AwsError),
+    /// The member account's role could not be assumed for a reason that may pass (the claim
+    /// was released).
+    #[error("the affected resources could not be read: {0}")]
+    Member(crate::member::MemberError),
 }
 
 impl DriftError {
@@ -67,6 +71,7 @@ impl DriftError {
             DriftError::InvalidEvent(_) => "InvalidEvent",
             DriftError::Ledger(e) | DriftError::Refresh(e) if e.is_retryable() => "Retryable",
             DriftError::Ledger(_) | DriftError::Refresh(_) => "AwsError",
+            DriftError::Member(_) => "Retryable",
         }
     }
 }
@@ -232,6 +237,7 @@ pub struct DriftHandler {
     region: String,
     retry: ReadRetry,
     params: Params,
+    accounts: Option<crate::member::Accounts>,
 }
 
 impl DriftHandler {
@@ -252,6 +258,30 @@ impl DriftHandler {
             region: region.into(),
             retry: ReadRetry::default(),
             params: Params::default(),
+            accounts: None,
+        }
+    }
+
+    /// Handles the calls of the organization's member accounts too (their "AWS API Call via
+    /// CloudTrail" events forwarded to this account's bus by `member-role.yaml`): a call of
+    /// another account than `accounts`' own is re-read with that account's member role.
+    pub fn with_members(mut self, accounts: crate::member::Accounts) -> Self {
+        self.accounts = Some(accounts);
+        self
+    }
+
+    /// The clients to re-read `account`'s resources with: the function's own, or, for a
+    /// member's call, the member role's (in the function's region).
+    async fn clients_for(
+        &self,
+        account: &str,
+    ) -> Result<std::borrow::Cow<'_, Clients>, crate::member::MemberError> {
+        match &self.accounts {
+            Some(accounts) if !account.is_empty() && account != accounts.own_account() => {
+                let conf = accounts.config_for(account).await?;
+                Ok(std::borrow::Cow::Owned(Clients::from_conf(&conf)))
+            }
+            _ => Ok(std::borrow::Cow::Borrowed(&self.clients)),
         }
     }
 
@@ -326,6 +356,20 @@ impl DriftHandler {
         };
         let params = self.params.at(Timestamp::now());
         let mut findings: Vec<Finding> = Vec::new();
+        let (clients, unreadable) = match self.clients_for(&call.account).await {
+            Ok(clients) => (clients, None),
+            Err(e) if e.is_retryable() => {
+                self.release(&claim).await;
+                return Err(DriftError::Member(e));
+            }
+            Err(e) => {
+                tracing::error!(event_id = %call.event_id, account = %call.account, error = %e, "the member account cannot be read");
+                (
+                    std::borrow::Cow::Borrowed(&self.clients),
+                    Some(e.to_string()),
+                )
+            }
+        };
         for target in &targets {
             let safeguard_check = match target.kind {
                 drift::Kind::SafeguardRemoved(check) => Some(check),
@@ -340,7 +384,13 @@ impl DriftHandler {
                 still_contradicts: false,
                 error: None,
             };
-            match read_with_retry(&self.clients, &scope, target, self.retry, &params).await {
+            if let Some(why) = &unreadable {
+                summary.figures.count_error(why);
+                line.error = Some(why.clone());
+                summary.targets.push(line);
+                continue;
+            }
+            match read_with_retry(&clients, &scope, target, self.retry, &params).await {
                 Ok(refreshed) => {
                     line.reads = refreshed.reads;
                     line.still_contradicts = refreshed.still_contradicts;

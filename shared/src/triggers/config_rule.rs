@@ -80,6 +80,8 @@ pub struct RuleEvent {
     pub notification_time: Timestamp,
     /// What the invoking event carries.
     pub message: Message,
+    /// `accountId`: the account whose rule was invoked (a member's, for an organization rule).
+    pub account_id: String,
 }
 
 /// The invoking event's message.
@@ -271,6 +273,7 @@ pub fn parse_event(value: &Value) -> Result<RuleEvent, EventError> {
         differing_parameters: Vec::new(),
         notification_time,
         message,
+        account_id: event.account_id.clone().unwrap_or_default(),
     })
 }
 
@@ -336,6 +339,9 @@ pub enum HandlerError {
     /// An AWS call the whole invocation depends on failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
+    /// The event's member account's role could not be assumed.
+    #[error(transparent)]
+    Member(#[from] crate::member::MemberError),
     /// Config did not take the evaluations (rejected the call, or reported some as failed):
     /// the evidence was filed, but Config's view of the resources is stale. The invocation fails
     /// so it shows in the function's error metrics and Config's own retry runs it again.
@@ -355,6 +361,8 @@ impl HandlerError {
             HandlerError::InvalidEvent(_) => "InvalidEvent",
             HandlerError::Aws(e) if e.is_retryable() => "Retryable",
             HandlerError::Aws(_) => "AwsError",
+            HandlerError::Member(e) if e.is_retryable() => "Retryable",
+            HandlerError::Member(_) => "MemberRole",
             HandlerError::EvaluationsNotTaken { .. } => "EvaluationsNotTaken",
         }
     }
@@ -444,13 +452,18 @@ pub struct ConfigReply {
 }
 
 /// The config-rule function's logic, with its clients built once per container.
+#[derive(Clone)]
 pub struct ConfigRuleHandler {
     config: aws_sdk_config::Client,
     iam: Option<aws_sdk_iam::Client>,
-    sinks: Vec<Box<dyn EvidenceSink>>,
-    recorder: Option<Recorder>,
+    sinks: std::sync::Arc<Vec<Box<dyn EvidenceSink>>>,
+    recorder: Option<std::sync::Arc<Recorder>>,
     periodic: PeriodicOptions,
     deployed: Option<Params>,
+    /// The organization's member accounts (an organization rule's events come from them).
+    accounts: Option<crate::member::Accounts>,
+    /// The member account this handler answers for (a view made by [`Self::for_member`]).
+    member: Option<String>,
 }
 
 impl ConfigRuleHandler {
@@ -459,10 +472,12 @@ impl ConfigRuleHandler {
         Self {
             config,
             iam: None,
-            sinks,
+            sinks: std::sync::Arc::new(sinks),
             recorder: None,
             periodic: PeriodicOptions::default(),
             deployed: None,
+            accounts: None,
+            member: None,
         }
     }
 
@@ -490,8 +505,46 @@ impl ConfigRuleHandler {
     /// daily budget shared with the other functions), besides the plain sinks. Its ledger also
     /// keeps where a periodic pass stopped, so the next periodic invocation continues there.
     pub fn with_recorder(mut self, recorder: Recorder) -> Self {
-        self.recorder = Some(recorder);
+        self.recorder = Some(std::sync::Arc::new(recorder));
         self
+    }
+
+    /// Answers an organization rule: an event of another account than `accounts`' own is read
+    /// and evaluated, and its evaluations put, with that account's member role (Config keeps a
+    /// member's evaluations in the member's account); the evidence goes to this account's
+    /// assessment as always. A member whose role cannot be assumed fails the invocation (with
+    /// STS's reason): nothing is put or filed for it with this account's credentials.
+    pub fn with_members(mut self, accounts: crate::member::Accounts) -> Self {
+        self.accounts = Some(accounts);
+        self
+    }
+
+    /// The view of this handler for `account` when it is a member's: Config (and IAM) clients
+    /// with the member role's credentials; `None` for the own account or without members.
+    async fn for_member(&self, account: &str) -> Result<Option<Self>, HandlerError> {
+        let Some(accounts) = &self.accounts else {
+            return Ok(None);
+        };
+        if account.is_empty() || account == accounts.own_account() {
+            return Ok(None);
+        }
+        let conf = accounts.config_for(account).await?;
+        Ok(Some(Self {
+            config: aws_sdk_config::Client::new(&conf),
+            iam: self.iam.as_ref().map(|_| aws_sdk_iam::Client::new(&conf)),
+            accounts: None,
+            member: Some(account.to_owned()),
+            ..self.clone()
+        }))
+    }
+
+    /// The name the periodic pass's cursor is kept under: the rule's, and for a member's copy
+    /// of an organization rule (every member's has the same name) the account's too.
+    pub(super) fn cursor_name(&self, rule: &str) -> String {
+        match &self.member {
+            Some(account) => format!("{rule}#{account}"),
+            None => rule.to_owned(),
+        }
     }
 
     /// How a periodic pass batches its work and how much time it keeps in reserve.
@@ -512,7 +565,20 @@ impl ConfigRuleHandler {
         payload: &Value,
         deadline: Option<SystemTime>,
     ) -> Result<Summary, HandlerError> {
-        let mut event = parse_event(payload)?;
+        let event = parse_event(payload)?;
+        if let Some(member) = self.for_member(&event.account_id).await? {
+            tracing::info!(account = %event.account_id, "organization rule: answering with the member role");
+            return member.handle_event(event, deadline).await;
+        }
+        self.handle_event(event, deadline).await
+    }
+
+    /// Handles a parsed invocation with this handler's clients.
+    async fn handle_event(
+        &self,
+        mut event: RuleEvent,
+        deadline: Option<SystemTime>,
+    ) -> Result<Summary, HandlerError> {
         let now = Timestamp::now();
         tracing::info!(rule = %event.rule_name, message_type = event.message.type_name(), "config rule invoked");
         if !event.ignored_parameters.is_empty() {

@@ -244,9 +244,7 @@ struct Stored {
 
 impl ConfigRuleHandler {
     fn ledger(&self) -> Option<&Ledger> {
-        self.recorder
-            .as_ref()
-            .map(crate::recorder::Recorder::ledger)
+        self.recorder.as_ref().map(|recorder| recorder.ledger())
     }
 
     /// One periodic invocation: continue (or begin) the pass, within the deadline.
@@ -267,7 +265,8 @@ impl ConfigRuleHandler {
                 version: None,
             }
         } else {
-            self.load_cursor(&event.rule_name, &mut notes).await
+            self.load_cursor(&self.cursor_name(&event.rule_name), &mut notes)
+                .await
         };
         let mut listing = Vec::new();
         for resource_type in covered_types(&event.params) {
@@ -296,8 +295,13 @@ impl ConfigRuleHandler {
         if complete {
             run.position = None;
         }
-        self.save_cursor(&event.rule_name, &stored, &mut run, complete)
-            .await;
+        self.save_cursor(
+            &self.cursor_name(&event.rule_name),
+            &stored,
+            &mut run,
+            complete,
+        )
+        .await;
         if let Some(why) = run.stopped.take() {
             tracing::warn!(rule = %event.rule_name, cursor = ?run.position, why = %why, "periodic pass stopped before its end");
             run.notes

@@ -740,20 +740,12 @@ pub async fn handler_from_settings(
         .sweep_queue_url
         .clone()
         .ok_or("an organization sweep needs SWEEP_QUEUE_URL")?;
-    let own = own_account(aws).await.map_err(|e| e.to_string())?;
+    let own = crate::member::own_account(aws)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(handler.with_organization(Organization {
         filter: settings.account_filter.clone(),
         queue: Queue::new(aws_sdk_sqs::Client::new(aws), queue_url),
         accounts: Accounts::new(aws.clone(), own, settings.member_role.clone()),
     }))
-}
-
-/// The account of the function's own credentials (`GetCallerIdentity` needs no permission).
-pub async fn own_account(aws: &aws_config::SdkConfig) -> Result<String, AwsError> {
-    let out = aws_sdk_sts::Client::new(aws)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| AwsError::from_sdk("sts:GetCallerIdentity", e))?;
-    Ok(out.account().unwrap_or_default().to_owned())
 }
