@@ -117,3 +117,12 @@ build: setup
 bench: setup
 	cargo build --release -p genai-evidence-bench
 	$(TARGET_DIR)/release/sweep-bench --write docs/benchmarks.md
+
+## The organization-wide sweep: 50 member accounts x 2 regions seeded in moto, the planner, and
+## 1, 4 and 8 worker processes standing in for Lambda's concurrency; wall time, calls per
+## in-scope resource, peak RSS per worker and the extrapolation to 1,000 accounts, written into
+## docs/benchmarks.md (its organization section). The same release build as `make bench`.
+.PHONY: bench-org
+bench-org: setup
+	cargo build --release -p genai-evidence-bench
+	$(TARGET_DIR)/release/org-bench --write docs/benchmarks.md

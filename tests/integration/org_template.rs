@@ -19,9 +19,9 @@ use crate::template::{
 const WORKER: &str = "SweepWorkerFunction";
 
 /// The functions whose roles the member role trusts (SAM names each generated role
-/// `<stack>-<LogicalId>Role-<suffix>`).
-const TRUSTED_FUNCTIONS: [&str; 4] = [
-    "ScheduledSweepFunction",
+/// `<stack>-<LogicalId>Role-<suffix>`): exactly those granted `sts:AssumeRole` (the planner
+/// lists accounts and enqueues; it reads no member).
+const TRUSTED_FUNCTIONS: [&str; 3] = [
     "SweepWorkerFunction",
     "CloudTrailDriftFunction",
     "ConfigRuleFunction",
@@ -129,7 +129,7 @@ fn the_member_role_grants_exactly_the_readers_actions_and_trusts_only_the_suites
         );
     }
 
-    // Trust: the suite's account as the principal, narrowed to its four function roles, as
+    // Trust: the suite's account as the principal, narrowed to its three reading function roles, as
     // principals of the organization, with the external id when one is set. Nothing else.
     let trust = properties["AssumeRolePolicyDocument"]["Statement"]
         .as_array()
@@ -203,7 +203,24 @@ fn the_member_role_grants_exactly_the_readers_actions_and_trusts_only_the_suites
     );
 
     // The patterns name the suite's generated roles: each function's own, with no name or path
-    // of the template's.
+    // of the template's; and exactly the functions that may assume the role are trusted.
+    let assuming: Vec<&str> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .filter(|(id, _)| {
+            crate::template::statements(&t, id)
+                .iter()
+                .any(|s| strings(&s["Action"]).iter().any(|a| a == "sts:AssumeRole"))
+        })
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let mut trusted = TRUSTED_FUNCTIONS.to_vec();
+    trusted.sort_unstable();
+    let mut assuming = assuming;
+    assuming.sort_unstable();
+    assert_eq!(assuming, trusted);
     let deployed = translated(&t);
     for function in TRUSTED_FUNCTIONS {
         let role = format!("{function}Role");
@@ -692,8 +709,10 @@ fn the_organization_config_rule_runs_the_config_rule_function_with_the_same_para
         account_rule["ConfigRuleName"]
     );
 
-    // Config of the organization's accounts may invoke the function; the account rule's
-    // permission stays this account's.
+    // Config of the member accounts may invoke the function (no SourceAccount names them all,
+    // and aws:PrincipalOrgID is not set for a service principal); what holds an outsider's
+    // event is the member role, assumed only inside the organization (aws:ResourceOrgID on the
+    // function's sts:AssumeRole). The account rule's permission stays this account's.
     assert_eq!(rule["DependsOn"], "ConfigRuleOrganizationInvokePermission");
     let permission = &t["Resources"]["ConfigRuleOrganizationInvokePermission"];
     assert_eq!(permission["Type"], "AWS::Lambda::Permission");
@@ -701,7 +720,16 @@ fn the_organization_config_rule_runs_the_config_rule_function_with_the_same_para
     let p = &permission["Properties"];
     assert_eq!(p["Action"], "lambda:InvokeFunction");
     assert_eq!(p["Principal"], "config.amazonaws.com");
-    assert_eq!(p["PrincipalOrgID"], json!({"Ref": "OrganizationId"}));
+    assert!(p["PrincipalOrgID"].is_null() && p["SourceAccount"].is_null());
+    let assume = crate::template::statements(&t, "ConfigRuleFunction")
+        .into_iter()
+        .find(|s| crate::template::strings(&s["Action"]) == ["sts:AssumeRole"])
+        .expect("the Config rule may assume the member role");
+    assert_eq!(
+        assume["Condition"]["StringEquals"]["aws:ResourceOrgID"],
+        json!({"Ref": "OrganizationId"}),
+        "{assume}"
+    );
     assert_eq!(
         p["FunctionName"],
         json!({"Fn::GetAtt": ["ConfigRuleFunction", "Arn"]})
