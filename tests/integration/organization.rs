@@ -427,3 +427,93 @@ async fn an_organization_rules_member_event_puts_its_evaluations_with_the_member
     assert!(error.to_string().contains("AccessDenied"), "{error}");
     assert!(evaluations_of(emulator_aws).await.is_empty());
 }
+
+/// The sample DeleteBucketEncryption call as a member's forwarded event: the member's account
+/// and bucket, a fresh event id.
+fn member_drift_event(account: &str, bucket: &str, id: &str) -> Value {
+    let text = serde_json::to_string(&rig::event("drift-s3-deletebucketencryption"))
+        .unwrap()
+        .replace("123456789012", account)
+        .replace("genai-train-data-secure", bucket);
+    let mut event: Value = serde_json::from_str(&text).unwrap();
+    event["id"] = json!(id);
+    event["detail"]["eventID"] = json!(id);
+    event
+}
+
+#[tokio::test]
+async fn a_members_forwarded_call_is_re_read_with_the_members_role() {
+    use genai_evidence::domain::outcome::Verdict;
+    use genai_evidence::readers::Clients;
+    use genai_evidence::triggers::cloudtrail_drift::DriftHandler;
+    let moto = rig::Moto::start().expect("moto starts");
+    let admin = rig::sdk_config(moto.endpoint(), 3).await;
+    let member = "210987654321";
+    let bucket = "member-train-data";
+    // The bucket exists in the member's account only, SSE-S3: read there, it is non-compliant;
+    // read with the administrator's credentials it would be gone (not applicable).
+    let member_conf = org::member_config(&admin, member).await.unwrap();
+    rig::seed::bucket(&rig::s3_client(&member_conf), bucket, None, false)
+        .await
+        .unwrap();
+    let handler =
+        DriftHandler::new(Clients::from_conf(&admin), None, None, rig::REGION).with_members(
+            Accounts::new(admin.clone(), ADMIN_ACCOUNT, MemberRole::default()),
+        );
+    let summary = handler
+        .handle(&member_drift_event(
+            member,
+            bucket,
+            "0d7c5a2e-5b61-4a49-9d34-1f0e7a6b3c01",
+        ))
+        .await
+        .unwrap();
+    let encryption: Vec<_> = summary
+        .findings
+        .iter()
+        .filter(|f| f.resource_id == bucket)
+        .collect();
+    assert!(!encryption.is_empty(), "{summary:?}");
+    assert!(
+        encryption
+            .iter()
+            .any(|f| f.verdict == Verdict::NonCompliant),
+        "read in the member's account: {encryption:?}"
+    );
+    assert!(
+        encryption
+            .iter()
+            .all(|f| f.verdict != Verdict::NotApplicable),
+        "{encryption:?}"
+    );
+
+    // A member without the role: nothing read with the administrator's credentials, the
+    // target says why.
+    let proxy = FaultProxy::start(
+        moto.endpoint(),
+        FaultPlan::none().denying(|meta, _| meta.operation == "AssumeRole"),
+    )
+    .await
+    .unwrap();
+    let denied = DriftHandler::new(Clients::from_conf(&admin), None, None, rig::REGION)
+        .with_members(
+            Accounts::new(admin.clone(), ADMIN_ACCOUNT, MemberRole::default())
+                .with_sts_config(rig::sdk_config(&proxy.endpoint(), 1).await),
+        );
+    let summary = denied
+        .handle(&member_drift_event(
+            "345678901234",
+            bucket,
+            "0d7c5a2e-5b61-4a49-9d34-1f0e7a6b3c02",
+        ))
+        .await
+        .unwrap();
+    assert!(summary.findings.is_empty(), "{summary:?}");
+    assert!(
+        summary.targets.iter().all(|t| t
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("AccessDenied"))),
+        "{summary:?}"
+    );
+}

@@ -356,20 +356,7 @@ impl DriftHandler {
         };
         let params = self.params.at(Timestamp::now());
         let mut findings: Vec<Finding> = Vec::new();
-        let (clients, unreadable) = match self.clients_for(&call.account).await {
-            Ok(clients) => (clients, None),
-            Err(e) if e.is_retryable() => {
-                self.release(&claim).await;
-                return Err(DriftError::Member(e));
-            }
-            Err(e) => {
-                tracing::error!(event_id = %call.event_id, account = %call.account, error = %e, "the member account cannot be read");
-                (
-                    std::borrow::Cow::Borrowed(&self.clients),
-                    Some(e.to_string()),
-                )
-            }
-        };
+        let (clients, unreadable) = self.reach(&call, &claim).await?;
         for target in &targets {
             let safeguard_check = match target.kind {
                 drift::Kind::SafeguardRemoved(check) => Some(check),
@@ -440,6 +427,30 @@ impl DriftHandler {
             "drift event evaluated"
         );
         Ok(summary)
+    }
+
+    /// The clients for the call's account, or, when its member role cannot be assumed for
+    /// good, the function's own with why nothing of it can be read (a retryable failure gives
+    /// the claim back and fails the invocation).
+    async fn reach(
+        &self,
+        call: &ApiCall,
+        claim: &str,
+    ) -> Result<(std::borrow::Cow<'_, Clients>, Option<String>), DriftError> {
+        match self.clients_for(&call.account).await {
+            Ok(clients) => Ok((clients, None)),
+            Err(e) if e.is_retryable() => {
+                self.release(claim).await;
+                Err(DriftError::Member(e))
+            }
+            Err(e) => {
+                tracing::error!(event_id = %call.event_id, account = %call.account, error = %e, "the member account cannot be read");
+                Ok((
+                    std::borrow::Cow::Borrowed(&self.clients),
+                    Some(e.to_string()),
+                ))
+            }
+        }
     }
 
     /// Gives the event id back so Lambda's retry handles the event again.

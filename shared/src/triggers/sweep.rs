@@ -399,7 +399,7 @@ impl Run {
 /// What [`SweepHandler::claim`] found.
 enum Claimed {
     /// The run, leased to this invocation.
-    Run(Run),
+    Run(Box<Run>),
     /// Not to be run now: `duplicate`, `busy` or `idle`.
     Not(&'static str),
 }
@@ -550,7 +550,7 @@ impl SweepHandler {
             },
         };
         let mut run = match self.claim(&request, &run_id).await? {
-            Claimed::Run(run) => run,
+            Claimed::Run(run) => *run,
             Claimed::Not(status) => {
                 return Ok(SweepSummary {
                     run: Some(run_id),
@@ -626,12 +626,12 @@ impl SweepHandler {
         // Not only when the run is created: an invocation that created it may have failed
         // before `run#open` named it, and the continuations would never find it.
         self.open(run_id).await?;
-        Ok(Claimed::Run(Run {
+        Ok(Claimed::Run(Box::new(Run {
             key,
             version,
             record,
             started: now,
-        }))
+        })))
     }
 
     /// The scope map at the start of this invocation: the scope tags of every region, and the
