@@ -253,16 +253,18 @@ pub fn is_uuid(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A lookup of `pairs`, standing in for the environment.
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
     #[test]
     fn organization_settings_need_a_queue_and_account_lists_hold_account_ids() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
         let single = Settings::from_lookup(env(&[])).unwrap();
         assert!(!single.organization_sweep);
         assert_eq!(single.member_role, crate::member::MemberRole::default());
@@ -293,14 +295,6 @@ mod tests {
 
     #[test]
     fn settings_validate_the_assessment_id_and_control_map() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
         let ok = Settings::from_lookup(env(&[
             ("ASSESSMENT_ID", "9f1c7c55-3b2a-4c1e-9d7e-5a0b6c2d8e41"),
             ("CONTROL_MAP", r#"{"SECAI3.8":{"controlSetId":"Secure","controlId":"0b7a1c2d-0000-4000-8000-000000000008"}}"#),
@@ -321,14 +315,6 @@ mod tests {
 
     #[test]
     fn audit_manager_is_on_and_security_hub_off_unless_switched() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
         assert_eq!(
             Settings::from_lookup(env(&[])).unwrap().sinks,
             Sinks {

@@ -437,23 +437,15 @@ fn the_sweep_worker_is_granted_exactly_what_its_code_calls_and_reports_partial_b
         "sweep-worker"
     );
     let properties = &function["Properties"];
-    let granted: BTreeSet<String> = statements(&t, WORKER)
+    let code: Vec<&str> = genai_evidence::triggers::organization::WORKER_ACTIONS
         .iter()
-        .flat_map(|s| strings(&s["Action"]))
-        .collect();
-    let mut needed: BTreeSet<String> = genai_evidence::triggers::sweep::REQUIRED_ACTIONS
-        .iter()
-        .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
-        .chain(genai_evidence::sinks::securityhub::REQUIRED_ACTIONS)
-        .chain(genai_evidence::adapters::ledger::REQUIRED_ACTIONS)
-        .chain(genai_evidence::sinks::reports::REQUIRED_ACTIONS)
-        .chain(genai_evidence::triggers::organization::WORKER_ACTIONS)
         .chain(genai_evidence::triggers::organization::POLLER_ACTIONS)
-        .map(|a| a.to_string())
+        .copied()
         .collect();
-    // Reports are SSE-KMS with the suite key, and so is SweepQueue.
-    needed.extend(["kms:GenerateDataKey".to_owned(), "kms:Decrypt".to_owned()]);
-    assert_eq!(granted, needed);
+    assert_eq!(
+        crate::template::granted_actions(&t, WORKER),
+        crate::template::sweep_actions(&code)
+    );
     assert!(
         properties["Policies"]
             .as_array()

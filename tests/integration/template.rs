@@ -44,6 +44,29 @@ pub(crate) fn template_file(name: &str) -> Value {
     serde_json::from_slice(&out.stdout).expect("template JSON")
 }
 
+/// Every action the function's inline statements grant.
+pub(crate) fn granted_actions(template: &Value, function: &str) -> BTreeSet<String> {
+    statements(template, function)
+        .iter()
+        .flat_map(|s| strings(&s["Action"]))
+        .collect()
+}
+
+/// What a sweep function's code calls (the sweep's, the sinks', the ledger's, the reports', the
+/// suite key's: reports and queues are SSE-KMS with it), plus `more`.
+pub(crate) fn sweep_actions(more: &[&str]) -> BTreeSet<String> {
+    genai_evidence::triggers::sweep::REQUIRED_ACTIONS
+        .iter()
+        .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
+        .chain(genai_evidence::sinks::securityhub::REQUIRED_ACTIONS)
+        .chain(genai_evidence::adapters::ledger::REQUIRED_ACTIONS)
+        .chain(genai_evidence::sinks::reports::REQUIRED_ACTIONS)
+        .chain(more)
+        .chain(&["kms:GenerateDataKey", "kms:Decrypt"])
+        .map(|a| a.to_string())
+        .collect()
+}
+
 /// A string or a list of strings (IAM `Action` and the like).
 pub(crate) fn strings(value: &Value) -> Vec<String> {
     match value {
@@ -183,23 +206,9 @@ fn access_review_is_granted_exactly_what_its_code_calls() {
 fn scheduled_sweep_is_granted_exactly_what_its_code_calls_plus_the_collector_policy() {
     let t = template();
     let function = &t["Resources"]["ScheduledSweepFunction"]["Properties"];
-    let granted: BTreeSet<String> = statements(&t, "ScheduledSweepFunction")
-        .iter()
-        .flat_map(|s| strings(&s["Action"]))
-        .collect();
-    let mut needed: BTreeSet<String> = genai_evidence::triggers::sweep::REQUIRED_ACTIONS
-        .iter()
-        .chain(genai_evidence::sinks::auditmanager::REQUIRED_ACTIONS)
-        .chain(genai_evidence::sinks::securityhub::REQUIRED_ACTIONS)
-        .chain(genai_evidence::adapters::ledger::REQUIRED_ACTIONS)
-        .chain(genai_evidence::sinks::reports::REQUIRED_ACTIONS)
-        // The organization-wide sweep's planner: the accounts, and the queue of units.
-        .chain(genai_evidence::triggers::organization::PLANNER_ACTIONS)
-        .map(|a| a.to_string())
-        .collect();
-    // Reports are SSE-KMS with the suite key, as are dead letters.
-    needed.extend(["kms:GenerateDataKey".to_owned(), "kms:Decrypt".to_owned()]);
-    assert_eq!(granted, needed);
+    // The organization-wide sweep's planner: the accounts, and the queue of units.
+    let needed = sweep_actions(genai_evidence::triggers::organization::PLANNER_ACTIONS);
+    assert_eq!(granted_actions(&t, "ScheduledSweepFunction"), needed);
     // The planner sends units to SweepQueue alone; the accounts' listing takes no narrower
     // resource than "*".
     for statement in statements(&t, "ScheduledSweepFunction") {

@@ -225,64 +225,71 @@ pub fn digest_text(
     let tail = format!("\nEvery finding: {report_path}");
     let mut body = String::from("Worst first:");
     let budget = MAX_TEXT_RESPONSE.saturating_sub(head.chars().count() + tail.chars().count());
-    // An account none of whose resources of a type could be listed (its member role could not be
-    // assumed, a listing denied) is one line per account and reason, not one per type.
+    // A type that could not be listed at all is one line per account and reason, not one per
+    // type; an account whose member role could not be assumed comes first (nothing of it was
+    // read), then the non-compliant resources, the other failed listings, the unevaluated ones.
     let mut unlisted: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for line in lines.iter().filter(|l| is_stand_in(l)) {
         *unlisted
             .entry((line.account_id.as_str(), stand_in_reason(line)))
             .or_default() += 1;
     }
-    // The widest failure first: an account unreadable as a whole before one failed listing.
     let mut unlisted: Vec<((&str, &str), usize)> = unlisted.into_iter().collect();
     unlisted
         .sort_by_key(|((account, reason), types)| (std::cmp::Reverse(*types), *account, *reason));
-    for ((account, reason), types) in &unlisted {
-        let entry = format!(
+    let group = |((account, reason), types): &((&str, &str), usize)| {
+        format!(
             "\n- {} account {account} ({types} resource type{}): {}",
             Verdict::CouldNotEvaluate,
             if *types == 1 { "" } else { "s" },
             truncate_chars(reason, MAX_OBSERVED_IN_DIGEST)
-        );
-        if body.chars().count() + entry.chars().count() + 40 > budget {
-            break;
-        }
-        body.push_str(&entry);
-    }
-    let mut shown = 0;
-    for line in lines.iter().filter(|l| {
-        matches!(l.verdict, Verdict::NonCompliant | Verdict::CouldNotEvaluate) && !is_stand_in(l)
-    }) {
+        )
+    };
+    let resource = |line: &ReportLine| {
         let mark = if line.filing.changed() {
             " (changed)"
         } else {
             ""
         };
-        let entry = format!(
+        format!(
             "\n- {} {}{mark}: {} [{}]",
             line.verdict,
             line.resource_label(),
             truncate_chars(&line.observed, MAX_OBSERVED_IN_DIGEST),
             line.check
-        );
+        )
+    };
+    let whole_account = |((_, reason), _): &&((&str, &str), usize)| reason.starts_with("sts:");
+    let of = |verdict: Verdict| {
+        lines
+            .iter()
+            .filter(move |l| l.verdict == verdict && !is_stand_in(l))
+            .map(resource)
+    };
+    let entries: Vec<String> = unlisted
+        .iter()
+        .filter(whole_account)
+        .map(group)
+        .chain(of(Verdict::NonCompliant))
+        .chain(unlisted.iter().filter(|g| !whole_account(g)).map(group))
+        .chain(of(Verdict::CouldNotEvaluate))
+        .collect();
+    let mut shown = 0;
+    for entry in &entries {
         // Leave room for the "... and N more" line.
         if body.chars().count() + entry.chars().count() + 40 > budget {
             break;
         }
-        body.push_str(&entry);
+        body.push_str(entry);
         shown += 1;
     }
-    let failing = lines
-        .iter()
-        .filter(|l| {
-            matches!(l.verdict, Verdict::NonCompliant | Verdict::CouldNotEvaluate)
-                && !is_stand_in(l)
-        })
-        .count();
-    if failing == 0 && unlisted.is_empty() {
+    if entries.is_empty() {
         body.push_str(" none non-compliant or unevaluated.");
-    } else if shown < failing {
-        body.push_str(&format!("\n… and {} more in the report.", failing - shown));
+    } else if shown < entries.len() {
+        body.push_str(&format!(
+            "\n… and {} more in the report.",
+            entries.len() - shown
+        ));
     }
     truncate_chars(&format!("{head}{body}{tail}"), MAX_TEXT_RESPONSE)
 }
