@@ -329,8 +329,18 @@ fn extrapolation(m: &Measurement) -> String {
     // One worker's calls go to one account at a time: its rate against one account's APIs.
     let rate = per_account_ops / (per_account_s.max(0.001));
     out.push_str(&format!(
-        "- Calls per account: {per_account_ops:.0} operations in {per_account_s:.1} worker-seconds, about {rate:.0} per second while its units run, all of them reads of list/describe APIs and the administrator's ledger. The tightest published rates the sweep meets are Audit Manager's 20 TPS across its APIs (the administrator's account, shared by all workers: the recorder files at most 100 items per control per day, so a day's filing is a few hundred calls) and IAM's and Organizations' account-wide limits; the SDK's adaptive retries slow a worker that is throttled, and `WorkerConcurrency` (SQS `MaximumConcurrency`) bounds how many accounts are read at once. Measured on moto, where a call takes a few milliseconds; AWS's own latencies (20 to 100 ms) make each worker slower, and the rate per account lower.\n"
+        "- Calls per account: {per_account_ops:.0} operations in {per_account_s:.1} worker-seconds, about {rate:.0} per second while its units run (a worker does one unit at a time; several workers may read one account at once, as a phase's units, up to six, are enqueued together). By service, per account:\n\n  | service | operations per account | per second while the account is read |\n  |---|---:|---:|\n"
     ));
+    for (service, (ops, _)) in &m.operations {
+        let per = *ops as f64 / accounts;
+        out.push_str(&format!(
+            "  | {service} | {per:.1} | {:.1} |\n",
+            per / per_account_s.max(0.001)
+        ));
+    }
+    out.push_str(
+        "\n  Against published rates: the one the sweep meets first is Audit Manager's 20 TPS across its APIs in the administrator's account, shared by every worker; the recorder files at most 100 items per control per day, so an organization's day of filing is a few hundred imports, spread over the run. The member accounts' list and describe APIs (SageMaker, Bedrock, IAM, S3, KMS, Logs, CloudTrail) mostly publish no fixed read rate: they throttle per account and region with `ThrottlingException`, which the SDK's adaptive retries slow down for; at most one phase of an account (up to six units) is read at once, so the organization's concurrency does not add up on any one member beyond that. The ledger (DynamoDB on demand) and the sweep queue scale with the workers. Measured on moto, where a call takes milliseconds; AWS's latencies (tens of milliseconds) make each unit slower and the rate per account lower, and `WorkerConcurrency` (SQS `MaximumConcurrency`, 2 to 1,000) is the knob for the wall time.\n",
+    );
     let gb_s = per_account_s * target * 0.5;
     let lambda = gb_s * 0.000_016_666_7 + (m.units as f64 / accounts * target / 10.0) * 0.000_000_2;
     let sqs_cost = (sqs + 3.0 * m.units as f64 / accounts) * target * 0.000_000_4;
